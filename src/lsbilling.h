@@ -1,0 +1,70 @@
+/*-------------------------------------------------------------------------
+ *
+ * lsbilling.h
+ *	  Declarations shared between lsbilling's source files.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef LSBILLING_H
+#define LSBILLING_H
+
+#include "postgres.h"
+
+#include "access/htup.h"
+#include "utils/rel.h"
+
+/* lsbilling.c: true when loaded through shared_preload_libraries */
+extern bool LsbPreloaded;
+
+/*
+ * run_columns.c: attribute numbers of the runs columns the triggers read,
+ * looked up by name once per relation (each partition may number its columns
+ * differently, e.g. after ATTACH PARTITION of a table built separately).
+ */
+typedef struct RunColumns
+{
+	Oid			relid;
+	AttrNumber	workspace_id;
+	AttrNumber	id;
+	AttrNumber	trace_id;
+	AttrNumber	parent_run_id;
+	AttrNumber	project_id;
+	AttrNumber	name;
+	AttrNumber	run_type;
+	AttrNumber	start_time;
+	AttrNumber	outputs;
+	AttrNumber	extra;
+	AttrNumber	ls_provider;
+	AttrNumber	ls_model_name;
+	AttrNumber	usage_metadata;
+	AttrNumber	prompt_tokens;
+	AttrNumber	completion_tokens;
+	AttrNumber	total_tokens;
+	AttrNumber	prompt_token_details;
+	AttrNumber	completion_token_details;
+	AttrNumber	prompt_cost;
+	AttrNumber	completion_cost;
+	AttrNumber	total_cost;
+	AttrNumber	prompt_cost_details;
+	AttrNumber	completion_cost_details;
+	AttrNumber	price_id;
+	AttrNumber	cost_error;
+} RunColumns;
+
+extern const RunColumns *RunColumnsFor(Relation rel);
+
+/* jsonb_util.c: small read helpers over jsonb containers */
+struct JsonbContainer;
+extern struct JsonbValue *JsonbObjectGet(struct JsonbContainer *container, const char *key,
+										 struct JsonbValue *result);
+extern char *JsonbObjectGetText(struct JsonbContainer *container, const char *key);
+extern struct JsonbContainer *JsonbObjectGetObject(struct JsonbContainer *container,
+												   const char *key);
+
+/* trace_rollup.c: keeps a trace row and its totals equal to the sum over its runs */
+extern void TraceRollupInsert(const RunColumns *cols, HeapTuple newtup, TupleDesc desc);
+extern void TraceRollupUpdate(const RunColumns *cols, HeapTuple oldtup, HeapTuple newtup,
+							  TupleDesc desc);
+extern void TraceRollupDelete(const RunColumns *cols, HeapTuple oldtup, TupleDesc desc);
+
+#endif							/* LSBILLING_H */

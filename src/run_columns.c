@@ -1,0 +1,114 @@
+/*-------------------------------------------------------------------------
+ *
+ * run_columns.c
+ *	  Attribute numbers of the runs columns, per partition.
+ *
+ * Triggers on a partitioned table fire on the partition, whose column
+ * numbering can differ from the parent's.  Looking columns up by name on
+ * every row would cost a linear scan each; we do it once per relation and
+ * forget the entry when the relation's relcache entry is invalidated.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/memutils.h"
+
+#include "lsbilling.h"
+
+static HTAB *RunColumnsCache = NULL;
+
+static void
+RunColumnsInvalidate(Datum arg, Oid relid)
+{
+	if (RunColumnsCache == NULL)
+		return;
+	if (relid == InvalidOid)
+	{
+		HASH_SEQ_STATUS status;
+		RunColumns *entry;
+
+		hash_seq_init(&status, RunColumnsCache);
+		while ((entry = hash_seq_search(&status)) != NULL)
+			hash_search(RunColumnsCache, &entry->relid, HASH_REMOVE, NULL);
+	}
+	else
+		hash_search(RunColumnsCache, &relid, HASH_REMOVE, NULL);
+}
+
+static AttrNumber
+RunColumn(Relation rel, const char *name)
+{
+	int			attnum = SPI_fnumber(RelationGetDescr(rel), name);
+
+	if (attnum <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("relation \"%s\" has no column \"%s\"",
+						RelationGetRelationName(rel), name),
+				 errhint("The lsbilling triggers only work on lsbilling.runs and its partitions.")));
+	return (AttrNumber) attnum;
+}
+
+const RunColumns *
+RunColumnsFor(Relation rel)
+{
+	Oid			relid = RelationGetRelid(rel);
+	RunColumns *cols;
+	bool		found;
+
+	if (RunColumnsCache == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(RunColumns);
+		ctl.hcxt = TopMemoryContext;
+		RunColumnsCache = hash_create("lsbilling run columns", 64, &ctl,
+									  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		CacheRegisterRelcacheCallback(RunColumnsInvalidate, (Datum) 0);
+	}
+
+	cols = hash_search(RunColumnsCache, &relid, HASH_FIND, NULL);
+	if (cols != NULL)
+		return cols;
+
+	/* Look everything up before entering, so an error leaves no half entry. */
+	{
+		RunColumns	c;
+
+		c.relid = relid;
+		c.workspace_id = RunColumn(rel, "workspace_id");
+		c.id = RunColumn(rel, "id");
+		c.trace_id = RunColumn(rel, "trace_id");
+		c.parent_run_id = RunColumn(rel, "parent_run_id");
+		c.project_id = RunColumn(rel, "project_id");
+		c.name = RunColumn(rel, "name");
+		c.run_type = RunColumn(rel, "run_type");
+		c.start_time = RunColumn(rel, "start_time");
+		c.outputs = RunColumn(rel, "outputs");
+		c.extra = RunColumn(rel, "extra");
+		c.ls_provider = RunColumn(rel, "ls_provider");
+		c.ls_model_name = RunColumn(rel, "ls_model_name");
+		c.usage_metadata = RunColumn(rel, "usage_metadata");
+		c.prompt_tokens = RunColumn(rel, "prompt_tokens");
+		c.completion_tokens = RunColumn(rel, "completion_tokens");
+		c.total_tokens = RunColumn(rel, "total_tokens");
+		c.prompt_token_details = RunColumn(rel, "prompt_token_details");
+		c.completion_token_details = RunColumn(rel, "completion_token_details");
+		c.prompt_cost = RunColumn(rel, "prompt_cost");
+		c.completion_cost = RunColumn(rel, "completion_cost");
+		c.total_cost = RunColumn(rel, "total_cost");
+		c.prompt_cost_details = RunColumn(rel, "prompt_cost_details");
+		c.completion_cost_details = RunColumn(rel, "completion_cost_details");
+		c.price_id = RunColumn(rel, "price_id");
+		c.cost_error = RunColumn(rel, "cost_error");
+
+		cols = hash_search(RunColumnsCache, &relid, HASH_ENTER, &found);
+		*cols = c;
+	}
+	return cols;
+}

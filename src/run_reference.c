@@ -1,0 +1,173 @@
+/*-------------------------------------------------------------------------
+ *
+ * run_reference.c
+ *	  BEFORE INSERT trigger for the tables that point at a run: feedback,
+ *	  annotation_queue_runs and rule_matches.
+ *
+ * runs is partitioned and loses rows to partition drops, so nothing can hold
+ * a foreign key to it; this trigger checks the reference instead, within the
+ * row's own workspace, and fills trace_id from the run when the writer left
+ * it out.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/uuid.h"
+
+#include "lsbilling.h"
+
+static SPIPlanPtr RunTracePlan = NULL;
+static SPIPlanPtr TraceExistsPlan = NULL;
+
+static SPIPlanPtr
+PrepareKept(const char *sql, int nargs, Oid *argtypes)
+{
+	SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
+
+	if (plan == NULL || SPI_keepplan(plan) != 0)
+		elog(ERROR, "SPI_prepare failed for lsbilling run reference: %s",
+			 SPI_result_code_string(SPI_result));
+	return plan;
+}
+
+static char *
+UuidText(Datum d)
+{
+	return DatumGetCString(DirectFunctionCall1(uuid_out, d));
+}
+
+static int
+ColumnOf(Relation rel, const char *name)
+{
+	int			attnum = SPI_fnumber(RelationGetDescr(rel), name);
+
+	if (attnum <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("relation \"%s\" has no column \"%s\"",
+						RelationGetRelationName(rel), name)));
+	return attnum;
+}
+
+/* The trace of run run_id in workspace ws; errors when there is no such run. */
+static Datum
+TraceOfRun(Datum ws, Datum run_id)
+{
+	Oid			argtypes[2] = {UUIDOID, UUIDOID};
+	Datum		args[2] = {ws, run_id};
+	bool		isnull;
+	int			rc;
+
+	if (RunTracePlan == NULL)
+		RunTracePlan = PrepareKept("SELECT trace_id FROM lsbilling.runs"
+								   " WHERE workspace_id = $1 AND id = $2 LIMIT 1",
+								   2, argtypes);
+	rc = SPI_execute_plan(RunTracePlan, args, NULL, true, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "lsbilling run lookup failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("run %s does not exist in workspace %s", UuidText(run_id), UuidText(ws)),
+				 errhint("Write the run before its feedback, queue items or rule matches.")));
+	return SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+}
+
+static void
+CheckTraceExists(Datum ws, Datum trace_id)
+{
+	Oid			argtypes[2] = {UUIDOID, UUIDOID};
+	Datum		args[2] = {ws, trace_id};
+	int			rc;
+
+	if (TraceExistsPlan == NULL)
+		TraceExistsPlan = PrepareKept("SELECT 1 FROM lsbilling.traces"
+									  " WHERE workspace_id = $1 AND id = $2",
+									  2, argtypes);
+	rc = SPI_execute_plan(TraceExistsPlan, args, NULL, true, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "lsbilling trace lookup failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("trace %s does not exist in workspace %s", UuidText(trace_id), UuidText(ws))));
+}
+
+PG_FUNCTION_INFO_V1(lsbilling_resolve_run_reference);
+Datum
+lsbilling_resolve_run_reference(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	TupleDesc	desc;
+	HeapTuple	tup;
+	int			ws_att,
+				run_att,
+				trace_att;
+	bool		ws_null,
+				run_null,
+				trace_null;
+	Datum		ws,
+				run_id,
+				trace_id;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("resolve_run_reference: must be fired before insert for each row")));
+
+	rel = trigdata->tg_relation;
+	desc = RelationGetDescr(rel);
+	tup = trigdata->tg_trigtuple;
+	ws_att = ColumnOf(rel, "workspace_id");
+	run_att = ColumnOf(rel, "run_id");
+	trace_att = ColumnOf(rel, "trace_id");
+
+	ws = heap_getattr(tup, ws_att, desc, &ws_null);
+	run_id = heap_getattr(tup, run_att, desc, &run_null);
+	trace_id = heap_getattr(tup, trace_att, desc, &trace_null);
+	if (ws_null)
+		return PointerGetDatum(tup);	/* NOT NULL reports it */
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	if (run_null)
+	{
+		/* feedback may name only a trace (the CHECK constraint demands one of the two) */
+		if (!trace_null)
+			CheckTraceExists(ws, trace_id);
+	}
+	else
+	{
+		Datum		run_trace = TraceOfRun(ws, run_id);
+
+		if (trace_null)
+		{
+			int			cols[1] = {trace_att};
+			Datum		vals[1];
+			bool		nulls[1] = {false};
+
+			/* copy out of SPI's memory before SPI_finish releases it */
+			vals[0] = SPI_datumTransfer(run_trace, false, 16);
+			SPI_finish();
+			tup = heap_modify_tuple_by_cols(tup, desc, 1, cols, vals, nulls);
+			return PointerGetDatum(tup);
+		}
+		if (!DatumGetBool(DirectFunctionCall2(uuid_eq, trace_id, run_trace)))
+			ereport(ERROR,
+					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+					 errmsg("run %s belongs to trace %s, not to trace %s",
+							UuidText(run_id), UuidText(run_trace), UuidText(trace_id))));
+	}
+	SPI_finish();
+	return PointerGetDatum(tup);
+}
