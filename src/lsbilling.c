@@ -20,6 +20,7 @@
 PG_MODULE_MAGIC;
 
 bool		LsbPreloaded = false;
+bool		LsbMaintenance = false;
 
 void		_PG_init(void);
 
@@ -27,6 +28,21 @@ void
 _PG_init(void)
 {
 	LsbPreloaded = process_shared_preload_libraries_in_progress;
+
+	/*
+	 * Set (SET LOCAL) only by lsbilling's own maintenance functions, e.g. the
+	 * purge, which deletes runs but must keep the trace totals, and may
+	 * remove ledger rows of dropped data.  Superuser-only so that no client
+	 * can skip the roll-up or edit the ledger.
+	 */
+	DefineCustomBoolVariable("lsbilling.maintenance",
+							 "Marks lsbilling's own maintenance work (internal).",
+							 "Skips the trace roll-up of run deletes and allows ledger maintenance.",
+							 &LsbMaintenance,
+							 false,
+							 PGC_SUSET,
+							 GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL,
+							 NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("lsbilling");
 }

@@ -16,6 +16,9 @@
 /* lsbilling.c: true when loaded through shared_preload_libraries */
 extern bool LsbPreloaded;
 
+/* lsbilling.c: lsbilling.maintenance, set only by the extension's own maintenance functions */
+extern bool LsbMaintenance;
+
 /*
  * run_columns.c: attribute numbers of the runs columns the triggers read,
  * looked up by name once per relation (each partition may number its columns

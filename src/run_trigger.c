@@ -142,6 +142,10 @@ lsbilling_runs_after_write(PG_FUNCTION_ARGS)
 	desc = RelationGetDescr(rel);
 	cols = RunColumnsFor(rel);
 
+	/* the purge deletes runs but keeps what the trace row says about them */
+	if (LsbMaintenance)
+		return PointerGetDatum(NULL);
+
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 		TraceRollupInsert(cols, trigdata->tg_trigtuple, desc);
 	else if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))

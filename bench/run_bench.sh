@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# `make bench`: run every bench/b_*.sh against one throwaway cluster.  Each
+# prints ratios against a baseline it measures in the same run (the machines
+# are shared and noisy: absolute times mean little, ratios do).
+# LSB_BENCH=name runs only bench/b_name.sh.
+set -u
+. "$(dirname "$0")/../test/lib/cluster.sh"
+cd "$LSB_ROOT"
+lsb_install_packages
+lsb_take_install_lock
+lsb_build_install
+lsb_start_cluster "shared_buffers = '1GB'" "max_wal_size = '4GB'" "synchronous_commit = off"
+export LSB_ROOT PGBIN LSB_TMP
+rc=0
+for b in bench/b_${LSB_BENCH:-*}.sh; do
+	[ -e "$b" ] || continue
+	echo "== $b"
+	bash "$b" || rc=1
+done
+exit $rc
