@@ -29,7 +29,7 @@ CREATE TRIGGER rule_matches_resolve_run BEFORE INSERT ON lsbilling.rule_matches
 DO $$
 BEGIN
 	IF NOT lsbilling.preloaded() THEN
-		RAISE NOTICE 'lsbilling is not in shared_preload_libraries: pricing, tiers and billing work, but the retention worker and rate limits do not'
+		RAISE WARNING 'lsbilling is not in shared_preload_libraries: pricing, tiers and billing work, but the retention worker and rate limits do not'
 			USING HINT = 'Add lsbilling to shared_preload_libraries in postgresql.conf and restart the server.';
 	END IF;
 END

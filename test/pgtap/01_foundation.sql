@@ -1,7 +1,7 @@
 -- Foundation: hierarchy, trace creation by the first run, out-of-order runs,
 -- thread_id, bad input refused with its SQLSTATE, DROP/CREATE EXTENSION.
 BEGIN;
-SELECT plan(36);
+SELECT plan(37);
 
 -- the contract tables exist
 SELECT has_table('lsbilling', t, 'table lsbilling.' || t || ' exists')
@@ -134,6 +134,8 @@ SELECT is((SELECT count(*)::int FROM pg_class WHERE relnamespace = 'lsbilling'::
 	0, 'DROP EXTENSION removes every table, function and type it made');
 CREATE EXTENSION lsbilling;
 SELECT is((SELECT count(*)::int FROM lsbilling.traces), 0, 'CREATE EXTENSION after DROP gives an empty, working model');
+
+SELECT ok(lsbilling.preloaded(), 'lsbilling.preloaded() is true in the preloaded test cluster');
 
 SELECT * FROM finish();
 ROLLBACK;
