@@ -26,7 +26,7 @@ lsb_install_packages() {
 		|| echo 'create_main_cluster = false' >> /etc/postgresql-common/createcluster.conf
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq || true
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+	apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-confold "${missing[@]}" >/dev/null \
 		|| lsb_die "apt-get install ${missing[*]} failed"
 }
 
