@@ -16,6 +16,7 @@
 #include "utils/guc.h"
 
 #include "lsbilling.h"
+#include "retention.h"
 
 PG_MODULE_MAGIC;
 
@@ -43,6 +44,8 @@ _PG_init(void)
 							 PGC_SUSET,
 							 GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL,
 							 NULL, NULL, NULL);
+
+	RetentionInit();			/* retention settings and worker (worker.c) */
 
 	MarkGUCPrefixReserved("lsbilling");
 }

@@ -1,0 +1,518 @@
+/*-------------------------------------------------------------------------
+ *
+ * purge.c
+ *	  The purge of expired traces: what a pass does, step by step, and
+ *	  lsbilling.purge_expired(), which runs a whole pass in one transaction.
+ *
+ * A trace expires at traces.expires_at.  Purging it deletes its runs,
+ * feedback, annotation-queue items and rule matches, and sets purged_at on
+ * the trace row, whose totals stay (billing and monitoring read them).
+ * purged_at is only ever set in the transaction that deletes the data, so a
+ * step cut short by a crash leaves nothing half done.
+ *
+ * A pass: (1) make the day partitions of runs ahead; (2) for each partition
+ * whose day holds expired traces, if most of its runs are expired, drop it:
+ * the runs of traces still kept are copied into a fresh partition for the
+ * same day first (traces.expires_at decides, so a tier upgrade needs no
+ * hook); (3) delete whatever expired traces are left, a batch of traces per
+ * step (rows in runs_default, days where most runs are kept, workspaces with
+ * other retention periods).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/proc.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/guc.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+
+#include "lsbilling.h"
+#include "retention.h"
+
+/*
+ * A partition goes by DROP only when at most this share of its runs must be
+ * copied out first; otherwise copying would cost more than deleting.
+ */
+#define KEEP_SHARE_MAX 0.5
+
+/* Expired traces found in one partition or batch, as parallel arrays. */
+typedef struct TraceSet
+{
+	int			n;
+	int			cap;
+	Datum	   *ws;
+	Datum	   *ids;
+} TraceSet;
+
+static void
+TraceSetInit(TraceSet *set, int cap)
+{
+	set->n = 0;
+	set->cap = Max(cap, 16);
+	set->ws = palloc(sizeof(Datum) * set->cap);
+	set->ids = palloc(sizeof(Datum) * set->cap);
+}
+
+static void
+TraceSetAdd(TraceSet *set, Datum ws, Datum id)
+{
+	if (set->n == set->cap)
+	{
+		set->cap *= 2;
+		set->ws = repalloc(set->ws, sizeof(Datum) * set->cap);
+		set->ids = repalloc(set->ids, sizeof(Datum) * set->cap);
+	}
+	/* copy: the values live in an SPI tuple table we free */
+	set->ws[set->n] = datumCopy(ws, false, UUID_LEN);
+	set->ids[set->n] = datumCopy(id, false, UUID_LEN);
+	set->n++;
+}
+
+static Datum
+UuidArray(Datum *values, int n)
+{
+	return PointerGetDatum(construct_array(values, n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
+}
+
+/*
+ * Every step starts here: lsbilling.maintenance keeps the run triggers from
+ * taking deleted runs off the trace totals; lock_timeout keeps the purge
+ * from queueing writers behind it for long.  With force_lock_timeout false
+ * (purge_expired) the caller's own lock_timeout wins when it has one.
+ * Both are set as a function's SET clause would be (GUC_ACTION_SAVE) and
+ * undone by PurgeEndStep, so that the caller's later writes in the same
+ * transaction roll up as usual.  Returns the level to give PurgeEndStep.
+ */
+int
+PurgeBeginStep(bool force_lock_timeout)
+{
+	int			level = NewGUCNestLevel();
+
+	(void) set_config_option("lsbilling.maintenance", "on", PGC_SUSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	if (LsbPurgeLockTimeout > 0 && (force_lock_timeout || LockTimeout == 0))
+		(void) set_config_option("lock_timeout", psprintf("%d", LsbPurgeLockTimeout),
+								 PGC_SUSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	return level;
+}
+
+void
+PurgeEndStep(int level)
+{
+	AtEOXact_GUC(true, level);
+}
+
+void
+PurgeCountsAdd(PurgeCounts *sum, const PurgeCounts *step)
+{
+	sum->traces_purged += step->traces_purged;
+	sum->runs_deleted += step->runs_deleted;
+	sum->feedback_deleted += step->feedback_deleted;
+	sum->queue_items_deleted += step->queue_items_deleted;
+	sum->rule_matches_deleted += step->rule_matches_deleted;
+	sum->partitions_dropped += step->partitions_dropped;
+	sum->partitions_created += step->partitions_created;
+	sum->runs_moved += step->runs_moved;
+}
+
+/* The UTC day of a timestamp, for naming and bounding day partitions. */
+static DateADT
+UtcDay(TimestampTz ts)
+{
+	int64		days = ts / USECS_PER_DAY;
+
+	if (ts < 0 && ts % USECS_PER_DAY != 0)
+		days--;
+	return (DateADT) days;
+}
+
+/* Step 1: the partitions for today and the days ahead. */
+int
+PurgeEnsurePartitions(TimestampTz now, PurgeCounts *counts)
+{
+	int			created = RunPartitionsEnsure(UtcDay(now), RUN_PARTITIONS_AHEAD);
+
+	counts->partitions_created += created;
+	return created;
+}
+
+/* Delete the rows of table that belong to the traces of set. */
+static int64
+DeleteByTraces(const char *table, Datum ws, Datum ids)
+{
+	Oid			argtypes[2] = {UUIDARRAYOID, UUIDARRAYOID};
+	Datum		args[2] = {ws, ids};
+	int			rc;
+
+	rc = SPI_execute_with_args(psprintf("DELETE FROM lsbilling.%s x"
+										" USING unnest($1, $2) AS s(ws, id)"
+										" WHERE x.workspace_id = s.ws AND x.trace_id = s.id",
+										table),
+							   2, argtypes, args, NULL, false, 0);
+	if (rc != SPI_OK_DELETE)
+		elog(ERROR, "lsbilling purge: delete from %s failed: %s", table, SPI_result_code_string(rc));
+	return (int64) SPI_processed;
+}
+
+/* What hangs off a purged trace besides its runs. */
+static void
+DeleteTraceData(Datum ws, Datum ids, PurgeCounts *counts)
+{
+	counts->feedback_deleted += DeleteByTraces("feedback", ws, ids);
+	counts->queue_items_deleted += DeleteByTraces("annotation_queue_runs", ws, ids);
+	counts->rule_matches_deleted += DeleteByTraces("rule_matches", ws, ids);
+}
+
+/*
+ * The next partition after *after whose day is over and that holds runs of
+ * expired, unpurged traces (found from the traces' start days), or that is
+ * empty and older than any retention period.  Traces whose runs the guess
+ * misses are purged by the batched DELETE.
+ */
+static bool
+NextCandidate(TimestampTz as_of, TimestampTz after, RunPartition *part)
+{
+	Oid			argtypes[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
+	Datum		args[2] = {TimestampTzGetDatum(as_of), TimestampTzGetDatum(after)};
+	bool		isnull;
+	int			rc;
+
+	rc = SPI_execute_with_args(
+							   "WITH days AS MATERIALIZED ("
+							   "  SELECT DISTINCT date_trunc('day', t.start_time AT TIME ZONE 'UTC')"
+							   "    AT TIME ZONE 'UTC' AS d"
+							   "  FROM lsbilling.traces t WHERE t.expires_at <= $1 AND t.purged_at IS NULL)"
+							   " SELECT p.name, p.lo, p.hi FROM lsbilling.run_partitions p"
+							   " WHERE NOT p.is_default AND p.hi <= $1 AND p.lo > $2"
+							   "  AND (EXISTS (SELECT 1 FROM days"
+							   "        WHERE days.d < p.hi AND days.d + interval '2 days' > p.lo)"
+							   "   OR (p.hi <= $1 - make_interval(days => (SELECT"
+							   "          coalesce(min(base_retention_days), 14) FROM lsbilling.workspaces))"
+							   "       AND NOT EXISTS (SELECT 1 FROM lsbilling.runs r"
+							   "        WHERE r.start_time >= p.lo AND r.start_time < p.hi)))"
+							   " ORDER BY p.lo LIMIT 1",
+							   2, argtypes, args, NULL, true, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "lsbilling purge: cannot list the partitions of runs");
+	if (SPI_processed == 0)
+		return false;
+	part->name = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	part->lo = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	part->hi = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+	return true;
+}
+
+/*
+ * Purge one partition's expired traces by dropping it.  Returns false (and
+ * does nothing) when too many of its runs are kept: those traces go by the
+ * batched DELETE.
+ */
+static bool
+PurgePartition(const RunPartition *part, TimestampTz as_of, PurgeCounts *counts)
+{
+	const char *qname = quote_identifier(part->name);
+	Oid			argtypes[4] = {TIMESTAMPTZOID, UUIDARRAYOID, UUIDARRAYOID, INT8ARRAYOID};
+	Datum		args[4];
+	TraceSet	expired;
+	TraceSet	spanning;
+	Datum	   *runs_in_part;
+	int64		total = 0;
+	int64		expired_runs = 0;
+	int64		kept;
+	int			rc;
+
+	/*
+	 * Keep writers out of this partition (readers may stay) until we commit,
+	 * so that what we count is what we drop.
+	 */
+	rc = SPI_execute(psprintf("LOCK TABLE lsbilling.%s IN SHARE MODE", qname), false, 0);
+	if (rc != SPI_OK_UTILITY)
+		elog(ERROR, "lsbilling purge: cannot lock %s", part->name);
+
+	/* The expired traces with runs here, how many runs each, and the total. */
+	args[0] = TimestampTzGetDatum(as_of);
+	rc = SPI_execute_with_args(psprintf(
+										"SELECT workspace_id, trace_id, n, total FROM ("
+										"  SELECT c.workspace_id, c.trace_id, c.n, t.expires_at <= $1 AS expired,"
+										"    sum(c.n) OVER () AS total"
+										"  FROM (SELECT workspace_id, trace_id, count(*) AS n"
+										"        FROM lsbilling.%s GROUP BY 1, 2) c"
+										"  LEFT JOIN lsbilling.traces t"
+										"    ON t.workspace_id = c.workspace_id AND t.id = c.trace_id) x"
+										" WHERE expired",
+										qname),
+							   1, argtypes, args, NULL, false, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "lsbilling purge: cannot read %s", part->name);
+
+	if (SPI_processed == 0)
+	{
+		/* nothing expired here: drop it only if empty (an old day made ahead) */
+		SPI_freetuptable(SPI_tuptable);
+		rc = SPI_execute(psprintf("SELECT 1 FROM lsbilling.%s LIMIT 1", qname), false, 1);
+		if (rc != SPI_OK_SELECT)
+			elog(ERROR, "lsbilling purge: cannot read %s", part->name);
+		if (SPI_processed > 0)
+			return false;
+		RunPartitionDrop(part);
+		counts->partitions_dropped++;
+		return true;
+	}
+
+	TraceSetInit(&expired, (int) SPI_processed);
+	runs_in_part = palloc(sizeof(Datum) * SPI_processed);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		int64		n = DatumGetInt64(SPI_getbinval(tup, desc, 3, &isnull));
+
+		TraceSetAdd(&expired, SPI_getbinval(tup, desc, 1, &isnull), SPI_getbinval(tup, desc, 2, &isnull));
+		runs_in_part[i] = Int64GetDatum(n);
+		expired_runs += n;
+		if (i == 0)
+			total = DatumGetInt64(DirectFunctionCall1(numeric_int8,
+													  SPI_getbinval(tup, desc, 4, &isnull)));
+	}
+	SPI_freetuptable(SPI_tuptable);
+
+	if ((double) (total - expired_runs) > KEEP_SHARE_MAX * (double) total)
+		return false;
+
+	/*
+	 * Mark the traces purged, rechecking the expiry under the row lock: a
+	 * trace upgraded since we looked is no longer expired and its runs are
+	 * kept.  RETURNING gives the authoritative set.
+	 */
+	args[1] = UuidArray(expired.ws, expired.n);
+	args[2] = UuidArray(expired.ids, expired.n);
+	args[3] = PointerGetDatum(construct_array(runs_in_part, expired.n, INT8OID, 8,
+											  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	rc = SPI_execute_with_args("UPDATE lsbilling.traces t SET purged_at = coalesce(t.purged_at, now())"
+							   " FROM unnest($2, $3, $4) AS s(ws, id, n)"
+							   " WHERE t.workspace_id = s.ws AND t.id = s.id AND t.expires_at <= $1"
+							   " RETURNING t.workspace_id, t.id, s.n, s.n <> t.run_count,"
+							   "  t.purged_at = now()",
+							   4, argtypes, args, NULL, false, 0);
+	if (rc != SPI_OK_UPDATE_RETURNING)
+		elog(ERROR, "lsbilling purge: cannot mark the traces of %s purged", part->name);
+
+	TraceSetInit(&expired, (int) SPI_processed);
+	TraceSetInit(&spanning, 16);
+	expired_runs = 0;
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		Datum		ws = SPI_getbinval(tup, desc, 1, &isnull);
+		Datum		id = SPI_getbinval(tup, desc, 2, &isnull);
+
+		TraceSetAdd(&expired, ws, id);
+		expired_runs += DatumGetInt64(SPI_getbinval(tup, desc, 3, &isnull));
+		if (DatumGetBool(SPI_getbinval(tup, desc, 4, &isnull)))
+			TraceSetAdd(&spanning, ws, id);
+		if (DatumGetBool(SPI_getbinval(tup, desc, 5, &isnull)))
+			counts->traces_purged++;
+	}
+	SPI_freetuptable(SPI_tuptable);
+	args[1] = UuidArray(expired.ws, expired.n);
+	args[2] = UuidArray(expired.ids, expired.n);
+
+	/* Runs of these traces on other days (a trace across midnight) go by DELETE. */
+	if (spanning.n > 0)
+	{
+		Oid			sargtypes[4] = {UUIDARRAYOID, UUIDARRAYOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+		Datum		sargs[4] = {UuidArray(spanning.ws, spanning.n), UuidArray(spanning.ids, spanning.n),
+		TimestampTzGetDatum(part->lo), TimestampTzGetDatum(part->hi)};
+
+		rc = SPI_execute_with_args("DELETE FROM lsbilling.runs r USING unnest($1, $2) AS s(ws, id)"
+								   " WHERE r.workspace_id = s.ws AND r.trace_id = s.id"
+								   " AND NOT (r.start_time >= $3 AND r.start_time < $4)",
+								   4, sargtypes, sargs, NULL, false, 0);
+		if (rc != SPI_OK_DELETE)
+			elog(ERROR, "lsbilling purge: cannot delete the other runs of traces in %s", part->name);
+		counts->runs_deleted += (int64) SPI_processed;
+	}
+	DeleteTraceData(args[1], args[2], counts);
+
+	kept = total - expired_runs;
+	if (kept == 0)
+		RunPartitionDrop(part);
+	else
+		counts->runs_moved += RunPartitionKeepOnly(part, args[1], args[2]);
+	counts->runs_deleted += expired_runs;
+	counts->partitions_dropped++;
+	return true;
+}
+
+/*
+ * Step 2, once per partition: find the next partition after *after (start
+ * with -infinity) and purge it if that pays.  Returns false when there is
+ * none left; *after moves past the partition looked at.
+ */
+bool
+PurgeNextPartition(TimestampTz as_of, TimestampTz *after, PurgeCounts *counts)
+{
+	RunPartition part;
+
+	if (!NextCandidate(as_of, *after, &part))
+		return false;
+	*after = part.lo;
+	(void) PurgePartition(&part, as_of, counts);
+	return true;
+}
+
+/*
+ * Step 3, once per batch: purge up to batch_size expired traces by DELETE.
+ * SKIP LOCKED lets two purges (the worker and a manual call) share the
+ * work.  Returns how many traces it purged; 0 means done.
+ */
+int64
+PurgeDeleteBatch(TimestampTz as_of, int batch_size, PurgeCounts *counts)
+{
+	Oid			argtypes[2] = {TIMESTAMPTZOID, INT4OID};
+	Datum		args[2] = {TimestampTzGetDatum(as_of), Int32GetDatum(batch_size)};
+	TraceSet	batch;
+	Datum		ws,
+				ids;
+	int			rc;
+
+	rc = SPI_execute_with_args("UPDATE lsbilling.traces t SET purged_at = now()"
+							   " FROM (SELECT workspace_id, id FROM lsbilling.traces"
+							   "       WHERE expires_at <= $1 AND purged_at IS NULL"
+							   "       ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED) b"
+							   " WHERE t.workspace_id = b.workspace_id AND t.id = b.id"
+							   " RETURNING t.workspace_id, t.id",
+							   2, argtypes, args, NULL, false, 0);
+	if (rc != SPI_OK_UPDATE_RETURNING)
+		elog(ERROR, "lsbilling purge: cannot pick expired traces: %s", SPI_result_code_string(rc));
+	if (SPI_processed == 0)
+		return 0;
+
+	TraceSetInit(&batch, (int) SPI_processed);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+
+		TraceSetAdd(&batch,
+					SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull),
+					SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull));
+	}
+	SPI_freetuptable(SPI_tuptable);
+	ws = UuidArray(batch.ws, batch.n);
+	ids = UuidArray(batch.ids, batch.n);
+
+	counts->runs_deleted += DeleteByTraces("runs", ws, ids);
+	DeleteTraceData(ws, ids, counts);
+	counts->traces_purged += batch.n;
+	return batch.n;
+}
+
+/* purge_expired's row in purge_passes: the same record the worker keeps. */
+static void
+RecordFunctionPass(TimestampTz as_of, const PurgeCounts *c)
+{
+	Oid			argtypes[9] = {TIMESTAMPTZOID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID,
+	INT4OID, INT4OID, INT8OID};
+	Datum		args[9] = {TimestampTzGetDatum(as_of), Int64GetDatum(c->traces_purged),
+		Int64GetDatum(c->runs_deleted), Int64GetDatum(c->feedback_deleted),
+		Int64GetDatum(c->queue_items_deleted), Int64GetDatum(c->rule_matches_deleted),
+		Int32GetDatum(c->partitions_dropped), Int32GetDatum(c->partitions_created),
+	Int64GetDatum(c->runs_moved)};
+	int			rc;
+
+	rc = SPI_execute_with_args("INSERT INTO lsbilling.purge_passes (source, as_of, started_at,"
+							   "  finished_at, traces_purged, runs_deleted, feedback_deleted,"
+							   "  queue_items_deleted, rule_matches_deleted, partitions_dropped,"
+							   "  partitions_created, runs_moved)"
+							   " VALUES ('function', $1, now(), clock_timestamp(), $2, $3, $4, $5,"
+							   "  $6, $7, $8, $9)",
+							   9, argtypes, args, NULL, false, 0);
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "lsbilling purge: cannot record the pass");
+}
+
+/* A whole pass in the current transaction. */
+static void
+PurgeExpiredNow(TimestampTz as_of, PurgeCounts *counts)
+{
+	TimestampTz after = DT_NOBEGIN;
+	int			level = PurgeBeginStep(false);
+
+	PurgeEnsurePartitions(GetCurrentTransactionStartTimestamp(), counts);
+	while (PurgeNextPartition(as_of, &after, counts))
+		CHECK_FOR_INTERRUPTS();
+	while (PurgeDeleteBatch(as_of, LsbPurgeBatchSize, counts) > 0)
+		CHECK_FOR_INTERRUPTS();
+	RecordFunctionPass(as_of, counts);
+	PurgeEndStep(level);
+}
+
+PG_FUNCTION_INFO_V1(lsbilling_purge_expired);
+Datum
+lsbilling_purge_expired(PG_FUNCTION_ARGS)
+{
+	TimestampTz as_of = PG_GETARG_TIMESTAMPTZ(0);
+	PurgeCounts c;
+	TupleDesc	desc;
+	Datum		values[8];
+	bool		nulls[8];
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "purge_expired must return a composite");
+	desc = BlessTupleDesc(desc);
+
+	memset(&c, 0, sizeof(c));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	PurgeExpiredNow(as_of, &c);
+	SPI_finish();
+
+	memset(nulls, false, sizeof(nulls));
+	values[0] = Int64GetDatum(c.traces_purged);
+	values[1] = Int64GetDatum(c.runs_deleted);
+	values[2] = Int64GetDatum(c.feedback_deleted);
+	values[3] = Int64GetDatum(c.queue_items_deleted);
+	values[4] = Int64GetDatum(c.rule_matches_deleted);
+	values[5] = Int32GetDatum(c.partitions_dropped);
+	values[6] = Int32GetDatum(c.partitions_created);
+	values[7] = Int64GetDatum(c.runs_moved);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+}
+
+PG_FUNCTION_INFO_V1(lsbilling_create_run_partitions);
+Datum
+lsbilling_create_run_partitions(PG_FUNCTION_ARGS)
+{
+	DateADT		from_day = PG_GETARG_DATEADT(0);
+	int32		days = PG_GETARG_INT32(1);
+	int			created;
+	int			level;
+
+	if (days < 0 || days > 3660)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("days must be between 0 and 3660, not %d", days)));
+	if (DATE_NOT_FINITE(from_day))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("from_day must be a finite date")));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	level = PurgeBeginStep(false);
+	created = RunPartitionsEnsure(from_day, days);
+	PurgeEndStep(level);
+	SPI_finish();
+	PG_RETURN_INT32(created);
+}

@@ -1,0 +1,66 @@
+/*-------------------------------------------------------------------------
+ *
+ * retention.h
+ *	  The purge of expired traces: day partitions of runs (partitions.c), the
+ *	  steps of a purge pass (purge.c) and the background worker (worker.c).
+ *
+ * Every step runs in the caller's transaction with SPI connected; the
+ * worker gives each step a transaction of its own, purge_expired() runs
+ * them all in one.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef LSBILLING_RETENTION_H
+#define LSBILLING_RETENTION_H
+
+#include "postgres.h"
+
+#include "datatype/timestamp.h"
+#include "utils/date.h"
+
+/* What a pass (or a step of it) did. */
+typedef struct PurgeCounts
+{
+	int64		traces_purged;
+	int64		runs_deleted;
+	int64		feedback_deleted;
+	int64		queue_items_deleted;
+	int64		rule_matches_deleted;
+	int32		partitions_dropped;
+	int32		partitions_created;
+	int64		runs_moved;
+} PurgeCounts;
+
+/* A partition of runs covering start_time in [lo, hi). */
+typedef struct RunPartition
+{
+	char	   *name;
+	TimestampTz lo;
+	TimestampTz hi;
+} RunPartition;
+
+/* How many days of partitions the purge keeps ready, today included. */
+#define RUN_PARTITIONS_AHEAD 8
+
+/* worker.c: settings */
+extern char *LsbDatabase;
+extern int	LsbPurgeInterval;
+extern int	LsbPurgeBatchSize;
+extern int	LsbPurgeLockTimeout;
+extern void RetentionInit(void);
+
+/* partitions.c */
+extern int	RunPartitionsEnsure(DateADT from_day, int days);
+extern void RunPartitionDrop(const RunPartition *part);
+extern int64 RunPartitionKeepOnly(const RunPartition *part, Datum drop_ws, Datum drop_ids);
+extern char *RunsColumnList(void);
+
+/* purge.c: the steps of a pass, in order */
+extern int	PurgeBeginStep(bool force_lock_timeout);
+extern void PurgeEndStep(int level);
+extern int	PurgeEnsurePartitions(TimestampTz as_of, PurgeCounts *counts);
+extern bool PurgeNextPartition(TimestampTz as_of, TimestampTz *after, PurgeCounts *counts);
+extern int64 PurgeDeleteBatch(TimestampTz as_of, int batch_size, PurgeCounts *counts);
+extern void PurgeCountsAdd(PurgeCounts *sum, const PurgeCounts *step);
+
+#endif							/* LSBILLING_RETENTION_H */
