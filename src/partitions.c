@@ -177,44 +177,57 @@ RunPartitionDrop(const RunPartition *part)
 }
 
 /*
- * Replace a partition by a copy without the runs of the given traces
- * (parallel uuid arrays drop_ws, drop_ids); returns how many runs were kept.
- *
- * The copy is filled and indexed (LIKE ... INCLUDING ALL) before the old
- * partition is dropped: runs is locked ACCESS EXCLUSIVE only from the DROP
- * to the end of the transaction, while the ATTACH finds its indexes ready
- * and its bound already checked.  The caller holds a lock on the partition
- * that keeps writers out while the rows are copied.
+ * Copy the runs of a partition that stay into a new table, ready to replace
+ * it (RunPartitionReplace): only the runs of the given traces (parallel uuid
+ * arrays ws, ids), or, with keep_listed false, all runs but theirs.  Naming
+ * the kept traces is the fast way: index lookups for the few kept, not a
+ * pass over the whole day.  The copy is filled, indexed (LIKE ... INCLUDING
+ * ALL) and its bound checked now, while runs is not locked; the caller holds
+ * a lock on the partition that keeps writers out of it meanwhile.  Returns
+ * the new table's name; *kept says how many runs it holds.
  */
-int64
-RunPartitionKeepOnly(const RunPartition *part, Datum drop_ws, Datum drop_ids)
+char *
+RunPartitionCopyKept(const RunPartition *part, Datum ws, Datum ids, bool keep_listed,
+					 int64 *kept)
 {
-	char		tmpname[NAMEDATALEN];
+	char	   *tmpname = palloc(NAMEDATALEN);
 	const char *qtmp;
 	char	   *cols = RunsColumnList();
 	Oid			argtypes[2] = {UUIDARRAYOID, UUIDARRAYOID};
-	Datum		args[2] = {drop_ws, drop_ids};
-	int64		kept;
+	Datum		args[2] = {ws, ids};
 	int			rc;
 
-	snprintf(tmpname, sizeof(tmpname), "%.*s_k", NAMEDATALEN - 3, part->name);
+	snprintf(tmpname, NAMEDATALEN, "%.*s_k", NAMEDATALEN - 3, part->name);
 	qtmp = quote_identifier(tmpname);
 
 	PartExec(psprintf("CREATE TABLE lsbilling.%s (LIKE lsbilling.runs INCLUDING ALL)", qtmp),
 			 SPI_OK_UTILITY);
 	rc = SPI_execute_with_args(psprintf("INSERT INTO lsbilling.%s (%s) SELECT %s FROM lsbilling.%s r"
-										" WHERE NOT EXISTS (SELECT 1 FROM unnest($1, $2) AS s(ws, id)"
+										" WHERE %s EXISTS (SELECT 1 FROM unnest($1, $2) AS s(ws, id)"
 										"  WHERE s.ws = r.workspace_id AND s.id = r.trace_id)",
-										qtmp, cols, cols, quote_identifier(part->name)),
+										qtmp, cols, cols, quote_identifier(part->name),
+										keep_listed ? "" : "NOT"),
 							   2, argtypes, args, NULL, false, 0);
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "cannot copy the kept runs of %s: %s", part->name, SPI_result_code_string(rc));
-	kept = (int64) SPI_processed;
+	*kept = (int64) SPI_processed;
 	AddBoundCheck(tmpname, part->lo, part->hi);
+	return tmpname;
+}
 
+/*
+ * Drop a partition and, when copy is not NULL, attach that copy in its
+ * place under its name.  runs is locked ACCESS EXCLUSIVE from the DROP to
+ * the end of the transaction, so callers do this last.
+ */
+void
+RunPartitionReplace(const RunPartition *part, const char *copy)
+{
 	RunPartitionDrop(part);
-	PartExec(psprintf("ALTER TABLE lsbilling.%s RENAME TO %s", qtmp, quote_identifier(part->name)),
+	if (copy == NULL)
+		return;
+	PartExec(psprintf("ALTER TABLE lsbilling.%s RENAME TO %s",
+					  quote_identifier(copy), quote_identifier(part->name)),
 			 SPI_OK_UTILITY);
 	Attach(part->name, part->lo, part->hi);
-	return kept;
 }

@@ -99,6 +99,9 @@ PurgeBeginStep(bool force_lock_timeout)
 
 	(void) set_config_option("lsbilling.maintenance", "on", PGC_SUSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
+	/* per-partition statements can look costly enough for JIT, which only adds compile time here */
+	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 	if (LsbPurgeLockTimeout > 0 && (force_lock_timeout || LockTimeout == 0))
 		(void) set_config_option("lock_timeout", psprintf("%d", LsbPurgeLockTimeout),
 								 PGC_SUSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
@@ -217,17 +220,19 @@ NextCandidate(TimestampTz as_of, TimestampTz after, RunPartition *part)
  * batched DELETE.
  */
 static bool
-PurgePartition(const RunPartition *part, TimestampTz as_of, PurgeCounts *counts)
+PurgePartition(const RunPartition *part, TimestampTz as_of, PurgeCounts *counts, List **swaps)
 {
+	PartitionSwap *swap;
 	const char *qname = quote_identifier(part->name);
 	Oid			argtypes[4] = {TIMESTAMPTZOID, UUIDARRAYOID, UUIDARRAYOID, INT8ARRAYOID};
 	Datum		args[4];
 	TraceSet	expired;
+	TraceSet	kept;
 	TraceSet	spanning;
 	Datum	   *runs_in_part;
+	int			n_expired_seen;
 	int64		total = 0;
 	int64		expired_runs = 0;
-	int64		kept;
 	int			rc;
 
 	/*
@@ -238,55 +243,57 @@ PurgePartition(const RunPartition *part, TimestampTz as_of, PurgeCounts *counts)
 	if (rc != SPI_OK_UTILITY)
 		elog(ERROR, "lsbilling purge: cannot lock %s", part->name);
 
-	/* The expired traces with runs here, how many runs each, and the total. */
+	/*
+	 * Every trace with runs here, how many, and whether it has expired (a
+	 * run without a trace row is kept: we do not know its expiry).
+	 */
 	args[0] = TimestampTzGetDatum(as_of);
-	rc = SPI_execute_with_args(psprintf(
-										"SELECT workspace_id, trace_id, n, total FROM ("
-										"  SELECT c.workspace_id, c.trace_id, c.n, t.expires_at <= $1 AS expired,"
-										"    sum(c.n) OVER () AS total"
-										"  FROM (SELECT workspace_id, trace_id, count(*) AS n"
-										"        FROM lsbilling.%s GROUP BY 1, 2) c"
-										"  LEFT JOIN lsbilling.traces t"
-										"    ON t.workspace_id = c.workspace_id AND t.id = c.trace_id) x"
-										" WHERE expired",
+	rc = SPI_execute_with_args(psprintf("SELECT c.workspace_id, c.trace_id, c.n,"
+										"  coalesce(t.expires_at <= $1, false)"
+										" FROM (SELECT workspace_id, trace_id, count(*) AS n"
+										"       FROM lsbilling.%s GROUP BY 1, 2) c"
+										" LEFT JOIN lsbilling.traces t"
+										"  ON t.workspace_id = c.workspace_id AND t.id = c.trace_id",
 										qname),
 							   1, argtypes, args, NULL, false, 0);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "lsbilling purge: cannot read %s", part->name);
 
-	if (SPI_processed == 0)
-	{
-		/* nothing expired here: drop it only if empty (an old day made ahead) */
-		SPI_freetuptable(SPI_tuptable);
-		rc = SPI_execute(psprintf("SELECT 1 FROM lsbilling.%s LIMIT 1", qname), false, 1);
-		if (rc != SPI_OK_SELECT)
-			elog(ERROR, "lsbilling purge: cannot read %s", part->name);
-		if (SPI_processed > 0)
-			return false;
-		RunPartitionDrop(part);
-		counts->partitions_dropped++;
-		return true;
-	}
-
 	TraceSetInit(&expired, (int) SPI_processed);
-	runs_in_part = palloc(sizeof(Datum) * SPI_processed);
+	TraceSetInit(&kept, 16);
+	runs_in_part = palloc(sizeof(Datum) * Max(SPI_processed, 1));
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		bool		isnull;
 		int64		n = DatumGetInt64(SPI_getbinval(tup, desc, 3, &isnull));
+		Datum		ws = SPI_getbinval(tup, desc, 1, &isnull);
+		Datum		id = SPI_getbinval(tup, desc, 2, &isnull);
 
-		TraceSetAdd(&expired, SPI_getbinval(tup, desc, 1, &isnull), SPI_getbinval(tup, desc, 2, &isnull));
-		runs_in_part[i] = Int64GetDatum(n);
-		expired_runs += n;
-		if (i == 0)
-			total = DatumGetInt64(DirectFunctionCall1(numeric_int8,
-													  SPI_getbinval(tup, desc, 4, &isnull)));
+		total += n;
+		if (DatumGetBool(SPI_getbinval(tup, desc, 4, &isnull)))
+		{
+			runs_in_part[expired.n] = Int64GetDatum(n);
+			TraceSetAdd(&expired, ws, id);
+			expired_runs += n;
+		}
+		else
+			TraceSetAdd(&kept, ws, id);
 	}
 	SPI_freetuptable(SPI_tuptable);
 
-	if ((double) (total - expired_runs) > KEEP_SHARE_MAX * (double) total)
+	swap = palloc0(sizeof(PartitionSwap));
+	swap->part = *part;
+	if (total == 0)
+	{
+		/* an old day made ahead that never got a run */
+		*swaps = lappend(*swaps, swap);
+		counts->partitions_dropped++;
+		return true;
+	}
+	if (expired_runs == 0 ||
+		(double) (total - expired_runs) > KEEP_SHARE_MAX * (double) total)
 		return false;
 
 	/*
@@ -294,6 +301,7 @@ PurgePartition(const RunPartition *part, TimestampTz as_of, PurgeCounts *counts)
 	 * trace upgraded since we looked is no longer expired and its runs are
 	 * kept.  RETURNING gives the authoritative set.
 	 */
+	n_expired_seen = expired.n;
 	args[1] = UuidArray(expired.ws, expired.n);
 	args[2] = UuidArray(expired.ids, expired.n);
 	args[3] = PointerGetDatum(construct_array(runs_in_part, expired.n, INT8OID, 8,
@@ -346,11 +354,23 @@ PurgePartition(const RunPartition *part, TimestampTz as_of, PurgeCounts *counts)
 	}
 	DeleteTraceData(args[1], args[2], counts);
 
-	kept = total - expired_runs;
-	if (kept == 0)
-		RunPartitionDrop(part);
-	else
-		counts->runs_moved += RunPartitionKeepOnly(part, args[1], args[2]);
+	/*
+	 * Drop the day, or replace it by a copy of its kept runs.  When a trace
+	 * was upgraded while we looked (fewer marked than seen), the kept set is
+	 * "all but the marked", which costs a pass over the day.
+	 */
+	if (expired_runs < total)
+	{
+		int64		moved;
+
+		if (expired.n == n_expired_seen)
+			swap->copy = RunPartitionCopyKept(part, UuidArray(kept.ws, kept.n),
+											  UuidArray(kept.ids, kept.n), true, &moved);
+		else
+			swap->copy = RunPartitionCopyKept(part, args[1], args[2], false, &moved);
+		counts->runs_moved += moved;
+	}
+	*swaps = lappend(*swaps, swap);
 	counts->runs_deleted += expired_runs;
 	counts->partitions_dropped++;
 	return true;
@@ -358,19 +378,37 @@ PurgePartition(const RunPartition *part, TimestampTz as_of, PurgeCounts *counts)
 
 /*
  * Step 2, once per partition: find the next partition after *after (start
- * with -infinity) and purge it if that pays.  Returns false when there is
- * none left; *after moves past the partition looked at.
+ * with -infinity) and purge it if that pays.  The partition is not dropped
+ * yet: it is added to *swaps for PurgeSwapPartitions.  Returns false when
+ * there is none left; *after moves past the partition looked at.
  */
 bool
-PurgeNextPartition(TimestampTz as_of, TimestampTz *after, PurgeCounts *counts)
+PurgeNextPartition(TimestampTz as_of, TimestampTz *after, PurgeCounts *counts, List **swaps)
 {
 	RunPartition part;
 
 	if (!NextCandidate(as_of, *after, &part))
 		return false;
 	*after = part.lo;
-	(void) PurgePartition(&part, as_of, counts);
+	(void) PurgePartition(&part, as_of, counts, swaps);
 	return true;
+}
+
+/*
+ * The DDL of step 2, last in its transaction: the first DROP locks runs
+ * against every reader and writer until commit, so nothing slow may follow.
+ */
+void
+PurgeSwapPartitions(List *swaps)
+{
+	ListCell   *lc;
+
+	foreach(lc, swaps)
+	{
+		PartitionSwap *swap = lfirst(lc);
+
+		RunPartitionReplace(&swap->part, swap->copy);
+	}
 }
 
 /*
@@ -449,13 +487,16 @@ PurgeExpiredNow(TimestampTz as_of, PurgeCounts *counts)
 {
 	TimestampTz after = DT_NOBEGIN;
 	int			level = PurgeBeginStep(false);
+	List	   *swaps = NIL;
 
 	PurgeEnsurePartitions(GetCurrentTransactionStartTimestamp(), counts);
-	while (PurgeNextPartition(as_of, &after, counts))
+	while (PurgeNextPartition(as_of, &after, counts, &swaps))
 		CHECK_FOR_INTERRUPTS();
 	while (PurgeDeleteBatch(as_of, LsbPurgeBatchSize, counts) > 0)
 		CHECK_FOR_INTERRUPTS();
 	RecordFunctionPass(as_of, counts);
+	/* all drops together at the end: runs stays open to writers until then */
+	PurgeSwapPartitions(swaps);
 	PurgeEndStep(level);
 }
 

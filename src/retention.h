@@ -16,6 +16,7 @@
 #include "postgres.h"
 
 #include "datatype/timestamp.h"
+#include "nodes/pg_list.h"
 #include "utils/date.h"
 
 /* What a pass (or a step of it) did. */
@@ -39,6 +40,13 @@ typedef struct RunPartition
 	TimestampTz hi;
 } RunPartition;
 
+/* A partition the purge has emptied of expired runs, to drop (and replace by copy, if any). */
+typedef struct PartitionSwap
+{
+	RunPartition part;
+	char	   *copy;
+} PartitionSwap;
+
 /* How many days of partitions the purge keeps ready, today included. */
 #define RUN_PARTITIONS_AHEAD 8
 
@@ -52,14 +60,18 @@ extern void RetentionInit(void);
 /* partitions.c */
 extern int	RunPartitionsEnsure(DateADT from_day, int days);
 extern void RunPartitionDrop(const RunPartition *part);
-extern int64 RunPartitionKeepOnly(const RunPartition *part, Datum drop_ws, Datum drop_ids);
+extern char *RunPartitionCopyKept(const RunPartition *part, Datum ws, Datum ids,
+								 bool keep_listed, int64 *kept);
+extern void RunPartitionReplace(const RunPartition *part, const char *copy);
 extern char *RunsColumnList(void);
 
 /* purge.c: the steps of a pass, in order */
 extern int	PurgeBeginStep(bool force_lock_timeout);
 extern void PurgeEndStep(int level);
 extern int	PurgeEnsurePartitions(TimestampTz as_of, PurgeCounts *counts);
-extern bool PurgeNextPartition(TimestampTz as_of, TimestampTz *after, PurgeCounts *counts);
+extern bool PurgeNextPartition(TimestampTz as_of, TimestampTz *after, PurgeCounts *counts,
+							   List **swaps);
+extern void PurgeSwapPartitions(List *swaps);
 extern int64 PurgeDeleteBatch(TimestampTz as_of, int batch_size, PurgeCounts *counts);
 extern void PurgeCountsAdd(PurgeCounts *sum, const PurgeCounts *step);
 

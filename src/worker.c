@@ -222,8 +222,11 @@ StepEnsurePartitions(PassState *st)
 static void
 StepPartition(PassState *st)
 {
-	st->more = PurgeNextPartition(st->as_of, &st->after, &st->step);
+	List	   *swaps = NIL;
+
+	st->more = PurgeNextPartition(st->as_of, &st->after, &st->step, &swaps);
 	RecordStep(st);
+	PurgeSwapPartitions(swaps);
 }
 
 static void

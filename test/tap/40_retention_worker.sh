@@ -66,7 +66,7 @@ sleep 3
 is "$(q -c "SELECT count(*) FROM lsbilling.purge_passes WHERE id > $mark")" "0" \
 	"after pg_reload_conf() with purge_interval = 3600, no pass in 3 s"
 
-# 5-8: SIGKILL mid-pass.  1500 expired base traces in runs_default (no day partition for 2025)
+# 5-8: SIGKILL mid-pass.  5000 expired base traces in runs_default (no day partition for 2025)
 # purged one trace a transaction; an extended trace of the same day must survive.
 q <<'SQL'
 INSERT INTO lsbilling.organizations (id, name) VALUES ('4a000000-0000-0000-0000-0000000000f1', 'worker test');
@@ -77,7 +77,7 @@ VALUES ('4b000000-0000-0000-0000-0000000000f1', '4c000000-0000-0000-0000-0000000
 INSERT INTO lsbilling.runs (workspace_id, id, trace_id, project_id, name, run_type, start_time, inputs)
 SELECT '4b000000-0000-0000-0000-0000000000f1', t, t, '4c000000-0000-0000-0000-0000000000f1', 'Agent', 'chain',
        '2025-05-01 12:00+00', '{"q": "x"}'
-FROM (SELECT gen_random_uuid() AS t FROM generate_series(1, 1501)) g;
+FROM (SELECT gen_random_uuid() AS t FROM generate_series(1, 5001)) g;
 UPDATE lsbilling.traces SET tier = 'extended', upgraded_at = now(), expires_at = now() + interval '1 day'
 WHERE id = (SELECT id FROM lsbilling.traces WHERE workspace_id = '4b000000-0000-0000-0000-0000000000f1' ORDER BY id LIMIT 1);
 SQL
@@ -91,21 +91,21 @@ if wait_for 30 "SELECT EXISTS (SELECT 1 FROM lsbilling.purge_passes WHERE id > $
 	kill -KILL "$pid"
 	sleep 0.5
 	wait_ready || echo "# the server did not come back"
-	row=$(q -c "SELECT status, traces_purged > 0 AND traces_purged < 1500 FROM lsbilling.purge_history WHERE id = $killed")
+	row=$(q -c "SELECT status, traces_purged > 0 AND traces_purged < 5000 FROM lsbilling.purge_history WHERE id = $killed")
 	is "$row" "interrupted|t" "a worker killed with SIGKILL mid-pass leaves an interrupted pass with partial counts"
 	wait_for 60 "SELECT NOT EXISTS (SELECT 1 FROM lsbilling.traces WHERE $ws AND purged_at IS NULL AND expires_at <= now())
 		AND EXISTS (SELECT 1 FROM lsbilling.purge_history WHERE id > $killed AND source = 'worker' AND status = 'done')"
 	is "$(q -c "SELECT count(*) FILTER (WHERE purged_at IS NOT NULL) || '/' || count(*) FROM lsbilling.traces WHERE $ws")" \
-		"1500/1501" "after the crash, the next pass purges all 1500 expired traces"
+		"5000/5001" "after the crash, the next pass purges all 5000 expired traces"
 else
 	ok 1 "a worker killed with SIGKILL mid-pass leaves an interrupted pass with partial counts"; echo "# no pass in progress seen"
-	ok 1 "after the crash, the next pass purges all 1500 expired traces"
+	ok 1 "after the crash, the next pass purges all 5000 expired traces"
 fi
 is "$(q -c "SELECT count(*) FROM lsbilling.runs r JOIN lsbilling.traces t ON t.workspace_id = r.workspace_id AND t.id = r.trace_id
 	WHERE r.$ws AND t.purged_at IS NOT NULL")" "0" "no purged trace has a run left (purged_at set only with the deletes)"
 is "$(q -c "SELECT count(*) || '/' || sum(t.run_count) FROM lsbilling.runs r JOIN lsbilling.traces t
 	ON t.workspace_id = r.workspace_id AND t.id = r.trace_id WHERE r.$ws")|$(q -c "SELECT sum(run_count) FROM lsbilling.traces WHERE $ws")" \
-	"1/1|1501" "the extended trace of the same day keeps its run; every trace keeps its run_count"
+	"1/1|5001" "the extended trace of the same day keeps its run; every trace keeps its run_count"
 
 # 9-10: a database without the extension: the worker says so once, and does nothing
 set_conf "lsbilling.purge_interval = 3600"

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Retention: purging 500k expired base runs (3 % of their traces upgraded to
+# extended, whose runs stay) with lsbilling.purge_expired(), against a plain
+# DELETE of the same 500k rows from an unpartitioned copy of runs with the
+# same indexes.  Meanwhile one client inserts runs (pgbench, one INSERT a
+# transaction): the longest insert during the purge is how long a writer
+# waited for it.  Prints the ratio purge / DELETE (target <= 0.1).
+set -u
+: "${PGBIN:?}" "${LSB_TMP:?}"
+db=bench_purge
+export PGOPTIONS="-c client_min_messages=warning"
+psql() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
+ms() { psql -d $db -At -c '\timing on' -c "$1" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1; }
+
+psql -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+psql -d $db -c "CREATE EXTENSION lsbilling"
+
+DAYS=5 TRACES_PER_DAY=10300 RUNS_PER_TRACE=10
+echo "loading $((DAYS * TRACES_PER_DAY * RUNS_PER_TRACE)) runs over $DAYS days ($RUNS_PER_TRACE runs a trace)"
+psql -d $db <<SQL
+INSERT INTO lsbilling.organizations (id, name) VALUES ('00000000-0000-0000-0000-0000000000a1', 'bench');
+INSERT INTO lsbilling.workspaces (id, organization_id, name)
+VALUES ('00000000-0000-0000-0000-0000000000b1', '00000000-0000-0000-0000-0000000000a1', 'bench');
+INSERT INTO lsbilling.projects (workspace_id, id, name)
+VALUES ('00000000-0000-0000-0000-0000000000b1', '00000000-0000-0000-0000-0000000000c1', 'bench');
+SELECT lsbilling.create_run_partitions('2026-09-01', $DAYS);
+SELECT lsbilling.create_run_partitions();
+
+-- bulk load: runs without the per-run roll-up, then the trace rows in one statement
+BEGIN;
+SET LOCAL lsbilling.maintenance = on;
+INSERT INTO lsbilling.runs (workspace_id, id, trace_id, parent_run_id, project_id, name, run_type,
+	start_time, end_time, inputs, outputs, extra)
+SELECT '00000000-0000-0000-0000-0000000000b1', CASE WHEN r = 0 THEN t.id ELSE gen_random_uuid() END, t.id,
+	CASE WHEN r = 0 THEN NULL ELSE t.id END, '00000000-0000-0000-0000-0000000000c1',
+	CASE WHEN r = 0 THEN 'AgentExecutor' ELSE 'ChatOpenAI' END, CASE WHEN r = 0 THEN 'chain' ELSE 'llm' END,
+	t.start + r * interval '2 seconds', t.start + r * interval '2 seconds' + interval '1 second',
+	jsonb_build_object('messages', jsonb_build_array(jsonb_build_object('role', 'user',
+		'content', repeat('How do I configure data retention for my traces? ', 4) || t.n))),
+	jsonb_build_object('generations', jsonb_build_array(jsonb_build_object('text',
+		repeat('Retention is set per workspace; base traces keep 14 days. ', 4) || r))),
+	'{"metadata": {"ls_provider": "openai", "ls_model_name": "gpt-4o-mini"}}'
+FROM (SELECT gen_random_uuid() AS id, n,
+	timestamptz '2026-09-01 00:00+00' + (n % $DAYS) * interval '1 day'
+		+ ((n / $DAYS) % 86000) * interval '1 second' AS start
+	FROM generate_series(1, $DAYS * $TRACES_PER_DAY) n) t,
+	generate_series(0, $RUNS_PER_TRACE - 1) r;
+INSERT INTO lsbilling.traces (workspace_id, id, project_id, name, start_time, root_seen, tier, expires_at, run_count)
+SELECT workspace_id, trace_id, project_id, 'AgentExecutor', min(start_time), true, 'base',
+	min(start_time) + interval '14 days', count(*)
+FROM lsbilling.runs GROUP BY workspace_id, trace_id, project_id;
+-- 3 % upgraded: extended, kept 400 days
+UPDATE lsbilling.traces SET tier = 'extended', upgraded_at = start_time + interval '1 day',
+	expires_at = start_time + interval '400 days'
+WHERE random() < 0.03;
+COMMIT;
+
+-- the baseline: the same rows in an unpartitioned table with the same indexes
+CREATE TABLE public.runs_flat (LIKE lsbilling.runs INCLUDING ALL);
+INSERT INTO public.runs_flat SELECT * FROM lsbilling.runs;
+CREATE TABLE public.expired AS SELECT workspace_id, id FROM lsbilling.traces WHERE expires_at <= now();
+VACUUM ANALYZE;
+SQL
+psql -d $db -At -c "SELECT 'expired runs: ' || count(*) FILTER (WHERE t.expires_at <= now())
+	|| ', kept runs of extended traces: ' || count(*) FILTER (WHERE t.expires_at > now())
+	FROM lsbilling.runs r JOIN lsbilling.traces t ON t.workspace_id = r.workspace_id AND t.id = r.trace_id"
+psql -d $db -At -c "SELECT 'indexes on the copy: ' || string_agg(indexdef, '; ') FROM pg_indexes WHERE tablename = 'runs_flat'"
+
+# a writer inserting runs of new traces, 500 a second, one a transaction, during both measurements
+cat > "$LSB_TMP/insert.sql" <<'SQL'
+INSERT INTO lsbilling.runs (workspace_id, trace_id, id, project_id, name, run_type, start_time, inputs)
+SELECT '00000000-0000-0000-0000-0000000000b1', u, u, '00000000-0000-0000-0000-0000000000c1', 'Agent', 'chain',
+	now(), '{"q": "hello"}' FROM gen_random_uuid() u;
+SQL
+chmod 644 "$LSB_TMP/insert.sql"
+rm -f "$LSB_TMP"/ins.*
+psql -d $db -c "CHECKPOINT"
+(cd "$LSB_TMP" && "$PGBIN/pgbench" -n -c 1 -R 500 -T 14 -l --log-prefix=ins -f insert.sql $db >"$LSB_TMP/pgbench.out" 2>&1) &
+bench_pid=$!
+sleep 2
+d0=$(date +%s%N)
+delete_ms=$(ms "DELETE FROM public.runs_flat r USING public.expired e WHERE r.workspace_id = e.workspace_id AND r.trace_id = e.id")
+d1=$(date +%s%N)
+delete_vacuum_ms=$(ms "VACUUM public.runs_flat")
+echo "plain DELETE of the expired rows from the unpartitioned copy: $delete_ms ms (then VACUUM of it: $delete_vacuum_ms ms)"
+psql -d $db -c "CHECKPOINT"
+sleep 1
+t0=$(date +%s%N)
+purge_ms=$(ms "SELECT * FROM lsbilling.purge_expired()")
+t1=$(date +%s%N)
+purge_vacuum_ms=$(ms "VACUUM lsbilling.traces")
+wait $bench_pid
+psql -d $db -c "SELECT traces_purged, runs_deleted, partitions_dropped, runs_moved FROM lsbilling.purge_history ORDER BY id DESC LIMIT 1"
+echo "lsbilling.purge_expired(): $purge_ms ms (then VACUUM of the old trace row versions it leaves: $purge_vacuum_ms ms)"
+
+# pgbench log: client tx latency_us script epoch_s epoch_us (the end of each insert); with -R the
+# latency counts from the scheduled start, so waiting behind a lock shows in full
+cat "$LSB_TMP"/ins.* > "$LSB_TMP/ins.log"
+window() {
+	awk -v t0="$1" -v t1="$2" '{ end_ns = $5 * 1e9 + $6 * 1e3
+		if (end_ns >= t0 && end_ns - $3 * 1e3 <= t1) { n++; if ($3 > m) m = $3 } }
+		END { printf "%d inserts, the longest %.1f ms", n, m / 1000 }' "$LSB_TMP/ins.log"
+}
+all_med=$(awk '{ print $3 / 1000 }' "$LSB_TMP/ins.log" | sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", v[int((NR + 1) / 2)] }')
+psql -d $db -At -c "SELECT 'checks: ' || (SELECT count(*) FROM lsbilling.runs r JOIN lsbilling.traces t
+	ON t.workspace_id = r.workspace_id AND t.id = r.trace_id WHERE t.purged_at IS NOT NULL) || ' runs of purged traces left, '
+	|| (SELECT count(*) FROM lsbilling.runs r JOIN lsbilling.traces t ON t.workspace_id = r.workspace_id
+	    AND t.id = r.trace_id WHERE t.tier = 'extended' AND r.start_time < '2026-10-01') || ' runs of extended traces kept'"
+echo "concurrent inserts (500/s): median $all_med ms; during the DELETE $(window "$d0" "$d1"); during the purge $(window "$t0" "$t1")"
+awk -v p="$purge_ms" -v d="$delete_ms" -v pv="$purge_vacuum_ms" -v dv="$delete_vacuum_ms" 'BEGIN {
+	printf "ratio purge_expired / plain DELETE = %.3f (target <= 0.1)\n", p / d
+	printf "ratio (purge_expired + VACUUM) / (plain DELETE + VACUUM) = %.3f\n", (p + pv) / (d + dv) }'
+psql -d postgres -c "DROP DATABASE $db"
