@@ -64,14 +64,6 @@ static bool SaidNotInstalled = false;
 void
 RetentionInit(void)
 {
-	DefineCustomStringVariable("lsbilling.database",
-							   "Database the retention worker purges.",
-							   "The database where CREATE EXTENSION lsbilling was run.",
-							   &LsbDatabase,
-							   "postgres",
-							   PGC_POSTMASTER,
-							   0,
-							   NULL, NULL, NULL);
 	DefineCustomIntVariable("lsbilling.purge_interval",
 							"Time between the starts of two purge passes.",
 							NULL,
@@ -97,9 +89,19 @@ RetentionInit(void)
 							GUC_UNIT_MS,
 							NULL, NULL, NULL);
 
+	/* PGC_POSTMASTER settings can only be made while the postmaster starts */
 	if (process_shared_preload_libraries_in_progress)
 	{
 		BackgroundWorker worker;
+
+		DefineCustomStringVariable("lsbilling.database",
+								   "Database the retention worker purges.",
+								   "The database where CREATE EXTENSION lsbilling was run.",
+								   &LsbDatabase,
+								   "postgres",
+								   PGC_POSTMASTER,
+								   0,
+								   NULL, NULL, NULL);
 
 		memset(&worker, 0, sizeof(worker));
 		worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
