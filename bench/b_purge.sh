@@ -11,11 +11,16 @@ db=bench_purge
 export PGOPTIONS="-c client_min_messages=warning"
 psql() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
 ms() { psql -d $db -At -c '\timing on' -c "$1" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1; }
+lsn() { psql -d $db -At -c "SELECT pg_current_wal_insert_lsn()"; }
+mb() { psql -d $db -At -c "SELECT round(pg_wal_lsn_diff('$2', '$1') / 1048576.0, 1)"; }
 
 psql -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
 psql -d $db -c "CREATE EXTENSION lsbilling"
 
-DAYS=5 TRACES_PER_DAY=10300 RUNS_PER_TRACE=10
+# LSB_PURGE_RUNS_PER_TRACE changes the shape (the purge's cost follows the number of traces)
+DAYS=5
+RUNS_PER_TRACE=${LSB_PURGE_RUNS_PER_TRACE:-10}
+TRACES_PER_DAY=$((103000 / RUNS_PER_TRACE))
 echo "loading $((DAYS * TRACES_PER_DAY * RUNS_PER_TRACE)) runs over $DAYS days ($RUNS_PER_TRACE runs a trace)"
 psql -d $db <<SQL
 INSERT INTO lsbilling.organizations (id, name) VALUES ('00000000-0000-0000-0000-0000000000a1', 'bench');
@@ -78,17 +83,23 @@ psql -d $db -c "CHECKPOINT"
 (cd "$LSB_TMP" && "$PGBIN/pgbench" -n -c 1 -R 500 -T 14 -l --log-prefix=ins -f insert.sql $db >"$LSB_TMP/pgbench.out" 2>&1) &
 bench_pid=$!
 sleep 2
+w0=$(lsn)
 d0=$(date +%s%N)
 delete_ms=$(ms "DELETE FROM public.runs_flat r USING public.expired e WHERE r.workspace_id = e.workspace_id AND r.trace_id = e.id")
 d1=$(date +%s%N)
+w1=$(lsn)
 delete_vacuum_ms=$(ms "VACUUM public.runs_flat")
+w2=$(lsn)
 echo "plain DELETE of the expired rows from the unpartitioned copy: $delete_ms ms (then VACUUM of it: $delete_vacuum_ms ms)"
 psql -d $db -c "CHECKPOINT"
 sleep 1
+w3=$(lsn)
 t0=$(date +%s%N)
 purge_ms=$(ms "SELECT * FROM lsbilling.purge_expired()")
 t1=$(date +%s%N)
+w4=$(lsn)
 purge_vacuum_ms=$(ms "VACUUM lsbilling.traces")
+w5=$(lsn)
 wait $bench_pid
 psql -d $db -c "SELECT traces_purged, runs_deleted, partitions_dropped, runs_moved FROM lsbilling.purge_history ORDER BY id DESC LIMIT 1"
 echo "lsbilling.purge_expired(): $purge_ms ms (then VACUUM of the old trace row versions it leaves: $purge_vacuum_ms ms)"
@@ -107,7 +118,11 @@ psql -d $db -At -c "SELECT 'checks: ' || (SELECT count(*) FROM lsbilling.runs r 
 	|| (SELECT count(*) FROM lsbilling.runs r JOIN lsbilling.traces t ON t.workspace_id = r.workspace_id
 	    AND t.id = r.trace_id WHERE t.tier = 'extended' AND r.start_time < '2026-10-01') || ' runs of extended traces kept'"
 echo "concurrent inserts (500/s): median $all_med ms; during the DELETE $(window "$d0" "$d1"); during the purge $(window "$t0" "$t1")"
-awk -v p="$purge_ms" -v d="$delete_ms" -v pv="$purge_vacuum_ms" -v dv="$delete_vacuum_ms" 'BEGIN {
+wal_d=$(mb "$w0" "$w1") wal_dv=$(mb "$w1" "$w2") wal_p=$(mb "$w3" "$w4") wal_pv=$(mb "$w4" "$w5")
+echo "WAL written (the writer's inserts included): DELETE $wal_d MB + its VACUUM $wal_dv MB; purge $wal_p MB + its VACUUM $wal_pv MB"
+awk -v p="$purge_ms" -v d="$delete_ms" -v pv="$purge_vacuum_ms" -v dv="$delete_vacuum_ms" \
+	-v wd="$wal_d" -v wdv="$wal_dv" -v wp="$wal_p" -v wpv="$wal_pv" 'BEGIN {
+	printf "ratio WAL (purge + VACUUM) / (plain DELETE + VACUUM) = %.3f\n", (wp + wpv) / (wd + wdv)
 	printf "ratio purge_expired / plain DELETE = %.3f (target <= 0.1)\n", p / d
 	printf "ratio (purge_expired + VACUUM) / (plain DELETE + VACUUM) = %.3f\n", (p + pv) / (d + dv) }'
 psql -d postgres -c "DROP DATABASE $db"

@@ -313,8 +313,7 @@ PurgePass(TimestampTz as_of)
 void
 LsbPurgeWorkerMain(Datum main_arg)
 {
-	TimestampTz last_start = 0;
-	bool		first = true;
+	TimestampTz last_start;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
@@ -327,6 +326,12 @@ LsbPurgeWorkerMain(Datum main_arg)
 	ereport(LOG,
 			(errmsg("lsbilling purge worker started in database \"%s\", a pass every %d s",
 					LsbDatabase, LsbPurgeInterval)));
+
+	/*
+	 * The first pass comes one interval after the start, as worker_spi's
+	 * loop has it: a server that restarts often does not purge more often.
+	 */
+	last_start = GetCurrentTimestamp();
 
 	for (;;)
 	{
@@ -342,9 +347,8 @@ LsbPurgeWorkerMain(Datum main_arg)
 
 		now = GetCurrentTimestamp();
 		next = TimestampTzPlusMilliseconds(last_start, (int64) LsbPurgeInterval * 1000);
-		if (first || now >= next)
+		if (now >= next)
 		{
-			first = false;
 			last_start = now;
 			MemoryContextSwitchTo(WorkerContext);
 			PurgePass(now);
