@@ -176,58 +176,100 @@ RunPartitionDrop(const RunPartition *part)
 	PartExec(psprintf("DROP TABLE lsbilling.%s", quote_identifier(part->name)), SPI_OK_UTILITY);
 }
 
-/*
- * Copy the runs of a partition that stay into a new table, ready to replace
- * it (RunPartitionReplace): only the runs of the given traces (parallel uuid
- * arrays ws, ids), or, with keep_listed false, all runs but theirs.  Naming
- * the kept traces is the fast way: index lookups for the few kept, not a
- * pass over the whole day.  The copy is filled, indexed (LIKE ... INCLUDING
- * ALL) and its bound checked now, while runs is not locked; the caller holds
- * a lock on the partition that keeps writers out of it meanwhile.  Returns
- * the new table's name; *kept says how many runs it holds.
- */
-char *
-RunPartitionCopyKept(const RunPartition *part, Datum ws, Datum ids, bool keep_listed,
-					 int64 *kept)
+/* Copy the runs of the given traces (parallel uuid arrays) from a partition into a table. */
+static int64
+CopyTraces(const char *copy, const char *part, Datum ws, Datum ids)
 {
-	char	   *tmpname = palloc(NAMEDATALEN);
-	const char *qtmp;
 	char	   *cols = RunsColumnList();
 	Oid			argtypes[2] = {UUIDARRAYOID, UUIDARRAYOID};
 	Datum		args[2] = {ws, ids};
 	int			rc;
 
-	snprintf(tmpname, NAMEDATALEN, "%.*s_k", NAMEDATALEN - 3, part->name);
-	qtmp = quote_identifier(tmpname);
-
-	PartExec(psprintf("CREATE TABLE lsbilling.%s (LIKE lsbilling.runs INCLUDING ALL)", qtmp),
-			 SPI_OK_UTILITY);
 	rc = SPI_execute_with_args(psprintf("INSERT INTO lsbilling.%s (%s) SELECT %s FROM lsbilling.%s r"
-										" WHERE %s EXISTS (SELECT 1 FROM unnest($1, $2) AS s(ws, id)"
+										" WHERE EXISTS (SELECT 1 FROM unnest($1, $2) AS s(ws, id)"
 										"  WHERE s.ws = r.workspace_id AND s.id = r.trace_id)",
-										qtmp, cols, cols, quote_identifier(part->name),
-										keep_listed ? "" : "NOT"),
+										quote_identifier(copy), cols, cols, quote_identifier(part)),
 							   2, argtypes, args, NULL, false, 0);
 	if (rc != SPI_OK_INSERT)
-		elog(ERROR, "cannot copy the kept runs of %s: %s", part->name, SPI_result_code_string(rc));
-	*kept = (int64) SPI_processed;
-	AddBoundCheck(tmpname, part->lo, part->hi);
-	return tmpname;
+		elog(ERROR, "cannot copy the kept runs of %s: %s", part, SPI_result_code_string(rc));
+	return (int64) SPI_processed;
 }
 
 /*
- * Drop a partition and, when copy is not NULL, attach that copy in its
- * place under its name.  runs is locked ACCESS EXCLUSIVE from the DROP to
- * the end of the transaction, so callers do this last.
+ * The traces with runs in a partition that are neither kept nor gone: their
+ * runs arrived, or they were upgraded, after the purge looked.  They stay.
+ * Returns false when there are none; else the parallel arrays *ws, *ids.
  */
-void
-RunPartitionReplace(const RunPartition *part, const char *copy)
+static bool
+UnknownTraces(const char *part, Datum kept_ws, Datum kept_ids, Datum gone_ws, Datum gone_ids,
+			  Datum *ws, Datum *ids)
 {
+	Oid			argtypes[4] = {UUIDARRAYOID, UUIDARRAYOID, UUIDARRAYOID, UUIDARRAYOID};
+	Datum		args[4] = {kept_ws, kept_ids, gone_ws, gone_ids};
+	char		nulls[4] = {kept_ws ? ' ' : 'n', kept_ws ? ' ' : 'n', ' ', ' '};
+	bool		isnull;
+	int			rc;
+
+	rc = SPI_execute_with_args(psprintf("SELECT array_agg(workspace_id), array_agg(trace_id) FROM ("
+										" SELECT DISTINCT r.workspace_id, r.trace_id FROM lsbilling.%s r"
+										" WHERE NOT EXISTS (SELECT 1 FROM unnest($1, $2) AS k(ws, id)"
+										"   WHERE k.ws = r.workspace_id AND k.id = r.trace_id)"
+										" AND NOT EXISTS (SELECT 1 FROM unnest($3, $4) AS g(ws, id)"
+										"   WHERE g.ws = r.workspace_id AND g.id = r.trace_id)) u",
+										quote_identifier(part)),
+							   4, argtypes, args, nulls, false, 1);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "cannot read the traces of %s", part);
+	*ws = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+		return false;
+	*ids = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+	return true;
+}
+
+/*
+ * Drop a partition whose expired traces (gone_ws, gone_ids) the purge has
+ * marked, after moving the runs that stay into a fresh table for the same
+ * range: those of the traces kept_ws, kept_ids (NULL when none; naming them
+ * makes the copy a few index lookups, not a pass over the day), and of any
+ * trace that came since the purge looked.  Returns how many runs were moved.
+ *
+ * The caller holds ACCESS EXCLUSIVE on runs: every writer of any partition
+ * holds ROW EXCLUSIVE on runs first, so nothing can change this partition
+ * from here to the commit, and no writer can be waiting on it while holding
+ * runs (which would deadlock with us).
+ */
+int64
+RunPartitionReplace(const RunPartition *part, Datum kept_ws, Datum kept_ids,
+					Datum gone_ws, Datum gone_ids)
+{
+	char		copy[NAMEDATALEN];
+	Datum		late_ws,
+				late_ids;
+	bool		late;
+	int64		moved = 0;
+
+	late = UnknownTraces(part->name, kept_ws, kept_ids, gone_ws, gone_ids, &late_ws, &late_ids);
+	if (kept_ws == (Datum) 0 && !late)
+	{
+		RunPartitionDrop(part);
+		return 0;
+	}
+
+	snprintf(copy, NAMEDATALEN, "%.*s_k", NAMEDATALEN - 3, part->name);
+	PartExec(psprintf("CREATE TABLE lsbilling.%s (LIKE lsbilling.runs INCLUDING ALL)",
+					  quote_identifier(copy)),
+			 SPI_OK_UTILITY);
+	if (kept_ws != (Datum) 0)
+		moved += CopyTraces(copy, part->name, kept_ws, kept_ids);
+	if (late)
+		moved += CopyTraces(copy, part->name, late_ws, late_ids);
+	AddBoundCheck(copy, part->lo, part->hi);
+
 	RunPartitionDrop(part);
-	if (copy == NULL)
-		return;
 	PartExec(psprintf("ALTER TABLE lsbilling.%s RENAME TO %s",
 					  quote_identifier(copy), quote_identifier(part->name)),
 			 SPI_OK_UTILITY);
 	Attach(part->name, part->lo, part->hi);
+	return moved;
 }

@@ -230,18 +230,9 @@ PurgePartition(const RunPartition *part, TimestampTz as_of, PurgeCounts *counts,
 	TraceSet	kept;
 	TraceSet	spanning;
 	Datum	   *runs_in_part;
-	int			n_expired_seen;
 	int64		total = 0;
 	int64		expired_runs = 0;
 	int			rc;
-
-	/*
-	 * Keep writers out of this partition (readers may stay) until we commit,
-	 * so that what we count is what we drop.
-	 */
-	rc = SPI_execute(psprintf("LOCK TABLE lsbilling.%s IN SHARE MODE", qname), false, 0);
-	if (rc != SPI_OK_UTILITY)
-		elog(ERROR, "lsbilling purge: cannot lock %s", part->name);
 
 	/*
 	 * Every trace with runs here, how many, and whether it has expired (a
@@ -285,6 +276,8 @@ PurgePartition(const RunPartition *part, TimestampTz as_of, PurgeCounts *counts,
 
 	swap = palloc0(sizeof(PartitionSwap));
 	swap->part = *part;
+	swap->gone_ws = PointerGetDatum(construct_empty_array(UUIDOID));
+	swap->gone_ids = swap->gone_ws;
 	if (total == 0)
 	{
 		/* an old day made ahead that never got a run */
@@ -301,7 +294,6 @@ PurgePartition(const RunPartition *part, TimestampTz as_of, PurgeCounts *counts,
 	 * trace upgraded since we looked is no longer expired and its runs are
 	 * kept.  RETURNING gives the authoritative set.
 	 */
-	n_expired_seen = expired.n;
 	args[1] = UuidArray(expired.ws, expired.n);
 	args[2] = UuidArray(expired.ids, expired.n);
 	args[3] = PointerGetDatum(construct_array(runs_in_part, expired.n, INT8OID, 8,
@@ -354,21 +346,13 @@ PurgePartition(const RunPartition *part, TimestampTz as_of, PurgeCounts *counts,
 	}
 	DeleteTraceData(args[1], args[2], counts);
 
-	/*
-	 * Drop the day, or replace it by a copy of its kept runs.  When a trace
-	 * was upgraded while we looked (fewer marked than seen), the kept set is
-	 * "all but the marked", which costs a pass over the day.
-	 */
-	if (expired_runs < total)
+	/* the DROP, and the copy of the runs that stay, come last (PurgeSwapPartitions) */
+	swap->gone_ws = args[1];
+	swap->gone_ids = args[2];
+	if (kept.n > 0)
 	{
-		int64		moved;
-
-		if (expired.n == n_expired_seen)
-			swap->copy = RunPartitionCopyKept(part, UuidArray(kept.ws, kept.n),
-											  UuidArray(kept.ids, kept.n), true, &moved);
-		else
-			swap->copy = RunPartitionCopyKept(part, args[1], args[2], false, &moved);
-		counts->runs_moved += moved;
+		swap->kept_ws = UuidArray(kept.ws, kept.n);
+		swap->kept_ids = UuidArray(kept.ids, kept.n);
 	}
 	*swaps = lappend(*swaps, swap);
 	counts->runs_deleted += expired_runs;
@@ -395,19 +379,27 @@ PurgeNextPartition(TimestampTz as_of, TimestampTz *after, PurgeCounts *counts, L
 }
 
 /*
- * The DDL of step 2, last in its transaction: the first DROP locks runs
- * against every reader and writer until commit, so nothing slow may follow.
+ * The DDL of step 2, last in its transaction.  runs is locked against every
+ * reader and writer from here to the commit, so nothing slow may follow:
+ * the lock is what makes the copy of the kept runs exact (no writer can be
+ * in a partition while we copy it), and taking it on runs before any of its
+ * partitions is the order writers use, so they wait for us, never deadlock.
  */
 void
-PurgeSwapPartitions(List *swaps)
+PurgeSwapPartitions(List *swaps, PurgeCounts *counts)
 {
 	ListCell   *lc;
 
+	if (swaps == NIL)
+		return;
+	if (SPI_execute("LOCK TABLE lsbilling.runs IN ACCESS EXCLUSIVE MODE", false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "lsbilling purge: cannot lock lsbilling.runs");
 	foreach(lc, swaps)
 	{
 		PartitionSwap *swap = lfirst(lc);
 
-		RunPartitionReplace(&swap->part, swap->copy);
+		counts->runs_moved += RunPartitionReplace(&swap->part, swap->kept_ws, swap->kept_ids,
+												  swap->gone_ws, swap->gone_ids);
 	}
 }
 
@@ -494,9 +486,9 @@ PurgeExpiredNow(TimestampTz as_of, PurgeCounts *counts)
 		CHECK_FOR_INTERRUPTS();
 	while (PurgeDeleteBatch(as_of, LsbPurgeBatchSize, counts) > 0)
 		CHECK_FOR_INTERRUPTS();
-	RecordFunctionPass(as_of, counts);
 	/* all drops together at the end: runs stays open to writers until then */
-	PurgeSwapPartitions(swaps);
+	PurgeSwapPartitions(swaps, counts);
+	RecordFunctionPass(as_of, counts);
 	PurgeEndStep(level);
 }
 

@@ -40,11 +40,17 @@ typedef struct RunPartition
 	TimestampTz hi;
 } RunPartition;
 
-/* A partition the purge has emptied of expired runs, to drop (and replace by copy, if any). */
+/*
+ * A partition whose expired traces the purge has marked, to drop last in the
+ * transaction (replaced by a copy of the runs that stay, if any).
+ */
 typedef struct PartitionSwap
 {
 	RunPartition part;
-	char	   *copy;
+	Datum		kept_ws;		/* uuid[] of the traces whose runs stay, or 0 */
+	Datum		kept_ids;
+	Datum		gone_ws;		/* uuid[] of the traces marked purged */
+	Datum		gone_ids;
 } PartitionSwap;
 
 /* How many days of partitions the purge keeps ready, today included. */
@@ -60,9 +66,8 @@ extern void RetentionInit(void);
 /* partitions.c */
 extern int	RunPartitionsEnsure(DateADT from_day, int days);
 extern void RunPartitionDrop(const RunPartition *part);
-extern char *RunPartitionCopyKept(const RunPartition *part, Datum ws, Datum ids,
-								 bool keep_listed, int64 *kept);
-extern void RunPartitionReplace(const RunPartition *part, const char *copy);
+extern int64 RunPartitionReplace(const RunPartition *part, Datum kept_ws, Datum kept_ids,
+								 Datum gone_ws, Datum gone_ids);
 extern char *RunsColumnList(void);
 
 /* purge.c: the steps of a pass, in order */
@@ -71,7 +76,7 @@ extern void PurgeEndStep(int level);
 extern int	PurgeEnsurePartitions(TimestampTz as_of, PurgeCounts *counts);
 extern bool PurgeNextPartition(TimestampTz as_of, TimestampTz *after, PurgeCounts *counts,
 							   List **swaps);
-extern void PurgeSwapPartitions(List *swaps);
+extern void PurgeSwapPartitions(List *swaps, PurgeCounts *counts);
 extern int64 PurgeDeleteBatch(TimestampTz as_of, int batch_size, PurgeCounts *counts);
 extern void PurgeCountsAdd(PurgeCounts *sum, const PurgeCounts *step);
 

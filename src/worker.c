@@ -227,8 +227,8 @@ StepPartition(PassState *st)
 	List	   *swaps = NIL;
 
 	st->more = PurgeNextPartition(st->as_of, &st->after, &st->step, &swaps);
+	PurgeSwapPartitions(swaps, &st->step);
 	RecordStep(st);
-	PurgeSwapPartitions(swaps);
 }
 
 static void
