@@ -25,6 +25,7 @@
 #include "utils/uuid.h"
 
 #include "lsbilling.h"
+#include "tiers.h"
 
 /* The root's start time wins; until the root arrives, the earliest run's. */
 #define NEW_TRACE_START \
@@ -221,6 +222,9 @@ TraceRollupInsert(const RunColumns *cols, HeapTuple tup, TupleDesc desc)
 						DatumGetCString(DirectFunctionCall1(uuid_out, values[1])),
 						DatumGetCString(DirectFunctionCall1(uuid_out, trace_project))),
 				 errdetail("All runs of a trace belong to the same tracing project.")));
+	/* a new trace is billable: ledger events, usage count and limits (tiers.h) */
+	if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)))
+		LedgerTraceCreated(values[0], values[1]);
 	SPI_finish();
 }
 
