@@ -33,3 +33,21 @@ FROM lsbilling.traces t
 JOIN lsbilling.runs r ON r.workspace_id = t.workspace_id AND r.trace_id = t.id
 WHERE t.id IN ('0d000000-0000-0000-0000-0000000000c0', '0d000000-0000-0000-0000-000000000c10')
 ORDER BY t.id, r.dotted_order;
+
+\echo '== Retention tiers: what upgraded traces, and when they expire'
+SELECT p.name AS project, t.tier, count(*) AS traces, min(t.expires_at)::date AS first_expiry,
+       max(t.expires_at)::date AS last_expiry
+FROM lsbilling.traces t JOIN lsbilling.projects p ON p.workspace_id = t.workspace_id AND p.id = t.project_id
+GROUP BY 1, 2 ORDER BY 1, 2;
+
+\echo '== Billing ledger by month (UTC)'
+SELECT o.name AS organization, to_char(date_trunc('month', e.occurred_at AT TIME ZONE 'UTC'), 'YYYY-MM') AS month,
+       e.metric, count(*) AS events, sum(e.quantity) AS quantity
+FROM lsbilling.billing_events e JOIN lsbilling.organizations o ON o.id = e.organization_id
+GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
+
+\echo '== Invoice: Acme AI, October 2026'
+SELECT * FROM lsbilling.invoice('0a000000-0000-0000-0000-000000000001', date '2026-10-01');
+
+\echo '== Billable traces per day, acme-prod, first week of October'
+SELECT * FROM lsbilling.usage('0b000000-0000-0000-0000-000000000001', date '2026-10-01', date '2026-10-07');
