@@ -1,7 +1,7 @@
 -- Cost engine: compute_cost arithmetic, the choice of the price entry, the
 -- write-time checks of model_prices, and the shipped defaults.
 BEGIN;
-SELECT plan(72);
+SELECT plan(83);
 
 INSERT INTO lsbilling.organizations (id, name) VALUES ('00000000-0000-0000-0000-00000000c0a1', 'CostOrg');
 INSERT INTO lsbilling.workspaces (id, organization_id, name)
