@@ -101,30 +101,45 @@ NumericToFixed(Numeric num, int scale, int128 *result)
 		*result = 0;
 		return true;
 	}
-	/* digits beyond 10 groups (40 decimal digits) cannot fit */
-	if (ndigits > 10)
+	/*
+	 * The value is below 10^(4 x (weight + 1)); past 10^37 it does not fit
+	 * (that also bounds the digit loop and the multiplication below).
+	 */
+	if (DEC_DIGITS * (weight + 1) + scale > 37)
 		return false;
-	for (int i = 0; i < ndigits; i++)
+	/* 9 groups (36 digits) keep the accumulator inside int128 */
+	if (ndigits > 9)
+		return false;
+	if (ndigits <= 4)
 	{
-		NumericDigit d;
+		/* at most 16 decimal digits: the common case, in 64 bits */
+		int64		a = 0;
 
-		memcpy(&d, data + hdr + i * sizeof(NumericDigit), sizeof(NumericDigit));
-		acc = acc * NBASE + d;
+		for (int i = 0; i < ndigits; i++)
+		{
+			NumericDigit d;
+
+			memcpy(&d, data + hdr + i * sizeof(NumericDigit), sizeof(NumericDigit));
+			a = a * NBASE + d;
+		}
+		acc = a;
+	}
+	else
+	{
+		for (int i = 0; i < ndigits; i++)
+		{
+			NumericDigit d;
+
+			memcpy(&d, data + hdr + i * sizeof(NumericDigit), sizeof(NumericDigit));
+			acc = acc * NBASE + d;
+		}
 	}
 
 	/* acc x 10^(DEC_DIGITS x (weight - ndigits + 1)) is the value */
 	exp10 = DEC_DIGITS * (weight - ndigits + 1) + scale;
-	if (exp10 >= 0)
-	{
-		int			digits = 0;
-
-		for (int128 t = acc; t > 0; t /= 10)
-			digits++;
-		if (digits + exp10 > 37)
-			return false;
+	if (exp10 > 0)
 		acc *= Pow10(exp10);
-	}
-	else
+	else if (exp10 < 0)
 	{
 		int128		p;
 
@@ -134,11 +149,74 @@ NumericToFixed(Numeric num, int scale, int128 *result)
 		if (acc % p != 0)
 			return false;		/* more decimals than the scale holds */
 		acc /= p;
-		if (acc >= Pow10(37))
-			return false;
 	}
 	*result = neg ? -acc : acc;
 	return true;
+}
+
+/*
+ * The common case of FixedToNumeric: a cost (scale 15) below 2^64 units
+ * ($18,446), as six base-10000 groups around the decimal point, all with
+ * constant divisors.
+ */
+static Numeric
+CostToNumeric64(uint64 u, bool neg)
+{
+	uint64		ip = u / UINT64CONST(1000000000000000);
+	uint64		f16 = (u % UINT64CONST(1000000000000000)) * 10;	/* 16 decimals */
+	NumericDigit d[6];
+	int			lo = 0;
+	int			hi = 5;
+	int			dscale = 0;
+	int			weight;
+	Numeric		result;
+	Size		len;
+	uint16		header;
+
+	d[0] = (NumericDigit) (ip / NBASE);	/* ip < 18447: two groups */
+	d[1] = (NumericDigit) (ip % NBASE);
+	d[2] = (NumericDigit) (f16 / UINT64CONST(1000000000000));
+	d[3] = (NumericDigit) ((f16 / UINT64CONST(100000000)) % NBASE);
+	d[4] = (NumericDigit) ((f16 / NBASE) % NBASE);
+	d[5] = (NumericDigit) (f16 % NBASE);
+	while (hi >= 0 && d[hi] == 0)
+		hi--;
+	while (lo <= hi && d[lo] == 0)
+		lo++;
+	if (hi < 0)
+	{
+		neg = false;
+		lo = 0;
+		hi = -1;
+		weight = 0;
+	}
+	else
+	{
+		weight = 1 - lo;
+		if (hi >= 2)
+		{
+			NumericDigit last = d[hi];
+
+			dscale = DEC_DIGITS * (hi - 1);
+			while (last % 10 == 0)
+			{
+				last /= 10;
+				dscale--;
+			}
+		}
+	}
+	len = VARHDRSZ + sizeof(uint16) + (hi - lo + 1) * sizeof(NumericDigit);
+	result = (Numeric) palloc(len);
+	SET_VARSIZE(result, len);
+	header = NUMERIC_SHORT
+		| (neg ? NUMERIC_SHORT_SIGN_MASK : 0)
+		| (dscale << NUMERIC_SHORT_DSCALE_SHIFT)
+		| (weight < 0 ? NUMERIC_SHORT_WEIGHT_SIGN_MASK : 0)
+		| (weight & NUMERIC_SHORT_WEIGHT_MASK);
+	memcpy(VARDATA(result), &header, sizeof(uint16));
+	if (hi >= lo)
+		memcpy(VARDATA(result) + sizeof(uint16), &d[lo], (hi - lo + 1) * sizeof(NumericDigit));
+	return result;
 }
 
 /*
@@ -165,8 +243,22 @@ FixedToNumeric(int128 value, int scale)
 	uint16		header;
 
 	Assert(scale >= 0 && scale <= 16);
-	ip = u / (uint128) Pow10(scale);
-	frac = (uint64) (u % (uint128) Pow10(scale));
+	if (u <= PG_UINT64_MAX && scale == LSB_COST_SCALE)
+		return CostToNumeric64((uint64) u, neg);
+	/* 128-bit division is a library call: stay in 64 bits where we can */
+	if (u <= PG_UINT64_MAX)
+	{
+		uint64		u64 = (uint64) u;
+		uint64		p = (uint64) Pow10(scale);
+
+		ip = u64 / p;
+		frac = u64 % p;
+	}
+	else
+	{
+		ip = u / (uint128) Pow10(scale);
+		frac = (uint64) (u % (uint128) Pow10(scale));
+	}
 
 	/* display scale: the decimals left once trailing zeros go */
 	dscale = scale;

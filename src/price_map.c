@@ -23,7 +23,6 @@
 #include <pcre2.h>
 
 #include "catalog/namespace.h"
-#include "common/hashfn.h"
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
@@ -45,9 +44,43 @@
 
 typedef struct MemoKey
 {
-	const char *data;
-	uint32		len;
+	const char *model;
+	int			modellen;
+	const char *provider;
+	int			providerlen;	/* -1: no provider */
 } MemoKey;
+
+/*
+ * A multiply-xor hash over 8-byte words: model names are short and this runs
+ * once a row, where hash_bytes showed in profiles.  Not meant to resist
+ * crafted collisions; the memo's size bound limits what those could cost.
+ */
+static inline uint64
+HashWords(const char *p, int len, uint64 h)
+{
+	while (len >= 8)
+	{
+		uint64		w;
+
+		memcpy(&w, p, 8);
+		h = (h ^ w) * UINT64CONST(0x9E3779B97F4A7C15);
+		h ^= h >> 29;
+		p += 8;
+		len -= 8;
+	}
+	if (len > 0)
+	{
+		uint64		w = 0;
+
+		memcpy(&w, p, len);
+		h = (h ^ w ^ ((uint64) len << 56)) * UINT64CONST(0x9E3779B97F4A7C15);
+		h ^= h >> 29;
+	}
+	return h;
+}
+
+struct MemoKey;
+static inline uint32 MemoHash(const struct MemoKey *k);
 
 typedef struct MemoEntry
 {
@@ -58,12 +91,24 @@ typedef struct MemoEntry
 	int		   *cands;			/* indexes into PriceEntries, in map order */
 } MemoEntry;
 
+static inline uint32
+MemoHash(const MemoKey *k)
+{
+	uint64		h = HashWords(k->model, k->modellen, (uint64) k->modellen);
+
+	if (k->providerlen >= 0)
+		h = HashWords(k->provider, k->providerlen, h ^ UINT64CONST(0xC2B2AE3D27D4EB4F));
+	return (uint32) (h ^ (h >> 32));
+}
+
 #define SH_PREFIX memo
 #define SH_ELEMENT_TYPE MemoEntry
 #define SH_KEY_TYPE MemoKey
 #define SH_KEY key
-#define SH_HASH_KEY(tb, k) hash_bytes((const unsigned char *) (k).data, (int) (k).len)
-#define SH_EQUAL(tb, a, b) ((a).len == (b).len && memcmp((a).data, (b).data, (a).len) == 0)
+#define SH_HASH_KEY(tb, k) MemoHash(&(k))
+#define SH_EQUAL(tb, a, b) ((a).modellen == (b).modellen && (a).providerlen == (b).providerlen && \
+							memcmp((a).model, (b).model, (a).modellen) == 0 && \
+							((a).providerlen <= 0 || memcmp((a).provider, (b).provider, (a).providerlen) == 0))
 #define SH_SCOPE static inline
 #define SH_STORE_HASH
 #define SH_GET_HASH(tb, a) ((a)->hash)
@@ -520,26 +565,14 @@ PriceEntryProviderMatches(const PriceEntry *entry, const char *provider, int pro
 static MemoEntry *
 MemoLookup(const char *model, int modellen, const char *provider, int providerlen)
 {
-	char		inline_key[256];
-	char	   *buf = inline_key;
-	uint32		len;
 	MemoKey		key;
 	MemoEntry  *m;
 	bool		found;
 
-	/* key: 'N' or 'P' provider '\0', then the model */
-	len = 1 + (provider ? providerlen + 1 : 0) + modellen;
-	if (len > sizeof(inline_key))
-		buf = palloc(len);
-	buf[0] = provider ? 'P' : 'N';
-	if (provider)
-	{
-		memcpy(buf + 1, provider, providerlen);
-		buf[1 + providerlen] = '\0';
-	}
-	memcpy(buf + len - modellen, model, modellen);
-	key.data = buf;
-	key.len = len;
+	key.model = model;
+	key.modellen = modellen;
+	key.provider = provider;
+	key.providerlen = provider ? providerlen : -1;
 
 	m = memo_lookup(Memo, key);
 	if (m != NULL)
@@ -550,7 +583,6 @@ MemoLookup(const char *model, int modellen, const char *provider, int providerle
 	{
 		int		   *cands = MemoryContextAlloc(MemoContext, sizeof(int) * Max(NumPriceEntries, 1));
 		int			n = 0;
-		char	   *stored = MemoryContextAlloc(MemoContext, len);
 
 		for (int i = 0; i < NumPriceEntries; i++)
 		{
@@ -560,8 +592,14 @@ MemoLookup(const char *model, int modellen, const char *provider, int providerle
 				PriceEntryMatches(e, model, modellen) == PRICE_MATCH_YES)
 				cands[n++] = i;
 		}
-		memcpy(stored, buf, len);
-		key.data = stored;
+		/* the key points into the caller's datum: keep our own copy */
+		key.model = MemoryContextAlloc(MemoContext, modellen + 1);
+		memcpy((char *) key.model, model, modellen);
+		if (provider)
+		{
+			key.provider = MemoryContextAlloc(MemoContext, providerlen + 1);
+			memcpy((char *) key.provider, provider, providerlen);
+		}
 		m = memo_insert(Memo, key, &found);
 		m->ncands = n;
 		m->cands = cands;
