@@ -43,7 +43,8 @@ SELECT * FROM lsbilling.cost_timeseries('00000000-0000-0000-0000-0000000000b1', 
 -- why this price?
 SELECT rank, name, scope, status FROM lsbilling.explain_price('gpt-4o-2024-08-06', 'openai', '2026-06-01');
 -- direct calls
-SELECT * FROM lsbilling.compute_cost('{"input_tokens": 20, "input_token_details": {"cache_read": 5}, "output_tokens": 10}',
+SELECT input_cost, output_cost, total_cost, input_cost_details, output_cost_details
+FROM lsbilling.compute_cost('{"input_tokens": 20, "input_token_details": {"cache_read": 5}, "output_tokens": 10}',
                                      'my_model', 'my_provider');
-SELECT * FROM lsbilling.compute_cost('{"input_tokens": 300000, "output_tokens": 2000}', 'gemini-2.5-pro');
+SELECT input_cost, output_cost, total_cost FROM lsbilling.compute_cost('{"input_tokens": 300000, "output_tokens": 2000}', 'gemini-2.5-pro');
 SELECT * FROM lsbilling.compute_cost('{"input_tokens": -1}', 'my_model');
