@@ -1,7 +1,7 @@
 -- Cost engine: compute_cost arithmetic, the choice of the price entry, the
 -- write-time checks of model_prices, and the shipped defaults.
 BEGIN;
-SELECT plan(83);
+SELECT plan(85);
 
 INSERT INTO lsbilling.organizations (id, name) VALUES ('00000000-0000-0000-0000-00000000c0a1', 'CostOrg');
 INSERT INTO lsbilling.workspaces (id, organization_id, name)
@@ -113,6 +113,17 @@ SELECT is(count(*)::int, 0, 'sent costs come back exactly, negative and zero inc
 FROM (VALUES (0::numeric), (-1.5), (0.000000000000001), (123456789012345678901234.5), (1e-30), (99999999999999999999.999999999999999)) v(x),
 	lsbilling.compute_cost(jsonb_build_object('input_cost', x), NULL) c
 WHERE c.input_cost IS DISTINCT FROM x OR c.total_cost IS DISTINCT FROM x;
+
+-- the hand-built details object against jsonb's own, past JB_OFFSET_STRIDE (32) keys
+INSERT INTO lsbilling.model_prices (name, match_pattern, input_price, input_price_details)
+SELECT 'many-details', '^many-details$', 1, jsonb_object_agg('t' || i, i) FROM generate_series(1, 40) i;
+CREATE TEMP TABLE many_details AS
+SELECT (lsbilling.compute_cost(jsonb_build_object('input_tokens', 100,
+	'input_token_details', (SELECT jsonb_object_agg('t' || i, 1000 * i) FROM generate_series(1, 40) i)), 'many-details')).input_cost_details AS d;
+SELECT is(d, (SELECT jsonb_object_agg('t' || i, i * i * 0.001) FROM generate_series(1, 40) i),
+	'a 40-key details object equals the one jsonb builds') FROM many_details;
+SELECT results_eq($$SELECT d->>'t40', d->>'t33', d->>'t1', d ? 't32', (SELECT count(*) FROM jsonb_each(d))::int FROM many_details$$,
+	$$VALUES ('1.6', '1.089', '0.001', true, 40)$$, 'its keys are found by jsonb''s own lookups and iteration');
 
 -- ---- choosing the entry ----
 -- PCRE2 search is unanchored: a pattern anchors itself if it wants to
