@@ -1,4 +1,5 @@
 -- Cost engine: a priced trace tree, project stats and a cost time series.
+BEGIN;
 SET TIME ZONE 'UTC';
 INSERT INTO lsbilling.organizations (id, name) VALUES ('00000000-0000-0000-0000-0000000000a1', 'Acme');
 INSERT INTO lsbilling.workspaces (id, organization_id, name)
@@ -48,3 +49,4 @@ FROM lsbilling.compute_cost('{"input_tokens": 20, "input_token_details": {"cache
                                      'my_model', 'my_provider');
 SELECT input_cost, output_cost, total_cost FROM lsbilling.compute_cost('{"input_tokens": 300000, "output_tokens": 2000}', 'gemini-2.5-pro');
 SELECT * FROM lsbilling.compute_cost('{"input_tokens": -1}', 'my_model');
+ROLLBACK;
