@@ -19,6 +19,7 @@
 #include "utils/builtins.h"
 #include "utils/uuid.h"
 
+#include "cost.h"
 #include "lsbilling.h"
 
 /* LangSmith's run types (DESIGN.md "Data model"). */
@@ -124,6 +125,8 @@ lsbilling_runs_before_write(PG_FUNCTION_ARGS)
 
 	CheckRunType(tup, desc, cols);
 	CheckParent(tup, desc, cols);
+	tup = CostDeriveRun(cols, desc, tup,
+						TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_trigtuple : NULL);
 
 	return PointerGetDatum(tup);
 }
