@@ -17,6 +17,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "commands/trigger.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -33,25 +34,47 @@
 	" THEN excluded.start_time ELSE t.start_time END"
 
 /*
- * Insert: create the trace (tier and expiry from its project and workspace) or
- * add the run to it.  Selecting from projects doubles as the check that the
- * project exists in the run's workspace: no row comes back when it does not.
+ * Insert, once per statement over its transition table (new_runs): group the
+ * statement's runs by trace, then create each trace (tier and expiry from its
+ * project and workspace) or add the group to it.  A batching client sends a
+ * trace's runs in one INSERT, so this is one trace write per trace, not per
+ * run.  Joining projects doubles as the check that the project exists in the
+ * runs' workspace; the ON CONFLICT condition refuses a group whose project is
+ * not the trace's.  Either way fewer traces come back than there were groups,
+ * and the final row (NULLs) says so.
  * "other" cost is whatever of total_cost is neither input nor output (a tool
  * run's sent total, say), so that input + output + other = total.
  */
 static const char *TraceUpsertSql =
-"INSERT INTO lsbilling.traces AS t (workspace_id, id, project_id, name, start_time,"
+"WITH g AS ("
+" SELECT r.workspace_id, r.trace_id,"
+"  (array_agg(r.project_id))[1] AS project_id, count(DISTINCT r.project_id) AS projects,"
+"  count(*) AS runs, bool_or(r.id = r.trace_id) AS root_seen,"
+"  (array_agg(r.name) FILTER (WHERE r.id = r.trace_id))[1] AS name,"
+"  coalesce((array_agg(r.start_time) FILTER (WHERE r.id = r.trace_id))[1], min(r.start_time)) AS start_time,"
+"  (array_agg(coalesce(r.extra #>> '{metadata,thread_id}', r.extra #>> '{metadata,session_id}',"
+"     r.extra #>> '{metadata,conversation_id}')) FILTER (WHERE r.id = r.trace_id))[1] AS thread_id,"
+"  coalesce(sum(r.prompt_tokens), 0) AS prompt_tokens,"
+"  coalesce(sum(r.completion_tokens), 0) AS completion_tokens,"
+"  coalesce(sum(r.total_tokens), 0) AS total_tokens,"
+"  coalesce(sum(r.prompt_cost), 0) AS prompt_cost,"
+"  coalesce(sum(r.completion_cost), 0) AS completion_cost,"
+"  coalesce(sum(r.total_cost), 0) AS total_cost"
+" FROM new_runs r GROUP BY r.workspace_id, r.trace_id"
+"), up AS ("
+" INSERT INTO lsbilling.traces AS t (workspace_id, id, project_id, name, start_time,"
 "  thread_id, root_seen, tier, expires_at, run_count, prompt_tokens, completion_tokens,"
 "  total_tokens, prompt_cost, completion_cost, other_cost, total_cost)"
-" SELECT $1, $2, p.id, CASE WHEN $7 THEN $4 END, $5, $6, $7, p.default_tier,"
-"  $5 + make_interval(days => CASE p.default_tier WHEN 'extended'"
+" SELECT g.workspace_id, g.trace_id, p.id, g.name, g.start_time, g.thread_id, g.root_seen,"
+"  p.default_tier, g.start_time + make_interval(days => CASE p.default_tier WHEN 'extended'"
 "       THEN w.extended_retention_days ELSE w.base_retention_days END),"
-"  1, coalesce($8, 0), coalesce($9, 0), coalesce($10, 0), coalesce($11, 0),"
-"  coalesce($12, 0), coalesce($13, 0) - coalesce($11, 0) - coalesce($12, 0), coalesce($13, 0)"
-" FROM lsbilling.projects p JOIN lsbilling.workspaces w ON w.id = p.workspace_id"
-" WHERE p.workspace_id = $1 AND p.id = $3"
+"  g.runs, g.prompt_tokens, g.completion_tokens, g.total_tokens, g.prompt_cost,"
+"  g.completion_cost, g.total_cost - g.prompt_cost - g.completion_cost, g.total_cost"
+" FROM g JOIN lsbilling.projects p ON p.workspace_id = g.workspace_id AND p.id = g.project_id"
+"  JOIN lsbilling.workspaces w ON w.id = p.workspace_id"
+" WHERE g.projects = 1"
 " ON CONFLICT (workspace_id, id) DO UPDATE SET"
-"  run_count = t.run_count + 1,"
+"  run_count = t.run_count + excluded.run_count,"
 "  prompt_tokens = t.prompt_tokens + excluded.prompt_tokens,"
 "  completion_tokens = t.completion_tokens + excluded.completion_tokens,"
 "  total_tokens = t.total_tokens + excluded.total_tokens,"
@@ -64,7 +87,21 @@ static const char *TraceUpsertSql =
 "  start_time = " NEW_TRACE_START ","
 "  expires_at = t.expires_at + (" NEW_TRACE_START " - t.start_time),"
 "  root_seen = t.root_seen OR excluded.root_seen"
-" RETURNING t.project_id, (t.xmax = 0) AS created";
+" WHERE t.project_id = excluded.project_id"
+" RETURNING t.workspace_id, t.id, (t.xmax = 0) AS created"
+")"
+" SELECT u.workspace_id, u.id FROM up u WHERE u.created"
+" UNION ALL"
+" SELECT NULL, NULL WHERE (SELECT count(*) FROM g) <> (SELECT count(*) FROM up)";
+
+/* Error path only: the first run of the statement that could not join its trace. */
+static const char *TraceRejectSql =
+"SELECT r.workspace_id, r.id, r.trace_id, r.project_id, t.project_id, p.id IS NOT NULL"
+" FROM new_runs r"
+" LEFT JOIN lsbilling.traces t ON t.workspace_id = r.workspace_id AND t.id = r.trace_id"
+" LEFT JOIN lsbilling.projects p ON p.workspace_id = r.workspace_id AND p.id = r.project_id"
+" WHERE t.project_id IS DISTINCT FROM r.project_id"
+" ORDER BY p.id IS NULL DESC LIMIT 1";
 
 /* Update and delete: apply new - old; run_count moves by $15. */
 static const char *TraceDeltaSql =
@@ -95,40 +132,6 @@ PrepareKept(const char *sql, int nargs, Oid *argtypes)
 	if (SPI_keepplan(plan) != 0)
 		elog(ERROR, "SPI_keepplan failed for lsbilling trace roll-up");
 	return plan;
-}
-
-/* The thread a root run belongs to, from extra.metadata (LangSmith's three names for it). */
-static Datum
-RunThreadId(HeapTuple tup, TupleDesc desc, const RunColumns *cols, bool *isnull)
-{
-	static const char *const keys[] = {"thread_id", "session_id", "conversation_id"};
-	bool		extra_null;
-	Datum		extra = heap_getattr(tup, cols->extra, desc, &extra_null);
-	JsonbContainer *metadata;
-
-	*isnull = true;
-	if (extra_null)
-		return (Datum) 0;
-	metadata = JsonbObjectGetObject(&DatumGetJsonbP(extra)->root, "metadata");
-	for (size_t i = 0; i < lengthof(keys); i++)
-	{
-		JsonbValue	v;
-
-		if (JsonbObjectGet(metadata, keys[i], &v) == NULL)
-			continue;
-		if (v.type == jbvString)
-		{
-			*isnull = false;
-			return PointerGetDatum(cstring_to_text_with_len(v.val.string.val, v.val.string.len));
-		}
-		if (v.type == jbvNumeric)
-		{
-			*isnull = false;
-			return CStringGetTextDatum(DatumGetCString(DirectFunctionCall1(numeric_out,
-																			NumericGetDatum(v.val.numeric))));
-		}
-	}
-	return (Datum) 0;
 }
 
 /* Fill values[from..from+5] with the run's tokens and costs (the roll-up's inputs). */
@@ -173,58 +176,87 @@ ReportProjectNotInWorkspace(Datum workspace_id, Datum project_id)
 			 errhint("Create the tracing project in lsbilling.projects first.")));
 }
 
-void
-TraceRollupInsert(const RunColumns *cols, HeapTuple tup, TupleDesc desc)
+static char *
+UuidText(Datum d)
 {
-	Datum		values[13];
-	char		nulls[13];
-	bool		isnull;
-	bool		is_root;
-	Datum		run_id;
-	Datum		trace_project;
-	int			rc;
+	return DatumGetCString(DirectFunctionCall1(uuid_out, d));
+}
 
-	memset(nulls, ' ', sizeof(nulls));
-	values[0] = heap_getattr(tup, cols->workspace_id, desc, &isnull);
-	values[1] = heap_getattr(tup, cols->trace_id, desc, &isnull);
-	values[2] = heap_getattr(tup, cols->project_id, desc, &isnull);
-	run_id = heap_getattr(tup, cols->id, desc, &isnull);
-	is_root = DatumGetBool(DirectFunctionCall2(uuid_eq, run_id, values[1]));
-	values[3] = heap_getattr(tup, cols->name, desc, &isnull);
-	values[4] = heap_getattr(tup, cols->start_time, desc, &isnull);
-	values[5] = is_root ? RunThreadId(tup, desc, cols, &isnull) : (Datum) 0;
-	nulls[5] = (!is_root || isnull) ? 'n' : ' ';
-	values[6] = BoolGetDatum(is_root);
-	RunTotals(tup, desc, cols, values, nulls, 7);
+/* Raise the error that explains why a run of the statement found no trace. */
+static void
+ReportRejectedRun(void)
+{
+	HeapTuple	row;
+	TupleDesc	desc;
+	bool		isnull,
+				trace_project_null;
+	Datum		ws,
+				run_id,
+				trace_id,
+				project_id,
+				trace_project;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (TraceUpsertPlan == NULL)
-	{
-		Oid			argtypes[13] = {UUIDOID, UUIDOID, UUIDOID, TEXTOID, TIMESTAMPTZOID,
-		TEXTOID, BOOLOID, INT8OID, INT8OID, INT8OID, NUMERICOID, NUMERICOID, NUMERICOID};
+	if (SPI_execute(TraceRejectSql, true, 1) != SPI_OK_SELECT || SPI_processed == 0)
+		elog(ERROR, "lsbilling trace roll-up lost a trace");
+	row = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	ws = SPI_getbinval(row, desc, 1, &isnull);
+	run_id = SPI_getbinval(row, desc, 2, &isnull);
+	trace_id = SPI_getbinval(row, desc, 3, &isnull);
+	project_id = SPI_getbinval(row, desc, 4, &isnull);
+	trace_project = SPI_getbinval(row, desc, 5, &trace_project_null);
 
-		TraceUpsertPlan = PrepareKept(TraceUpsertSql, 13, argtypes);
-	}
-	rc = SPI_execute_plan(TraceUpsertPlan, values, nulls, false, 1);
-	if (rc != SPI_OK_INSERT_RETURNING)
-		elog(ERROR, "lsbilling trace upsert failed: %s", SPI_result_code_string(rc));
-	if (SPI_processed == 0)
-		ReportProjectNotInWorkspace(values[0], values[2]);
-
-	trace_project = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	if (!DatumGetBool(DirectFunctionCall2(uuid_eq, trace_project, values[2])))
+	if (!DatumGetBool(SPI_getbinval(row, desc, 6, &isnull)))
+		ReportProjectNotInWorkspace(ws, project_id);
+	if (!trace_project_null)
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("run %s names project %s, but its trace %s belongs to project %s",
-						DatumGetCString(DirectFunctionCall1(uuid_out, run_id)),
-						DatumGetCString(DirectFunctionCall1(uuid_out, values[2])),
-						DatumGetCString(DirectFunctionCall1(uuid_out, values[1])),
-						DatumGetCString(DirectFunctionCall1(uuid_out, trace_project))),
+						UuidText(run_id), UuidText(project_id), UuidText(trace_id),
+						UuidText(trace_project)),
 				 errdetail("All runs of a trace belong to the same tracing project.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+			 errmsg("the runs of trace %s name more than one project", UuidText(trace_id)),
+			 errdetail("All runs of a trace belong to the same tracing project.")));
+}
+
+void
+TraceRollupInsertStatement(TriggerData *trigdata)
+{
+	SPITupleTable *created;
+	uint64		ncreated;
+	int			rc;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
+		elog(ERROR, "lsbilling trace roll-up: cannot see the inserted runs");
+	if (TraceUpsertPlan == NULL)
+		TraceUpsertPlan = PrepareKept(TraceUpsertSql, 0, NULL);
+	rc = SPI_execute_plan(TraceUpsertPlan, NULL, NULL, false, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "lsbilling trace upsert failed: %s", SPI_result_code_string(rc));
+
+	/* the tuple table stays valid until SPI_finish, across the statements below */
+	created = SPI_tuptable;
+	ncreated = SPI_processed;
+	for (uint64 i = 0; i < ncreated; i++)
+	{
+		bool		isnull;
+
+		(void) SPI_getbinval(created->vals[i], created->tupdesc, 1, &isnull);
+		if (isnull)
+			ReportRejectedRun();
+	}
 	/* a new trace is billable: ledger events, usage count and limits (tiers.h) */
-	if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)))
-		LedgerTraceCreated(values[0], values[1]);
+	for (uint64 i = 0; i < ncreated; i++)
+	{
+		bool		isnull;
+
+		LedgerTraceCreated(SPI_getbinval(created->vals[i], created->tupdesc, 1, &isnull),
+						   SPI_getbinval(created->vals[i], created->tupdesc, 2, &isnull));
+	}
 	SPI_finish();
 }
 
