@@ -5,9 +5,10 @@
  *
  * The first run of a trace to arrive creates the trace row (children may
  * arrive before their root); the root run (id = trace_id) sets the trace's
- * name, start_time and thread_id.  Tokens and costs are added as deltas in
- * one statement per run write, so concurrent writers to the same trace
- * serialize on the trace row and never lose an update.
+ * name, start_time and thread_id.  Tokens and costs are added as deltas:
+ * once per trace per INSERT statement, once per run for updates and
+ * deletes, so concurrent writers to the same trace serialize on the trace
+ * row and never lose an update.
  *
  * The statements are prepared once per backend and kept (SPI_keepplan);
  * the plan cache re-plans them if the tables change.
@@ -18,6 +19,8 @@
 
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
+#include "executor/tuptable.h"
+#include "utils/tuplestore.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -34,26 +37,75 @@
 	" THEN excluded.start_time ELSE t.start_time END"
 
 /*
- * Insert, once per statement over its transition table (new_runs): group the
- * statement's runs by trace, then create each trace (tier and expiry from its
- * project and workspace) or add the group to it.  A batching client sends a
- * trace's runs in one INSERT, so this is one trace write per trace, not per
- * run.  Joining projects doubles as the check that the project exists in the
- * runs' workspace; the ON CONFLICT condition refuses a group whose project is
- * not the trace's.  Either way fewer traces come back than there were groups,
- * and the final row (NULLs) says so.
+ * Insert, once per statement over its transition table (new_runs): the
+ * statement's runs are grouped by trace, then each trace is created (tier
+ * and expiry from its project and workspace) or the group is added to it.  A
+ * batching client sends a trace's runs in one INSERT, so that is one trace
+ * write per trace, not per run.  A one-row statement skips the grouping: the
+ * bigger plan's executor start-up costs more than the grouping saves there.
+ *
+ * Joining projects doubles as the check that the project exists in the runs'
+ * workspace, and the ON CONFLICT condition refuses a group whose project is
+ * not the trace's: either way fewer traces come back than were written to,
+ * and ReportRejectedRun says why.
  * "other" cost is whatever of total_cost is neither input nor output (a tool
  * run's sent total, say), so that input + output + other = total.
  */
-static const char *TraceUpsertSql =
+#define TRACE_INSERT \
+	"INSERT INTO lsbilling.traces AS t (workspace_id, id, project_id, name, start_time," \
+	"  thread_id, root_seen, tier, expires_at, run_count, prompt_tokens, completion_tokens," \
+	"  total_tokens, prompt_cost, completion_cost, other_cost, total_cost)"
+
+#define TRACE_TIER_AND_EXPIRY(start) \
+	" p.default_tier, " start " + make_interval(days => CASE p.default_tier WHEN 'extended'" \
+	"  THEN w.extended_retention_days ELSE w.base_retention_days END),"
+
+#define TRACE_PROJECT_JOIN(ws, project) \
+	" lsbilling.projects p JOIN lsbilling.workspaces w ON w.id = p.workspace_id" \
+	" WHERE p.workspace_id = " ws " AND p.id = " project
+
+#define TRACE_THREAD(extra) \
+	"coalesce(" extra " #>> '{metadata,thread_id}', " extra " #>> '{metadata,session_id}'," \
+	" " extra " #>> '{metadata,conversation_id}')"
+
+#define TRACE_ON_CONFLICT \
+	" ON CONFLICT (workspace_id, id) DO UPDATE SET" \
+	"  run_count = t.run_count + excluded.run_count," \
+	"  prompt_tokens = t.prompt_tokens + excluded.prompt_tokens," \
+	"  completion_tokens = t.completion_tokens + excluded.completion_tokens," \
+	"  total_tokens = t.total_tokens + excluded.total_tokens," \
+	"  prompt_cost = t.prompt_cost + excluded.prompt_cost," \
+	"  completion_cost = t.completion_cost + excluded.completion_cost," \
+	"  other_cost = t.other_cost + excluded.other_cost," \
+	"  total_cost = t.total_cost + excluded.total_cost," \
+	"  name = CASE WHEN excluded.root_seen THEN excluded.name ELSE t.name END," \
+	"  thread_id = CASE WHEN excluded.root_seen THEN excluded.thread_id ELSE t.thread_id END," \
+	"  start_time = " NEW_TRACE_START "," \
+	"  expires_at = t.expires_at + (" NEW_TRACE_START " - t.start_time)," \
+	"  root_seen = t.root_seen OR excluded.root_seen" \
+	" WHERE t.project_id = excluded.project_id" \
+	" RETURNING t.workspace_id, t.id, (t.xmax = 0) AS created"
+
+/* One run: $1 workspace, $2 trace, $3 project, $4 name, $5 start, $6 extra, $7 is root, $8.. totals */
+static const char *TraceUpsertOneSql =
+TRACE_INSERT
+" SELECT $1, $2, p.id, CASE WHEN $7 THEN $4 END, $5,"
+"  CASE WHEN $7 THEN " TRACE_THREAD("$6") " END, $7,"
+TRACE_TIER_AND_EXPIRY("$5")
+"  1, coalesce($8, 0), coalesce($9, 0), coalesce($10, 0), coalesce($11, 0), coalesce($12, 0),"
+"  coalesce($13, 0) - coalesce($11, 0) - coalesce($12, 0), coalesce($13, 0)"
+" FROM" TRACE_PROJECT_JOIN("$1", "$3")
+TRACE_ON_CONFLICT;
+
+/* Many runs: the last column says how many traces the statement wrote to. */
+static const char *TraceUpsertManySql =
 "WITH g AS ("
 " SELECT r.workspace_id, r.trace_id,"
 "  (array_agg(r.project_id))[1] AS project_id, count(DISTINCT r.project_id) AS projects,"
 "  count(*) AS runs, bool_or(r.id = r.trace_id) AS root_seen,"
 "  (array_agg(r.name) FILTER (WHERE r.id = r.trace_id))[1] AS name,"
 "  coalesce((array_agg(r.start_time) FILTER (WHERE r.id = r.trace_id))[1], min(r.start_time)) AS start_time,"
-"  (array_agg(coalesce(r.extra #>> '{metadata,thread_id}', r.extra #>> '{metadata,session_id}',"
-"     r.extra #>> '{metadata,conversation_id}')) FILTER (WHERE r.id = r.trace_id))[1] AS thread_id,"
+"  (array_agg(" TRACE_THREAD("r.extra") ") FILTER (WHERE r.id = r.trace_id))[1] AS thread_id,"
 "  coalesce(sum(r.prompt_tokens), 0) AS prompt_tokens,"
 "  coalesce(sum(r.completion_tokens), 0) AS completion_tokens,"
 "  coalesce(sum(r.total_tokens), 0) AS total_tokens,"
@@ -61,38 +113,14 @@ static const char *TraceUpsertSql =
 "  coalesce(sum(r.completion_cost), 0) AS completion_cost,"
 "  coalesce(sum(r.total_cost), 0) AS total_cost"
 " FROM new_runs r GROUP BY r.workspace_id, r.trace_id"
-"), up AS ("
-" INSERT INTO lsbilling.traces AS t (workspace_id, id, project_id, name, start_time,"
-"  thread_id, root_seen, tier, expires_at, run_count, prompt_tokens, completion_tokens,"
-"  total_tokens, prompt_cost, completion_cost, other_cost, total_cost)"
+")"
+TRACE_INSERT
 " SELECT g.workspace_id, g.trace_id, p.id, g.name, g.start_time, g.thread_id, g.root_seen,"
-"  p.default_tier, g.start_time + make_interval(days => CASE p.default_tier WHEN 'extended'"
-"       THEN w.extended_retention_days ELSE w.base_retention_days END),"
+TRACE_TIER_AND_EXPIRY("g.start_time")
 "  g.runs, g.prompt_tokens, g.completion_tokens, g.total_tokens, g.prompt_cost,"
 "  g.completion_cost, g.total_cost - g.prompt_cost - g.completion_cost, g.total_cost"
-" FROM g JOIN lsbilling.projects p ON p.workspace_id = g.workspace_id AND p.id = g.project_id"
-"  JOIN lsbilling.workspaces w ON w.id = p.workspace_id"
-" WHERE g.projects = 1"
-" ON CONFLICT (workspace_id, id) DO UPDATE SET"
-"  run_count = t.run_count + excluded.run_count,"
-"  prompt_tokens = t.prompt_tokens + excluded.prompt_tokens,"
-"  completion_tokens = t.completion_tokens + excluded.completion_tokens,"
-"  total_tokens = t.total_tokens + excluded.total_tokens,"
-"  prompt_cost = t.prompt_cost + excluded.prompt_cost,"
-"  completion_cost = t.completion_cost + excluded.completion_cost,"
-"  other_cost = t.other_cost + excluded.other_cost,"
-"  total_cost = t.total_cost + excluded.total_cost,"
-"  name = CASE WHEN excluded.root_seen THEN excluded.name ELSE t.name END,"
-"  thread_id = CASE WHEN excluded.root_seen THEN excluded.thread_id ELSE t.thread_id END,"
-"  start_time = " NEW_TRACE_START ","
-"  expires_at = t.expires_at + (" NEW_TRACE_START " - t.start_time),"
-"  root_seen = t.root_seen OR excluded.root_seen"
-" WHERE t.project_id = excluded.project_id"
-" RETURNING t.workspace_id, t.id, (t.xmax = 0) AS created"
-")"
-" SELECT u.workspace_id, u.id FROM up u WHERE u.created"
-" UNION ALL"
-" SELECT NULL, NULL WHERE (SELECT count(*) FROM g) <> (SELECT count(*) FROM up)";
+" FROM g," TRACE_PROJECT_JOIN("g.workspace_id", "g.project_id") " AND g.projects = 1"
+TRACE_ON_CONFLICT ", (SELECT count(*) FROM g)";
 
 /* Error path only: the first run of the statement that could not join its trace. */
 static const char *TraceRejectSql =
@@ -118,7 +146,8 @@ static const char *TraceDeltaSql =
 "  total_cost = t.total_cost + coalesce($8, 0) - coalesce($14, 0)"
 " WHERE t.workspace_id = $1 AND t.id = $2";
 
-static SPIPlanPtr TraceUpsertPlan = NULL;
+static SPIPlanPtr TraceUpsertOnePlan = NULL;
+static SPIPlanPtr TraceUpsertManyPlan = NULL;
 static SPIPlanPtr TraceDeltaPlan = NULL;
 
 static SPIPlanPtr
@@ -221,41 +250,95 @@ ReportRejectedRun(void)
 			 errdetail("All runs of a trace belong to the same tracing project.")));
 }
 
+/* The statement's only run, from the transition table, as the one-run upsert's parameters. */
+static void
+OneRunParams(TriggerData *trigdata, Datum *values, char *nulls)
+{
+	Relation	rel = trigdata->tg_relation;
+	TupleDesc	desc = RelationGetDescr(rel);
+	const RunColumns *cols = RunColumnsFor(rel);
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+	HeapTuple	tup;
+	bool		isnull;
+	Datum		run_id;
+
+	tuplestore_rescan(trigdata->tg_newtable);
+	if (!tuplestore_gettupleslot(trigdata->tg_newtable, true, false, slot))
+		elog(ERROR, "lsbilling trace roll-up: the inserted run is missing");
+	tup = ExecCopySlotHeapTuple(slot);
+	ExecDropSingleTupleTableSlot(slot);
+
+	memset(nulls, ' ', 13);
+	values[0] = heap_getattr(tup, cols->workspace_id, desc, &isnull);
+	values[1] = heap_getattr(tup, cols->trace_id, desc, &isnull);
+	values[2] = heap_getattr(tup, cols->project_id, desc, &isnull);
+	values[3] = heap_getattr(tup, cols->name, desc, &isnull);
+	values[4] = heap_getattr(tup, cols->start_time, desc, &isnull);
+	values[5] = heap_getattr(tup, cols->extra, desc, &isnull);
+	nulls[5] = isnull ? 'n' : ' ';
+	run_id = heap_getattr(tup, cols->id, desc, &isnull);
+	values[6] = DirectFunctionCall2(uuid_eq, run_id, values[1]);
+	RunTotals(tup, desc, cols, values, nulls, 7);
+}
+
 void
 TraceRollupInsertStatement(TriggerData *trigdata)
 {
-	SPITupleTable *created;
-	uint64		ncreated;
+	int64		nruns = tuplestore_tuple_count(trigdata->tg_newtable);
+	SPITupleTable *written;
+	uint64		nwritten;
+	int64		ntraces;
 	int			rc;
 
+	if (nruns == 0)
+		return;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
 		elog(ERROR, "lsbilling trace roll-up: cannot see the inserted runs");
-	if (TraceUpsertPlan == NULL)
-		TraceUpsertPlan = PrepareKept(TraceUpsertSql, 0, NULL);
-	rc = SPI_execute_plan(TraceUpsertPlan, NULL, NULL, false, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "lsbilling trace upsert failed: %s", SPI_result_code_string(rc));
 
-	/* the tuple table stays valid until SPI_finish, across the statements below */
-	created = SPI_tuptable;
-	ncreated = SPI_processed;
-	for (uint64 i = 0; i < ncreated; i++)
+	if (nruns == 1)
 	{
-		bool		isnull;
+		Datum		values[13];
+		char		nulls[13];
 
-		(void) SPI_getbinval(created->vals[i], created->tupdesc, 1, &isnull);
-		if (isnull)
-			ReportRejectedRun();
+		if (TraceUpsertOnePlan == NULL)
+		{
+			Oid			argtypes[13] = {UUIDOID, UUIDOID, UUIDOID, TEXTOID, TIMESTAMPTZOID,
+			JSONBOID, BOOLOID, INT8OID, INT8OID, INT8OID, NUMERICOID, NUMERICOID, NUMERICOID};
+
+			TraceUpsertOnePlan = PrepareKept(TraceUpsertOneSql, 13, argtypes);
+		}
+		OneRunParams(trigdata, values, nulls);
+		rc = SPI_execute_plan(TraceUpsertOnePlan, values, nulls, false, 0);
+		ntraces = 1;
 	}
-	/* a new trace is billable: ledger events, usage count and limits (tiers.h) */
-	for (uint64 i = 0; i < ncreated; i++)
+	else
 	{
 		bool		isnull;
 
-		LedgerTraceCreated(SPI_getbinval(created->vals[i], created->tupdesc, 1, &isnull),
-						   SPI_getbinval(created->vals[i], created->tupdesc, 2, &isnull));
+		if (TraceUpsertManyPlan == NULL)
+			TraceUpsertManyPlan = PrepareKept(TraceUpsertManySql, 0, NULL);
+		rc = SPI_execute_plan(TraceUpsertManyPlan, NULL, NULL, false, 0);
+		ntraces = SPI_processed == 0 ? 1 :
+			DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &isnull));
+	}
+	if (rc != SPI_OK_INSERT_RETURNING)
+		elog(ERROR, "lsbilling trace upsert failed: %s", SPI_result_code_string(rc));
+	if ((int64) SPI_processed < ntraces)
+		ReportRejectedRun();
+
+	/* a new trace is billable: ledger events, usage count and limits (tiers.h) */
+	written = SPI_tuptable;
+	nwritten = SPI_processed;
+	for (uint64 i = 0; i < nwritten; i++)
+	{
+		HeapTuple	row = written->vals[i];
+		bool		isnull;
+
+		if (DatumGetBool(SPI_getbinval(row, written->tupdesc, 3, &isnull)))
+			LedgerTraceCreated(SPI_getbinval(row, written->tupdesc, 1, &isnull),
+							   SPI_getbinval(row, written->tupdesc, 2, &isnull));
 	}
 	SPI_finish();
 }
