@@ -33,7 +33,7 @@ INSERT INTO lsbilling.runs (workspace_id, id, trace_id, project_id, name, run_ty
 SELECT 'b0000000-0000-0000-0000-000000000001', u, u,
 	   CASE WHEN s = 0 THEN 'c0000000-0000-0000-0000-000000000001'::uuid ELSE 'c0000000-0000-0000-0000-000000000002' END,
 	   'r', 'chain', now(), ARRAY['set' || s]
-FROM generate_series(0, $REPS) s, generate_series(1, $N) i, LATERAL gen_random_uuid() u;
+FROM (SELECT s, gen_random_uuid() AS u FROM generate_series(0, $REPS) s, generate_series(1, $N) i) x;
 CREATE TABLE lsbilling.feedback_nu (LIKE lsbilling.feedback INCLUDING ALL);
 CREATE TRIGGER feedback_resolve_run BEFORE INSERT ON lsbilling.feedback_nu
 	FOR EACH ROW EXECUTE FUNCTION lsbilling.resolve_run_reference();
@@ -70,7 +70,7 @@ upgraded=$(q "SELECT count(*) FROM lsbilling.traces WHERE upgraded_at IS NOT NUL
 
 # 3. run insert (a new trace each) with the limit check vs without
 run() { echo "INSERT INTO lsbilling.runs (workspace_id, id, trace_id, project_id, name, run_type, start_time)
-	SELECT '$1', u, u, '$2', 'r', 'chain', now() FROM generate_series(1, $N), LATERAL gen_random_uuid() u"; }
+	SELECT '$1', u, u, '$2', 'r', 'chain', now() FROM (SELECT gen_random_uuid() AS u FROM generate_series(1, $N)) x"; }
 a=(); b=()
 for r in $(seq 1 "$REPS"); do
 	q "CHECKPOINT" >/dev/null

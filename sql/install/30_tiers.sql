@@ -184,3 +184,16 @@ ORDER BY d.day
 $$;
 COMMENT ON FUNCTION lsbilling.usage(uuid, date, date) IS
 	'billable base traces and extended upgrades per UTC day of a workspace, since..until inclusive';
+
+-- The usage counts a statement kept in memory are written when it ends (see
+-- src/usage_limits.c).  Named zz_ so that it sorts after other statement triggers.
+CREATE FUNCTION lsbilling.usage_flush() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'lsbilling_usage_flush' LANGUAGE C;
+CREATE TRIGGER zz_usage_flush AFTER INSERT ON lsbilling.runs
+	FOR EACH STATEMENT EXECUTE FUNCTION lsbilling.usage_flush();
+CREATE TRIGGER zz_usage_flush AFTER INSERT ON lsbilling.feedback
+	FOR EACH STATEMENT EXECUTE FUNCTION lsbilling.usage_flush();
+CREATE TRIGGER zz_usage_flush AFTER INSERT ON lsbilling.annotation_queue_runs
+	FOR EACH STATEMENT EXECUTE FUNCTION lsbilling.usage_flush();
+CREATE TRIGGER zz_usage_flush AFTER INSERT ON lsbilling.rule_matches
+	FOR EACH STATEMENT EXECUTE FUNCTION lsbilling.usage_flush();
