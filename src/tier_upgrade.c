@@ -22,6 +22,7 @@
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "nodes/parsenodes.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
@@ -64,10 +65,16 @@ static SPIPlanPtr TraceUpgradePlan = NULL;
 static SPIPlanPtr ThreadUpgradePlan = NULL;
 static SPIPlanPtr TracePurgedPlan = NULL;
 
+/*
+ * Statements on traces are planned for their parameters every time: a
+ * generic plan made while traces was small can choose an index on
+ * workspace_id alone, and keeps it (filtering every trace of the workspace)
+ * until the next ANALYZE, which a bulk load in one transaction never sees.
+ */
 static SPIPlanPtr
 PrepareKept(const char *sql, int nargs, Oid *argtypes)
 {
-	SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
+	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, argtypes, CURSOR_OPT_CUSTOM_PLAN);
 
 	if (plan == NULL || SPI_keepplan(plan) != 0)
 		elog(ERROR, "SPI_prepare failed for lsbilling tier upgrade: %s",

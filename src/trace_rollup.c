@@ -224,7 +224,7 @@ TraceRollupInsert(const RunColumns *cols, HeapTuple tup, TupleDesc desc)
 				 errdetail("All runs of a trace belong to the same tracing project.")));
 	/* a new trace is billable: ledger events, usage count and limits (tiers.h) */
 	if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)))
-		LedgerTraceCreated(values[0], values[1]);
+		LedgerTraceCreated(values[0], values[1], values[2], values[4]);
 	SPI_finish();
 }
 
