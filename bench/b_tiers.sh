@@ -38,8 +38,8 @@ CREATE TABLE lsbilling.feedback_nu (LIKE lsbilling.feedback INCLUDING ALL);
 CREATE TRIGGER feedback_resolve_run BEFORE INSERT ON lsbilling.feedback_nu
 	FOR EACH ROW EXECUTE FUNCTION lsbilling.resolve_run_reference();
 CREATE INDEX ON lsbilling.runs (workspace_id, (tags[1]));
-VACUUM ANALYZE;
 " >/dev/null || exit 1
+q "VACUUM ANALYZE" >/dev/null || exit 1
 
 # ms of one statement
 ms() { $PSQL -d $DB -At -c '\timing on' -c "$1" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1; }
