@@ -25,19 +25,21 @@
 /*
  * A new trace's events, at the start_time it was created with (that of the
  * first of its runs to arrive): base_trace, and extended_upgrade too when it
- * was created extended, with the same timestamp.  A root arriving later may
- * move the trace's start_time; the ledger is append-only, so the events keep
- * the time at which the trace became billable.
+ * was created extended (its project's default tier), with the same
+ * timestamp.  A root arriving later may move the trace's start_time; the
+ * ledger is append-only, so the events keep the time at which the trace
+ * became billable.  The trace row itself is not read: a lookup on traces
+ * planned while the table was empty can pick a poor index and stay with it
+ * for a whole bulk load.
  */
 static const char *TraceCreatedSql =
 "INSERT INTO lsbilling.billing_events"
 "  (organization_id, workspace_id, metric, trace_id, quantity, occurred_at)"
-" SELECT w.organization_id, t.workspace_id, m.metric, t.id, 1, t.start_time"
-" FROM lsbilling.traces t JOIN lsbilling.workspaces w ON w.id = t.workspace_id,"
-"  unnest(CASE t.tier WHEN 'extended' THEN ARRAY['base_trace', 'extended_upgrade']"
+" SELECT w.organization_id, $1, m.metric, $2, 1, $4"
+" FROM lsbilling.projects p JOIN lsbilling.workspaces w ON w.id = p.workspace_id,"
+"  unnest(CASE p.default_tier WHEN 'extended' THEN ARRAY['base_trace', 'extended_upgrade']"
 "         ELSE ARRAY['base_trace'] END) AS m(metric)"
-" WHERE t.workspace_id = $1 AND t.id = $2"
-" RETURNING occurred_at";
+" WHERE p.workspace_id = $1 AND p.id = $3";
 
 static const char *DeploymentRunSql =
 "INSERT INTO lsbilling.billing_events"
@@ -59,30 +61,23 @@ PrepareKept(const char *sql, int nargs, Oid *argtypes)
 	return plan;
 }
 
-/* Called by the trace roll-up when a run creates its trace. */
+/* Called by the trace roll-up, in the same statement that created the trace. */
 void
-LedgerTraceCreated(Datum workspace_id, Datum trace_id)
+LedgerTraceCreated(Datum workspace_id, Datum trace_id, Datum project_id, Datum start_time)
 {
-	Datum		args[2] = {workspace_id, trace_id};
-	Datum		at;
-	bool		isnull;
-	uint64		events;
+	Datum		args[4] = {workspace_id, trace_id, project_id, start_time};
 	int			rc;
 
 	if (TraceCreatedPlan == NULL)
 	{
-		Oid			argtypes[2] = {UUIDOID, UUIDOID};
+		Oid			argtypes[4] = {UUIDOID, UUIDOID, UUIDOID, TIMESTAMPTZOID};
 
-		TraceCreatedPlan = PrepareKept(TraceCreatedSql, 2, argtypes);
+		TraceCreatedPlan = PrepareKept(TraceCreatedSql, 4, argtypes);
 	}
 	rc = SPI_execute_plan(TraceCreatedPlan, args, NULL, false, 0);
-	if (rc != SPI_OK_INSERT_RETURNING || SPI_processed == 0)
+	if (rc != SPI_OK_INSERT || SPI_processed == 0)
 		elog(ERROR, "lsbilling ledger insert for a new trace failed: %s", SPI_result_code_string(rc));
-	events = SPI_processed;
-	at = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-
-	/* timestamptz is pass-by-value: "at" survives the next statement */
-	UsageAdd(workspace_id, at, 1, events > 1 ? 1 : 0);
+	UsageAdd(workspace_id, start_time, 1, SPI_processed > 1 ? 1 : 0);
 }
 
 static int

@@ -3,7 +3,7 @@
  * tier_upgrade.c
  *	  Upgrades traces from base to extended retention when feedback, an
  *	  annotation queue item or an automation rule match is written for them
- *	  (AFTER INSERT trigger lsbilling.upgrade_trace), and refuses such writes
+ *	  (BEFORE INSERT trigger lsbilling.upgrade_trace), and refuses such writes
  *	  for traces whose data has been purged.
  *
  * An upgrade happens once and never goes back: the UPDATE only touches rows
@@ -17,22 +17,29 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/skey.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "nodes/parsenodes.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
 
 #include "lsbilling.h"
 #include "tiers.h"
-
-/* What the trigger needs to know before deciding whether to write at all. */
-static const char *TraceStateSql =
-"SELECT t.tier = 'base', t.purged_at IS NOT NULL, t.thread_id"
-" FROM lsbilling.traces t WHERE t.workspace_id = $1 AND t.id = $2";
 
 /*
  * The upgrade and its ledger event in one statement.  $2 is the trace (one
@@ -59,15 +66,20 @@ static const char *TracePurgedSql =
 " to_char(purged_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
 " FROM lsbilling.traces WHERE workspace_id = $1 AND id = $2";
 
-static SPIPlanPtr TraceStatePlan = NULL;
 static SPIPlanPtr TraceUpgradePlan = NULL;
 static SPIPlanPtr ThreadUpgradePlan = NULL;
 static SPIPlanPtr TracePurgedPlan = NULL;
 
+/*
+ * Statements on traces are planned for their parameters every time: a
+ * generic plan made while traces was small can choose an index on
+ * workspace_id alone, and keeps it (filtering every trace of the workspace)
+ * until the next ANALYZE, which a bulk load in one transaction never sees.
+ */
 static SPIPlanPtr
 PrepareKept(const char *sql, int nargs, Oid *argtypes)
 {
-	SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
+	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, argtypes, CURSOR_OPT_CUSTOM_PLAN);
 
 	if (plan == NULL || SPI_keepplan(plan) != 0)
 		elog(ERROR, "SPI_prepare failed for lsbilling tier upgrade: %s",
@@ -103,6 +115,178 @@ TraceCheckNotPurged(Datum workspace_id, Datum trace_id)
 						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3)),
 				 errhint("Feedback, annotation queue items and rule matches can only be written for traces whose data is kept.")));
 	return true;
+}
+
+/*
+ * Most feedback lands on traces that are already extended, so deciding that
+ * there is nothing to do must cost next to nothing: the trace (and its
+ * thread) are read straight from their indexes, without SPI or a plan.
+ */
+typedef struct TraceState
+{
+	bool		found;
+	bool		is_base;
+	bool		purged;
+	text	   *thread_id;		/* NULL when the trace is in no thread */
+} TraceState;
+
+/*
+ * Where traces and its indexes are, and its columns: looked up once, and
+ * again after any invalidation of them (e.g. DROP and CREATE EXTENSION).
+ */
+static struct
+{
+	bool		valid;
+	Oid			traces;
+	Oid			pkey;
+	Oid			thread_idx;
+	AttrNumber	tier;
+	AttrNumber	purged_at;
+	AttrNumber	thread_id;
+	bool		callback_registered;
+}			Traces;
+
+static void
+TracesInvalidate(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == Traces.traces || relid == Traces.pkey ||
+		relid == Traces.thread_idx)
+		Traces.valid = false;
+}
+
+static Oid
+LsbRelid(Oid nsp, const char *name)
+{
+	Oid			relid = get_relname_relid(name, nsp);
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "lsbilling relation \"%s\" is missing", name);
+	return relid;
+}
+
+static void
+TracesLookup(void)
+{
+	Oid			nsp;
+
+	if (Traces.valid)
+		return;
+	if (!Traces.callback_registered)
+	{
+		CacheRegisterRelcacheCallback(TracesInvalidate, (Datum) 0);
+		Traces.callback_registered = true;
+	}
+	nsp = get_namespace_oid("lsbilling", false);
+	Traces.traces = LsbRelid(nsp, "traces");
+	Traces.pkey = LsbRelid(nsp, "traces_pkey");
+	Traces.thread_idx = LsbRelid(nsp, "traces_thread_idx");
+	Traces.tier = get_attnum(Traces.traces, "tier");
+	Traces.purged_at = get_attnum(Traces.traces, "purged_at");
+	Traces.thread_id = get_attnum(Traces.traces, "thread_id");
+	if (Traces.tier == InvalidAttrNumber || Traces.purged_at == InvalidAttrNumber ||
+		Traces.thread_id == InvalidAttrNumber)
+		elog(ERROR, "lsbilling.traces lacks tier, purged_at or thread_id");
+	Traces.valid = true;
+}
+
+static bool
+TextIs(Datum d, const char *s)
+{
+	text	   *t = DatumGetTextPP(d);
+
+	return VARSIZE_ANY_EXHDR(t) == strlen(s) && memcmp(VARDATA_ANY(t), s, strlen(s)) == 0;
+}
+
+/*
+ * Scan index indexname of traces for rows equal to (ws, key) and call back
+ * on each visible one; the callback returns false to stop.
+ */
+typedef bool (*TraceRowCallback) (TupleTableSlot *slot, void *arg);
+
+/*
+ * Scan index indexid of traces for rows equal to (ws, key) and call back on
+ * each visible one; the callback returns false to stop.  Reads with the
+ * statement's snapshot: a trace seen extended stays extended, and a trace
+ * seen base is re-checked under its row lock by the UPDATE that upgrades it.
+ */
+static void
+ScanTraces(Oid indexid, Datum ws, Datum key, RegProcedure keyproc,
+		   TraceRowCallback callback, void *arg)
+{
+	Relation	rel = table_open(Traces.traces, AccessShareLock);
+	Relation	idx = index_open(indexid, AccessShareLock);
+	Snapshot	snapshot = RegisterSnapshot(ActiveSnapshotSet() ? GetActiveSnapshot()
+											: GetTransactionSnapshot());
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	ScanKeyData keys[2];
+	IndexScanDesc scan;
+
+	ScanKeyEntryInitialize(&keys[0], 0, 1, BTEqualStrategyNumber, InvalidOid,
+						   idx->rd_indcollation[0], F_UUID_EQ, ws);
+	ScanKeyEntryInitialize(&keys[1], 0, 2, BTEqualStrategyNumber, InvalidOid,
+						   idx->rd_indcollation[1], keyproc, key);
+	scan = index_beginscan(rel, idx, snapshot, 2, 0);
+	index_rescan(scan, keys, 2, NULL, 0);
+	while (index_getnext_slot(scan, ForwardScanDirection, slot))
+		if (!callback(slot, arg))
+			break;
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	UnregisterSnapshot(snapshot);
+	index_close(idx, AccessShareLock);
+	table_close(rel, AccessShareLock);
+}
+
+static bool
+ReadTraceState(TupleTableSlot *slot, void *arg)
+{
+	TraceState *st = (TraceState *) arg;
+	bool		isnull;
+	Datum		d;
+
+	st->found = true;
+	d = slot_getattr(slot, Traces.tier, &isnull);
+	st->is_base = !isnull && TextIs(d, "base");
+	(void) slot_getattr(slot, Traces.purged_at, &isnull);
+	st->purged = !isnull;
+	d = slot_getattr(slot, Traces.thread_id, &isnull);
+	st->thread_id = isnull ? NULL : DatumGetTextPCopy(d);
+	return false;
+}
+
+static bool
+FindBaseTrace(TupleTableSlot *slot, void *arg)
+{
+	bool	   *found = (bool *) arg;
+	bool		isnull;
+	Datum		d = slot_getattr(slot, Traces.tier, &isnull);
+
+	if (isnull || !TextIs(d, "base"))
+		return true;
+	(void) slot_getattr(slot, Traces.purged_at, &isnull);
+	if (!isnull)
+		return true;
+	*found = true;
+	return false;
+}
+
+static void
+TraceStateLookup(Datum ws, Datum trace_id, TraceState *st)
+{
+	memset(st, 0, sizeof(*st));
+	TracesLookup();
+	ScanTraces(Traces.pkey, ws, trace_id, F_UUID_EQ, ReadTraceState, st);
+}
+
+/* Is any trace of the thread still base (and not purged)? */
+static bool
+ThreadHasBaseTrace(Datum ws, text *thread_id)
+{
+	bool		found = false;
+
+	TracesLookup();
+	ScanTraces(Traces.thread_idx, ws, PointerGetDatum(thread_id), F_TEXTEQ, FindBaseTrace, &found);
+	return found;
 }
 
 static int
@@ -146,40 +330,28 @@ RunUpgrade(SPIPlanPtr *planp, const char *sql, Oid target_type, Datum ws, Datum 
 static void
 UpgradeForRow(Datum ws, Datum trace_id, Datum at, bool spread_to_thread)
 {
-	Datum		args[2] = {ws, trace_id};
-	bool		isnull;
-	bool		is_base;
-	bool		purged;
-	bool		thread_null;
-	Datum		thread_id;
+	TraceState	st;
 	uint64		upgraded = 0;
-	int			rc;
 
-	if (TraceStatePlan == NULL)
-	{
-		Oid			argtypes[2] = {UUIDOID, UUIDOID};
-
-		TraceStatePlan = PrepareKept(TraceStateSql, 2, argtypes);
-	}
-	rc = SPI_execute_plan(TraceStatePlan, args, NULL, true, 1);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "lsbilling trace lookup failed: %s", SPI_result_code_string(rc));
-	if (SPI_processed == 0)
+	TraceStateLookup(ws, trace_id, &st);
+	if (!st.found)
 		return;					/* resolve_run_reference reports missing traces */
-	is_base = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	purged = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
-	thread_id = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &thread_null);
+	if (!st.purged && !st.is_base &&
+		!(spread_to_thread && st.thread_id != NULL && ThreadHasBaseTrace(ws, st.thread_id)))
+		return;					/* the common case: nothing to upgrade */
 
-	if (purged)
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (st.purged)
 		(void) TraceCheckNotPurged(ws, trace_id);
 
-	if (spread_to_thread && !thread_null)
+	if (spread_to_thread && st.thread_id != NULL)
 	{
 		/* the trace is in its own thread: one statement covers both */
-		thread_id = SPI_datumTransfer(thread_id, false, -1);
-		upgraded = RunUpgrade(&ThreadUpgradePlan, ThreadUpgradeSql, TEXTOID, ws, thread_id, at);
+		upgraded = RunUpgrade(&ThreadUpgradePlan, ThreadUpgradeSql, TEXTOID, ws,
+							  PointerGetDatum(st.thread_id), at);
 	}
-	else if (is_base)
+	else
 	{
 		upgraded = RunUpgrade(&TraceUpgradePlan, TraceUpgradeSql, UUIDOID, ws, trace_id, at);
 		/* none: another session upgraded it first, or a purge got there first */
@@ -189,11 +361,17 @@ UpgradeForRow(Datum ws, Datum trace_id, Datum at, bool spread_to_thread)
 
 	if (upgraded > 0)
 		UsageAdd(ws, at, 0, (int64) upgraded);
+	SPI_finish();
 }
 
 /*
- * AFTER INSERT FOR EACH ROW on feedback, annotation_queue_runs and
- * rule_matches.  Arguments: the column holding the moment of the upgrade
+ * BEFORE INSERT FOR EACH ROW on feedback, annotation_queue_runs and
+ * rule_matches, named to fire after resolve_run_reference has filled
+ * trace_id (BEFORE triggers fire in name order).  Before rather than after
+ * the insert because an AFTER row event (queued, then the row fetched again)
+ * costs more than the whole check when there is nothing to upgrade; a row
+ * that then fails a constraint fails the statement, which rolls the upgrade
+ * back with it.  Arguments: the column holding the moment of the upgrade
  * (created_at, added_at, matched_at) and 'thread' when the upgrade spreads to
  * the trace's thread (feedback) or 'trace' when it does not.
  */
@@ -213,12 +391,12 @@ lsbilling_upgrade_trace(PG_FUNCTION_ARGS)
 				trace_id,
 				at;
 
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
 		!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("upgrade_trace: must be fired after insert for each row")));
+				 errmsg("upgrade_trace: must be fired before insert for each row")));
 	trigger = trigdata->tg_trigger;
 	if (trigger->tgnargs != 2)
 		ereport(ERROR,
@@ -232,13 +410,10 @@ lsbilling_upgrade_trace(PG_FUNCTION_ARGS)
 	trace_id = heap_getattr(tup, ColumnOf(rel, "trace_id"), desc, &trace_null);
 	at = heap_getattr(tup, ColumnOf(rel, trigger->tgargs[0]), desc, &at_null);
 	if (ws_null || trace_null)
-		return PointerGetDatum(NULL);	/* resolve_run_reference fills trace_id */
+		return PointerGetDatum(tup);	/* resolve_run_reference fills trace_id */
 	if (at_null)
 		at = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
 	UpgradeForRow(ws, trace_id, at, strcmp(trigger->tgargs[1], "thread") == 0);
-	SPI_finish();
-	return PointerGetDatum(NULL);
+	return PointerGetDatum(tup);
 }

@@ -19,7 +19,8 @@
 #define ERRCODE_LSB_TRACE_PURGED	MAKE_SQLSTATE('L','S','4','1','0')
 
 /* billing_ledger.c: a new trace's base_trace (and extended_upgrade) events, and its count */
-extern void LedgerTraceCreated(Datum workspace_id, Datum trace_id);
+extern void LedgerTraceCreated(Datum workspace_id, Datum trace_id, Datum project_id,
+							   Datum start_time);
 
 /* usage_limits.c: count traces / extended traces in the month of "at"; ERROR LS429 over a limit */
 extern void UsageAdd(Datum workspace_id, Datum at, int64 traces, int64 extended_traces);

@@ -84,7 +84,7 @@
 	"  expires_at = t.expires_at + (" NEW_TRACE_START " - t.start_time)," \
 	"  root_seen = t.root_seen OR excluded.root_seen" \
 	" WHERE t.project_id = excluded.project_id" \
-	" RETURNING t.workspace_id, t.id, (t.xmax = 0) AS created"
+	" RETURNING t.workspace_id, t.id, (t.xmax = 0) AS created, t.project_id, t.start_time"
 
 /* One run: $1 workspace, $2 trace, $3 project, $4 name, $5 start, $6 extra, $7 is root, $8.. totals */
 static const char *TraceUpsertOneSql =
@@ -321,7 +321,7 @@ TraceRollupInsertStatement(TriggerData *trigdata)
 			TraceUpsertManyPlan = PrepareKept(TraceUpsertManySql, 0, NULL);
 		rc = SPI_execute_plan(TraceUpsertManyPlan, NULL, NULL, false, 0);
 		ntraces = SPI_processed == 0 ? 1 :
-			DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &isnull));
+			DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 6, &isnull));
 	}
 	if (rc != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "lsbilling trace upsert failed: %s", SPI_result_code_string(rc));
@@ -338,7 +338,9 @@ TraceRollupInsertStatement(TriggerData *trigdata)
 
 		if (DatumGetBool(SPI_getbinval(row, written->tupdesc, 3, &isnull)))
 			LedgerTraceCreated(SPI_getbinval(row, written->tupdesc, 1, &isnull),
-							   SPI_getbinval(row, written->tupdesc, 2, &isnull));
+							   SPI_getbinval(row, written->tupdesc, 2, &isnull),
+							   SPI_getbinval(row, written->tupdesc, 4, &isnull),
+							   SPI_getbinval(row, written->tupdesc, 5, &isnull));
 	}
 	SPI_finish();
 }

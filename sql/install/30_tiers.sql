@@ -89,12 +89,14 @@ CREATE FUNCTION lsbilling.billing_events_append_only() RETURNS trigger
 	AS 'MODULE_PATHNAME', 'lsbilling_billing_events_append_only' LANGUAGE C;
 
 -- Arguments: the column holding the moment of the upgrade, and whether the
--- upgrade spreads to the trace's whole thread (feedback only).
-CREATE TRIGGER feedback_upgrade_trace AFTER INSERT ON lsbilling.feedback
+-- upgrade spreads to the trace's whole thread (feedback only).  BEFORE
+-- triggers fire in name order: *_upgrade_trace after *_resolve_run, which
+-- fills trace_id.
+CREATE TRIGGER feedback_upgrade_trace BEFORE INSERT ON lsbilling.feedback
 	FOR EACH ROW EXECUTE FUNCTION lsbilling.upgrade_trace('created_at', 'thread');
-CREATE TRIGGER annotation_queue_runs_upgrade_trace AFTER INSERT ON lsbilling.annotation_queue_runs
+CREATE TRIGGER annotation_queue_runs_upgrade_trace BEFORE INSERT ON lsbilling.annotation_queue_runs
 	FOR EACH ROW EXECUTE FUNCTION lsbilling.upgrade_trace('added_at', 'trace');
-CREATE TRIGGER rule_matches_upgrade_trace AFTER INSERT ON lsbilling.rule_matches
+CREATE TRIGGER rule_matches_upgrade_trace BEFORE INSERT ON lsbilling.rule_matches
 	FOR EACH ROW EXECUTE FUNCTION lsbilling.upgrade_trace('matched_at', 'trace');
 CREATE TRIGGER deployment_runs_record AFTER INSERT ON lsbilling.deployment_runs
 	FOR EACH ROW EXECUTE FUNCTION lsbilling.record_deployment_run();
@@ -184,3 +186,16 @@ ORDER BY d.day
 $$;
 COMMENT ON FUNCTION lsbilling.usage(uuid, date, date) IS
 	'billable base traces and extended upgrades per UTC day of a workspace, since..until inclusive';
+
+-- The usage counts a statement kept in memory are written when it ends (see
+-- src/usage_limits.c).  Named zz_ so that it sorts after other statement triggers.
+CREATE FUNCTION lsbilling.usage_flush() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'lsbilling_usage_flush' LANGUAGE C;
+CREATE TRIGGER zz_usage_flush AFTER INSERT ON lsbilling.runs
+	FOR EACH STATEMENT EXECUTE FUNCTION lsbilling.usage_flush();
+CREATE TRIGGER zz_usage_flush AFTER INSERT ON lsbilling.feedback
+	FOR EACH STATEMENT EXECUTE FUNCTION lsbilling.usage_flush();
+CREATE TRIGGER zz_usage_flush AFTER INSERT ON lsbilling.annotation_queue_runs
+	FOR EACH STATEMENT EXECUTE FUNCTION lsbilling.usage_flush();
+CREATE TRIGGER zz_usage_flush AFTER INSERT ON lsbilling.rule_matches
+	FOR EACH STATEMENT EXECUTE FUNCTION lsbilling.usage_flush();

@@ -1,7 +1,7 @@
 -- Tiers, upgrades, the ledger, usage limits, invoices and the usage graph.
 -- (Real concurrency is in test/tap/30_tiers_concurrency.sh.)
 BEGIN;
-SELECT plan(73);
+SELECT plan(82);
 
 -- helpers ------------------------------------------------------------------
 CREATE FUNCTION pg_temp.u(n int) RETURNS uuid LANGUAGE sql IMMUTABLE
@@ -318,6 +318,39 @@ SELECT alike(pg_temp.err($$SELECT pg_temp.run('b0000000-0000-0000-0000-000000000
 UPDATE lsbilling.usage_limits SET max_traces = NULL WHERE workspace_id = 'b0000000-0000-0000-0000-000000000002';
 SELECT is(pg_temp.err($$SELECT pg_temp.run('b0000000-0000-0000-0000-000000000002', 'c0000000-0000-0000-0000-000000000003', 42, 42, now())$$),
 	'ok', 'a NULL max_traces is no limit');
+
+-- many traces in one statement, savepoints -----------------------------------------------
+INSERT INTO lsbilling.workspaces (id, organization_id, name)
+VALUES ('b0000000-0000-0000-0000-000000000005', 'a0000000-0000-0000-0000-000000000001', 'bulk');
+INSERT INTO lsbilling.projects (workspace_id, id, name)
+VALUES ('b0000000-0000-0000-0000-000000000005', 'c0000000-0000-0000-0000-000000000007', 'p');
+INSERT INTO lsbilling.usage_limits (workspace_id, max_traces, max_extended_traces)
+VALUES ('b0000000-0000-0000-0000-000000000005', 4, 1);
+CREATE FUNCTION pg_temp.bulk(n int) RETURNS text LANGUAGE sql RETURN format(
+	$f$INSERT INTO lsbilling.runs (workspace_id, id, trace_id, project_id, name, run_type, start_time)
+	   SELECT 'b0000000-0000-0000-0000-000000000005', u, u, 'c0000000-0000-0000-0000-000000000007', 'r', 'chain', now()
+	   FROM (SELECT gen_random_uuid() AS u FROM generate_series(1, %s)) s$f$, n);
+CREATE FUNCTION pg_temp.bulk_usage() RETURNS text LANGUAGE sql RETURN (
+	SELECT traces || '/' || extended_traces || ' counted, ' ||
+	       (SELECT count(*) FROM lsbilling.traces WHERE workspace_id = 'b0000000-0000-0000-0000-000000000005') || ' traces, ' ||
+	       (SELECT count(*) FROM lsbilling.billing_events WHERE workspace_id = 'b0000000-0000-0000-0000-000000000005') || ' events'
+	FROM lsbilling.monthly_usage WHERE workspace_id = 'b0000000-0000-0000-0000-000000000005');
+SELECT is(pg_temp.err(pg_temp.bulk(3)), 'ok', 'three new traces in one statement, under a max_traces of 4');
+SELECT is(pg_temp.bulk_usage(), '3/0 counted, 3 traces, 3 events', 'a statement''s counts are all written when it ends');
+SELECT is(left(pg_temp.err(pg_temp.bulk(2)), 44), 'LS429: monthly usage limit max_traces (4) re',
+	'two more in one statement pass the limit: the statement is refused');
+SELECT is(pg_temp.bulk_usage(), '3/0 counted, 3 traces, 3 events', 'the refused statement left nothing behind, counts included');
+SAVEPOINT bulk;
+SELECT is(pg_temp.err(pg_temp.bulk(1)), 'ok', 'in a savepoint, the fourth trace is accepted');
+ROLLBACK TO SAVEPOINT bulk;
+SELECT is(pg_temp.bulk_usage(), '3/0 counted, 3 traces, 3 events', 'rolling back the savepoint takes its count with it');
+SELECT is(pg_temp.err(pg_temp.bulk(1)), 'ok', 'so the fourth trace is accepted again');
+SELECT is(left(pg_temp.err($$INSERT INTO lsbilling.feedback (workspace_id, trace_id, key)
+	SELECT workspace_id, id, 'k' FROM lsbilling.traces WHERE workspace_id = 'b0000000-0000-0000-0000-000000000005' LIMIT 2$$), 46),
+	'LS429: monthly usage limit max_extended_traces', 'feedback on two traces in one statement over max_extended_traces 1 is refused');
+INSERT INTO lsbilling.feedback (workspace_id, trace_id, key)
+SELECT workspace_id, id, 'k' FROM lsbilling.traces WHERE workspace_id = 'b0000000-0000-0000-0000-000000000005' LIMIT 1;
+SELECT is(pg_temp.bulk_usage(), '4/1 counted, 4 traces, 5 events', 'one upgrade is accepted and counted');
 
 -- max_extended_traces -------------------------------------------------------------------
 INSERT INTO lsbilling.usage_limits (workspace_id, max_extended_traces) VALUES ('b0000000-0000-0000-0000-000000000003', 1);
