@@ -65,7 +65,8 @@ extern struct JsonbContainer *JsonbObjectGetObject(struct JsonbContainer *contai
 												   const char *key);
 
 /* trace_rollup.c: keeps a trace row and its totals equal to the sum over its runs */
-extern void TraceRollupInsert(const RunColumns *cols, HeapTuple newtup, TupleDesc desc);
+struct TriggerData;
+extern void TraceRollupInsertStatement(struct TriggerData *trigdata);
 extern void TraceRollupUpdate(const RunColumns *cols, HeapTuple oldtup, HeapTuple newtup,
 							  TupleDesc desc);
 extern void TraceRollupDelete(const RunColumns *cols, HeapTuple oldtup, TupleDesc desc);

@@ -21,9 +21,9 @@
 #include "utils/uuid.h"
 
 #include "lsbilling.h"
+#include "tiers.h"
 
 static SPIPlanPtr RunTracePlan = NULL;
-static SPIPlanPtr TraceExistsPlan = NULL;
 
 static SPIPlanPtr
 PrepareKept(const char *sql, int nargs, Oid *argtypes)
@@ -55,9 +55,26 @@ ColumnOf(Relation rel, const char *name)
 	return attnum;
 }
 
+/*
+ * No run run_id in workspace ws.  A purged trace keeps its row but loses its
+ * runs, so when the trace is known we can say which it is: the named trace_id,
+ * else the run's own id, which is the trace's id when it was the root run.
+ * A child run of a purged trace named without its trace_id is
+ * indistinguishable from one that never existed.
+ */
+static void
+ReportRunNotFound(Datum ws, Datum run_id, Datum trace_id, bool trace_null)
+{
+	(void) TraceCheckNotPurged(ws, trace_null ? run_id : trace_id);
+	ereport(ERROR,
+			(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+			 errmsg("run %s does not exist in workspace %s", UuidText(run_id), UuidText(ws)),
+			 errhint("Write the run before its feedback, queue items or rule matches; the runs of a trace past its retention period are deleted.")));
+}
+
 /* The trace of run run_id in workspace ws; errors when there is no such run. */
 static Datum
-TraceOfRun(Datum ws, Datum run_id)
+TraceOfRun(Datum ws, Datum run_id, Datum trace_id, bool trace_null)
 {
 	Oid			argtypes[2] = {UUIDOID, UUIDOID};
 	Datum		args[2] = {ws, run_id};
@@ -72,28 +89,15 @@ TraceOfRun(Datum ws, Datum run_id)
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "lsbilling run lookup failed: %s", SPI_result_code_string(rc));
 	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-				 errmsg("run %s does not exist in workspace %s", UuidText(run_id), UuidText(ws)),
-				 errhint("Write the run before its feedback, queue items or rule matches.")));
+		ReportRunNotFound(ws, run_id, trace_id, trace_null);
 	return SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 }
 
+/* A trace named without a run must exist and still have its data. */
 static void
 CheckTraceExists(Datum ws, Datum trace_id)
 {
-	Oid			argtypes[2] = {UUIDOID, UUIDOID};
-	Datum		args[2] = {ws, trace_id};
-	int			rc;
-
-	if (TraceExistsPlan == NULL)
-		TraceExistsPlan = PrepareKept("SELECT 1 FROM lsbilling.traces"
-									  " WHERE workspace_id = $1 AND id = $2",
-									  2, argtypes);
-	rc = SPI_execute_plan(TraceExistsPlan, args, NULL, true, 1);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "lsbilling trace lookup failed: %s", SPI_result_code_string(rc));
-	if (SPI_processed == 0)
+	if (!TraceCheckNotPurged(ws, trace_id))
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("trace %s does not exist in workspace %s", UuidText(trace_id), UuidText(ws))));
@@ -148,7 +152,7 @@ lsbilling_resolve_run_reference(PG_FUNCTION_ARGS)
 	}
 	else
 	{
-		Datum		run_trace = TraceOfRun(ws, run_id);
+		Datum		run_trace = TraceOfRun(ws, run_id, trace_id, trace_null);
 
 		if (trace_null)
 		{

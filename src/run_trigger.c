@@ -19,6 +19,7 @@
 #include "utils/builtins.h"
 #include "utils/uuid.h"
 
+#include "cost.h"
 #include "lsbilling.h"
 
 /* LangSmith's run types (DESIGN.md "Data model"). */
@@ -124,10 +125,35 @@ lsbilling_runs_before_write(PG_FUNCTION_ARGS)
 
 	CheckRunType(tup, desc, cols);
 	CheckParent(tup, desc, cols);
+	tup = CostDeriveRun(cols, desc, tup,
+						TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_trigtuple : NULL);
 
 	return PointerGetDatum(tup);
 }
 
+/*
+ * AFTER INSERT, once per statement, over the transition table new_runs: the
+ * statement's runs are rolled up into their traces one trace at a time.
+ */
+PG_FUNCTION_INFO_V1(lsbilling_runs_after_insert);
+Datum
+lsbilling_runs_after_insert(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) ||
+		!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) || trigdata->tg_newtable == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("runs_after_insert: must be fired after insert for each statement, referencing new table as new_runs")));
+
+	if (!LsbMaintenance)
+		TraceRollupInsertStatement(trigdata);
+	return PointerGetDatum(NULL);
+}
+
+/* AFTER UPDATE OR DELETE, for each row: apply the run's change to its trace. */
 PG_FUNCTION_INFO_V1(lsbilling_runs_after_write);
 Datum
 lsbilling_runs_after_write(PG_FUNCTION_ARGS)
@@ -146,9 +172,7 @@ lsbilling_runs_after_write(PG_FUNCTION_ARGS)
 	if (LsbMaintenance)
 		return PointerGetDatum(NULL);
 
-	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
-		TraceRollupInsert(cols, trigdata->tg_trigtuple, desc);
-	else if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 		TraceRollupUpdate(cols, trigdata->tg_trigtuple, trigdata->tg_newtuple, desc);
 	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
 		TraceRollupDelete(cols, trigdata->tg_trigtuple, desc);

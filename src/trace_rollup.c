@@ -5,9 +5,10 @@
  *
  * The first run of a trace to arrive creates the trace row (children may
  * arrive before their root); the root run (id = trace_id) sets the trace's
- * name, start_time and thread_id.  Tokens and costs are added as deltas in
- * one statement per run write, so concurrent writers to the same trace
- * serialize on the trace row and never lose an update.
+ * name, start_time and thread_id.  Tokens and costs are added as deltas:
+ * once per trace per INSERT statement, once per run for updates and
+ * deletes, so concurrent writers to the same trace serialize on the trace
+ * row and never lose an update.
  *
  * The statements are prepared once per backend and kept (SPI_keepplan);
  * the plan cache re-plans them if the tables change.
@@ -17,6 +18,9 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/tuptable.h"
+#include "utils/tuplestore.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -25,6 +29,7 @@
 #include "utils/uuid.h"
 
 #include "lsbilling.h"
+#include "tiers.h"
 
 /* The root's start time wins; until the root arrives, the earliest run's. */
 #define NEW_TRACE_START \
@@ -32,38 +37,99 @@
 	" THEN excluded.start_time ELSE t.start_time END"
 
 /*
- * Insert: create the trace (tier and expiry from its project and workspace) or
- * add the run to it.  Selecting from projects doubles as the check that the
- * project exists in the run's workspace: no row comes back when it does not.
+ * Insert, once per statement over its transition table (new_runs): the
+ * statement's runs are grouped by trace, then each trace is created (tier
+ * and expiry from its project and workspace) or the group is added to it.  A
+ * batching client sends a trace's runs in one INSERT, so that is one trace
+ * write per trace, not per run.  A one-row statement skips the grouping: the
+ * bigger plan's executor start-up costs more than the grouping saves there.
+ *
+ * Joining projects doubles as the check that the project exists in the runs'
+ * workspace, and the ON CONFLICT condition refuses a group whose project is
+ * not the trace's: either way fewer traces come back than were written to,
+ * and ReportRejectedRun says why.
  * "other" cost is whatever of total_cost is neither input nor output (a tool
  * run's sent total, say), so that input + output + other = total.
  */
-static const char *TraceUpsertSql =
-"INSERT INTO lsbilling.traces AS t (workspace_id, id, project_id, name, start_time,"
-"  thread_id, root_seen, tier, expires_at, run_count, prompt_tokens, completion_tokens,"
-"  total_tokens, prompt_cost, completion_cost, other_cost, total_cost)"
-" SELECT $1, $2, p.id, CASE WHEN $7 THEN $4 END, $5, $6, $7, p.default_tier,"
-"  $5 + make_interval(days => CASE p.default_tier WHEN 'extended'"
-"       THEN w.extended_retention_days ELSE w.base_retention_days END),"
-"  1, coalesce($8, 0), coalesce($9, 0), coalesce($10, 0), coalesce($11, 0),"
-"  coalesce($12, 0), coalesce($13, 0) - coalesce($11, 0) - coalesce($12, 0), coalesce($13, 0)"
-" FROM lsbilling.projects p JOIN lsbilling.workspaces w ON w.id = p.workspace_id"
-" WHERE p.workspace_id = $1 AND p.id = $3"
-" ON CONFLICT (workspace_id, id) DO UPDATE SET"
-"  run_count = t.run_count + 1,"
-"  prompt_tokens = t.prompt_tokens + excluded.prompt_tokens,"
-"  completion_tokens = t.completion_tokens + excluded.completion_tokens,"
-"  total_tokens = t.total_tokens + excluded.total_tokens,"
-"  prompt_cost = t.prompt_cost + excluded.prompt_cost,"
-"  completion_cost = t.completion_cost + excluded.completion_cost,"
-"  other_cost = t.other_cost + excluded.other_cost,"
-"  total_cost = t.total_cost + excluded.total_cost,"
-"  name = CASE WHEN excluded.root_seen THEN excluded.name ELSE t.name END,"
-"  thread_id = CASE WHEN excluded.root_seen THEN excluded.thread_id ELSE t.thread_id END,"
-"  start_time = " NEW_TRACE_START ","
-"  expires_at = t.expires_at + (" NEW_TRACE_START " - t.start_time),"
-"  root_seen = t.root_seen OR excluded.root_seen"
-" RETURNING t.project_id, (t.xmax = 0) AS created";
+#define TRACE_INSERT \
+	"INSERT INTO lsbilling.traces AS t (workspace_id, id, project_id, name, start_time," \
+	"  thread_id, root_seen, tier, expires_at, run_count, prompt_tokens, completion_tokens," \
+	"  total_tokens, prompt_cost, completion_cost, other_cost, total_cost)"
+
+#define TRACE_TIER_AND_EXPIRY(start) \
+	" p.default_tier, " start " + make_interval(days => CASE p.default_tier WHEN 'extended'" \
+	"  THEN w.extended_retention_days ELSE w.base_retention_days END),"
+
+#define TRACE_PROJECT_JOIN(ws, project) \
+	" lsbilling.projects p JOIN lsbilling.workspaces w ON w.id = p.workspace_id" \
+	" WHERE p.workspace_id = " ws " AND p.id = " project
+
+#define TRACE_THREAD(extra) \
+	"coalesce(" extra " #>> '{metadata,thread_id}', " extra " #>> '{metadata,session_id}'," \
+	" " extra " #>> '{metadata,conversation_id}')"
+
+#define TRACE_ON_CONFLICT \
+	" ON CONFLICT (workspace_id, id) DO UPDATE SET" \
+	"  run_count = t.run_count + excluded.run_count," \
+	"  prompt_tokens = t.prompt_tokens + excluded.prompt_tokens," \
+	"  completion_tokens = t.completion_tokens + excluded.completion_tokens," \
+	"  total_tokens = t.total_tokens + excluded.total_tokens," \
+	"  prompt_cost = t.prompt_cost + excluded.prompt_cost," \
+	"  completion_cost = t.completion_cost + excluded.completion_cost," \
+	"  other_cost = t.other_cost + excluded.other_cost," \
+	"  total_cost = t.total_cost + excluded.total_cost," \
+	"  name = CASE WHEN excluded.root_seen THEN excluded.name ELSE t.name END," \
+	"  thread_id = CASE WHEN excluded.root_seen THEN excluded.thread_id ELSE t.thread_id END," \
+	"  start_time = " NEW_TRACE_START "," \
+	"  expires_at = t.expires_at + (" NEW_TRACE_START " - t.start_time)," \
+	"  root_seen = t.root_seen OR excluded.root_seen" \
+	" WHERE t.project_id = excluded.project_id" \
+	" RETURNING t.workspace_id, t.id, (t.xmax = 0) AS created, t.project_id, t.start_time"
+
+/* One run: $1 workspace, $2 trace, $3 project, $4 name, $5 start, $6 extra, $7 is root, $8.. totals */
+static const char *TraceUpsertOneSql =
+TRACE_INSERT
+" SELECT $1, $2, p.id, CASE WHEN $7 THEN $4 END, $5,"
+"  CASE WHEN $7 THEN " TRACE_THREAD("$6") " END, $7,"
+TRACE_TIER_AND_EXPIRY("$5")
+"  1, coalesce($8, 0), coalesce($9, 0), coalesce($10, 0), coalesce($11, 0), coalesce($12, 0),"
+"  coalesce($13, 0) - coalesce($11, 0) - coalesce($12, 0), coalesce($13, 0)"
+" FROM" TRACE_PROJECT_JOIN("$1", "$3")
+TRACE_ON_CONFLICT;
+
+/* Many runs: the last column says how many traces the statement wrote to. */
+static const char *TraceUpsertManySql =
+"WITH g AS ("
+" SELECT r.workspace_id, r.trace_id,"
+"  (array_agg(r.project_id))[1] AS project_id, count(DISTINCT r.project_id) AS projects,"
+"  count(*) AS runs, bool_or(r.id = r.trace_id) AS root_seen,"
+"  (array_agg(r.name) FILTER (WHERE r.id = r.trace_id))[1] AS name,"
+"  coalesce((array_agg(r.start_time) FILTER (WHERE r.id = r.trace_id))[1], min(r.start_time)) AS start_time,"
+"  (array_agg(" TRACE_THREAD("r.extra") ") FILTER (WHERE r.id = r.trace_id))[1] AS thread_id,"
+"  coalesce(sum(r.prompt_tokens), 0) AS prompt_tokens,"
+"  coalesce(sum(r.completion_tokens), 0) AS completion_tokens,"
+"  coalesce(sum(r.total_tokens), 0) AS total_tokens,"
+"  coalesce(sum(r.prompt_cost), 0) AS prompt_cost,"
+"  coalesce(sum(r.completion_cost), 0) AS completion_cost,"
+"  coalesce(sum(r.total_cost), 0) AS total_cost"
+" FROM new_runs r GROUP BY r.workspace_id, r.trace_id"
+")"
+TRACE_INSERT
+" SELECT g.workspace_id, g.trace_id, p.id, g.name, g.start_time, g.thread_id, g.root_seen,"
+TRACE_TIER_AND_EXPIRY("g.start_time")
+"  g.runs, g.prompt_tokens, g.completion_tokens, g.total_tokens, g.prompt_cost,"
+"  g.completion_cost, g.total_cost - g.prompt_cost - g.completion_cost, g.total_cost"
+" FROM g," TRACE_PROJECT_JOIN("g.workspace_id", "g.project_id") " AND g.projects = 1"
+TRACE_ON_CONFLICT ", (SELECT count(*) FROM g)";
+
+/* Error path only: the first run of the statement that could not join its trace. */
+static const char *TraceRejectSql =
+"SELECT r.workspace_id, r.id, r.trace_id, r.project_id, t.project_id, p.id IS NOT NULL"
+" FROM new_runs r"
+" LEFT JOIN lsbilling.traces t ON t.workspace_id = r.workspace_id AND t.id = r.trace_id"
+" LEFT JOIN lsbilling.projects p ON p.workspace_id = r.workspace_id AND p.id = r.project_id"
+" WHERE t.project_id IS DISTINCT FROM r.project_id"
+" ORDER BY p.id IS NULL DESC LIMIT 1";
 
 /* Update and delete: apply new - old; run_count moves by $15. */
 static const char *TraceDeltaSql =
@@ -80,7 +146,8 @@ static const char *TraceDeltaSql =
 "  total_cost = t.total_cost + coalesce($8, 0) - coalesce($14, 0)"
 " WHERE t.workspace_id = $1 AND t.id = $2";
 
-static SPIPlanPtr TraceUpsertPlan = NULL;
+static SPIPlanPtr TraceUpsertOnePlan = NULL;
+static SPIPlanPtr TraceUpsertManyPlan = NULL;
 static SPIPlanPtr TraceDeltaPlan = NULL;
 
 static SPIPlanPtr
@@ -94,40 +161,6 @@ PrepareKept(const char *sql, int nargs, Oid *argtypes)
 	if (SPI_keepplan(plan) != 0)
 		elog(ERROR, "SPI_keepplan failed for lsbilling trace roll-up");
 	return plan;
-}
-
-/* The thread a root run belongs to, from extra.metadata (LangSmith's three names for it). */
-static Datum
-RunThreadId(HeapTuple tup, TupleDesc desc, const RunColumns *cols, bool *isnull)
-{
-	static const char *const keys[] = {"thread_id", "session_id", "conversation_id"};
-	bool		extra_null;
-	Datum		extra = heap_getattr(tup, cols->extra, desc, &extra_null);
-	JsonbContainer *metadata;
-
-	*isnull = true;
-	if (extra_null)
-		return (Datum) 0;
-	metadata = JsonbObjectGetObject(&DatumGetJsonbP(extra)->root, "metadata");
-	for (size_t i = 0; i < lengthof(keys); i++)
-	{
-		JsonbValue	v;
-
-		if (JsonbObjectGet(metadata, keys[i], &v) == NULL)
-			continue;
-		if (v.type == jbvString)
-		{
-			*isnull = false;
-			return PointerGetDatum(cstring_to_text_with_len(v.val.string.val, v.val.string.len));
-		}
-		if (v.type == jbvNumeric)
-		{
-			*isnull = false;
-			return CStringGetTextDatum(DatumGetCString(DirectFunctionCall1(numeric_out,
-																			NumericGetDatum(v.val.numeric))));
-		}
-	}
-	return (Datum) 0;
 }
 
 /* Fill values[from..from+5] with the run's tokens and costs (the roll-up's inputs). */
@@ -172,55 +205,143 @@ ReportProjectNotInWorkspace(Datum workspace_id, Datum project_id)
 			 errhint("Create the tracing project in lsbilling.projects first.")));
 }
 
-void
-TraceRollupInsert(const RunColumns *cols, HeapTuple tup, TupleDesc desc)
+static char *
+UuidText(Datum d)
 {
-	Datum		values[13];
-	char		nulls[13];
-	bool		isnull;
-	bool		is_root;
-	Datum		run_id;
-	Datum		trace_project;
-	int			rc;
+	return DatumGetCString(DirectFunctionCall1(uuid_out, d));
+}
 
-	memset(nulls, ' ', sizeof(nulls));
-	values[0] = heap_getattr(tup, cols->workspace_id, desc, &isnull);
-	values[1] = heap_getattr(tup, cols->trace_id, desc, &isnull);
-	values[2] = heap_getattr(tup, cols->project_id, desc, &isnull);
-	run_id = heap_getattr(tup, cols->id, desc, &isnull);
-	is_root = DatumGetBool(DirectFunctionCall2(uuid_eq, run_id, values[1]));
-	values[3] = heap_getattr(tup, cols->name, desc, &isnull);
-	values[4] = heap_getattr(tup, cols->start_time, desc, &isnull);
-	values[5] = is_root ? RunThreadId(tup, desc, cols, &isnull) : (Datum) 0;
-	nulls[5] = (!is_root || isnull) ? 'n' : ' ';
-	values[6] = BoolGetDatum(is_root);
-	RunTotals(tup, desc, cols, values, nulls, 7);
+/* Raise the error that explains why a run of the statement found no trace. */
+static void
+ReportRejectedRun(void)
+{
+	HeapTuple	row;
+	TupleDesc	desc;
+	bool		isnull,
+				trace_project_null;
+	Datum		ws,
+				run_id,
+				trace_id,
+				project_id,
+				trace_project;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (TraceUpsertPlan == NULL)
-	{
-		Oid			argtypes[13] = {UUIDOID, UUIDOID, UUIDOID, TEXTOID, TIMESTAMPTZOID,
-		TEXTOID, BOOLOID, INT8OID, INT8OID, INT8OID, NUMERICOID, NUMERICOID, NUMERICOID};
+	if (SPI_execute(TraceRejectSql, true, 1) != SPI_OK_SELECT || SPI_processed == 0)
+		elog(ERROR, "lsbilling trace roll-up lost a trace");
+	row = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	ws = SPI_getbinval(row, desc, 1, &isnull);
+	run_id = SPI_getbinval(row, desc, 2, &isnull);
+	trace_id = SPI_getbinval(row, desc, 3, &isnull);
+	project_id = SPI_getbinval(row, desc, 4, &isnull);
+	trace_project = SPI_getbinval(row, desc, 5, &trace_project_null);
 
-		TraceUpsertPlan = PrepareKept(TraceUpsertSql, 13, argtypes);
-	}
-	rc = SPI_execute_plan(TraceUpsertPlan, values, nulls, false, 1);
-	if (rc != SPI_OK_INSERT_RETURNING)
-		elog(ERROR, "lsbilling trace upsert failed: %s", SPI_result_code_string(rc));
-	if (SPI_processed == 0)
-		ReportProjectNotInWorkspace(values[0], values[2]);
-
-	trace_project = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	if (!DatumGetBool(DirectFunctionCall2(uuid_eq, trace_project, values[2])))
+	if (!DatumGetBool(SPI_getbinval(row, desc, 6, &isnull)))
+		ReportProjectNotInWorkspace(ws, project_id);
+	if (!trace_project_null)
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("run %s names project %s, but its trace %s belongs to project %s",
-						DatumGetCString(DirectFunctionCall1(uuid_out, run_id)),
-						DatumGetCString(DirectFunctionCall1(uuid_out, values[2])),
-						DatumGetCString(DirectFunctionCall1(uuid_out, values[1])),
-						DatumGetCString(DirectFunctionCall1(uuid_out, trace_project))),
+						UuidText(run_id), UuidText(project_id), UuidText(trace_id),
+						UuidText(trace_project)),
 				 errdetail("All runs of a trace belong to the same tracing project.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+			 errmsg("the runs of trace %s name more than one project", UuidText(trace_id)),
+			 errdetail("All runs of a trace belong to the same tracing project.")));
+}
+
+/* The statement's only run, from the transition table, as the one-run upsert's parameters. */
+static void
+OneRunParams(TriggerData *trigdata, Datum *values, char *nulls)
+{
+	Relation	rel = trigdata->tg_relation;
+	TupleDesc	desc = RelationGetDescr(rel);
+	const RunColumns *cols = RunColumnsFor(rel);
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+	HeapTuple	tup;
+	bool		isnull;
+	Datum		run_id;
+
+	tuplestore_rescan(trigdata->tg_newtable);
+	if (!tuplestore_gettupleslot(trigdata->tg_newtable, true, false, slot))
+		elog(ERROR, "lsbilling trace roll-up: the inserted run is missing");
+	tup = ExecCopySlotHeapTuple(slot);
+	ExecDropSingleTupleTableSlot(slot);
+
+	memset(nulls, ' ', 13);
+	values[0] = heap_getattr(tup, cols->workspace_id, desc, &isnull);
+	values[1] = heap_getattr(tup, cols->trace_id, desc, &isnull);
+	values[2] = heap_getattr(tup, cols->project_id, desc, &isnull);
+	values[3] = heap_getattr(tup, cols->name, desc, &isnull);
+	values[4] = heap_getattr(tup, cols->start_time, desc, &isnull);
+	values[5] = heap_getattr(tup, cols->extra, desc, &isnull);
+	nulls[5] = isnull ? 'n' : ' ';
+	run_id = heap_getattr(tup, cols->id, desc, &isnull);
+	values[6] = DirectFunctionCall2(uuid_eq, run_id, values[1]);
+	RunTotals(tup, desc, cols, values, nulls, 7);
+}
+
+void
+TraceRollupInsertStatement(TriggerData *trigdata)
+{
+	int64		nruns = tuplestore_tuple_count(trigdata->tg_newtable);
+	SPITupleTable *written;
+	uint64		nwritten;
+	int64		ntraces;
+	int			rc;
+
+	if (nruns == 0)
+		return;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
+		elog(ERROR, "lsbilling trace roll-up: cannot see the inserted runs");
+
+	if (nruns == 1)
+	{
+		Datum		values[13];
+		char		nulls[13];
+
+		if (TraceUpsertOnePlan == NULL)
+		{
+			Oid			argtypes[13] = {UUIDOID, UUIDOID, UUIDOID, TEXTOID, TIMESTAMPTZOID,
+			JSONBOID, BOOLOID, INT8OID, INT8OID, INT8OID, NUMERICOID, NUMERICOID, NUMERICOID};
+
+			TraceUpsertOnePlan = PrepareKept(TraceUpsertOneSql, 13, argtypes);
+		}
+		OneRunParams(trigdata, values, nulls);
+		rc = SPI_execute_plan(TraceUpsertOnePlan, values, nulls, false, 0);
+		ntraces = 1;
+	}
+	else
+	{
+		bool		isnull;
+
+		if (TraceUpsertManyPlan == NULL)
+			TraceUpsertManyPlan = PrepareKept(TraceUpsertManySql, 0, NULL);
+		rc = SPI_execute_plan(TraceUpsertManyPlan, NULL, NULL, false, 0);
+		ntraces = SPI_processed == 0 ? 1 :
+			DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 6, &isnull));
+	}
+	if (rc != SPI_OK_INSERT_RETURNING)
+		elog(ERROR, "lsbilling trace upsert failed: %s", SPI_result_code_string(rc));
+	if ((int64) SPI_processed < ntraces)
+		ReportRejectedRun();
+
+	/* a new trace is billable: ledger events, usage count and limits (tiers.h) */
+	written = SPI_tuptable;
+	nwritten = SPI_processed;
+	for (uint64 i = 0; i < nwritten; i++)
+	{
+		HeapTuple	row = written->vals[i];
+		bool		isnull;
+
+		if (DatumGetBool(SPI_getbinval(row, written->tupdesc, 3, &isnull)))
+			LedgerTraceCreated(SPI_getbinval(row, written->tupdesc, 1, &isnull),
+							   SPI_getbinval(row, written->tupdesc, 2, &isnull),
+							   SPI_getbinval(row, written->tupdesc, 4, &isnull),
+							   SPI_getbinval(row, written->tupdesc, 5, &isnull));
+	}
 	SPI_finish();
 }
 

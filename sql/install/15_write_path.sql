@@ -9,6 +9,8 @@ COMMENT ON FUNCTION lsbilling.preloaded() IS
 
 CREATE FUNCTION lsbilling.runs_before_write() RETURNS trigger
 	AS 'MODULE_PATHNAME', 'lsbilling_runs_before_write' LANGUAGE C;
+CREATE FUNCTION lsbilling.runs_after_insert() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'lsbilling_runs_after_insert' LANGUAGE C;
 CREATE FUNCTION lsbilling.runs_after_write() RETURNS trigger
 	AS 'MODULE_PATHNAME', 'lsbilling_runs_after_write' LANGUAGE C;
 CREATE FUNCTION lsbilling.resolve_run_reference() RETURNS trigger
@@ -16,7 +18,14 @@ CREATE FUNCTION lsbilling.resolve_run_reference() RETURNS trigger
 
 CREATE TRIGGER runs_before_write BEFORE INSERT OR UPDATE ON lsbilling.runs
 	FOR EACH ROW EXECUTE FUNCTION lsbilling.runs_before_write();
-CREATE TRIGGER runs_after_write AFTER INSERT OR UPDATE OR DELETE ON lsbilling.runs
+-- Inserts roll up once per statement (a batching client's runs of one trace
+-- cost one trace write); updates and deletes per row, where an update that
+-- changes no total costs nothing.  Statement triggers fire for the table the
+-- statement names: write to lsbilling.runs, not to its partitions.
+CREATE TRIGGER runs_after_insert AFTER INSERT ON lsbilling.runs
+	REFERENCING NEW TABLE AS new_runs
+	FOR EACH STATEMENT EXECUTE FUNCTION lsbilling.runs_after_insert();
+CREATE TRIGGER runs_after_write AFTER UPDATE OR DELETE ON lsbilling.runs
 	FOR EACH ROW EXECUTE FUNCTION lsbilling.runs_after_write();
 
 CREATE TRIGGER feedback_resolve_run BEFORE INSERT ON lsbilling.feedback

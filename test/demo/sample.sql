@@ -129,3 +129,31 @@ INSERT INTO lsbilling.runs SELECT * FROM demo_runs
 ORDER BY CASE WHEN (('x' || substr(trace_id::text, 33, 4))::bit(16)::int / 16) % 3 = 0
               THEN -length(dotted_order) ELSE length(dotted_order) END, trace_id;
 COMMIT;
+
+-- Activity that upgrades traces to extended retention: feedback (which also
+-- upgrades the other traces of its thread), annotation-queue items and rule
+-- matches; and deployment runs, billed per run.
+INSERT INTO lsbilling.annotation_queues (workspace_id, id, name) VALUES
+ ('0b000000-0000-0000-0000-000000000001', '0f000000-0000-0000-0000-000000000001', 'weekly review');
+INSERT INTO lsbilling.automation_rules (workspace_id, id, project_id, name) VALUES
+ ('0b000000-0000-0000-0000-000000000001', '0f000000-0000-0000-0000-000000000002',
+  '0c000000-0000-0000-0000-000000000001', 'negative sentiment to queue');
+INSERT INTO lsbilling.feedback (workspace_id, run_id, key, score, created_at)
+SELECT workspace_id, id, 'user_score', 1, start_time + interval '2 days'
+FROM lsbilling.runs WHERE run_type = 'llm' AND name = 'ChatModel' AND dotted_order LIKE '%.%.%.%'
+  AND project_id = '0c000000-0000-0000-0000-000000000001' AND start_time < '2026-10-20'
+  AND (('x' || substr(trace_id::text, 33, 4))::bit(16)::int / 16) % 7 = 0;
+INSERT INTO lsbilling.annotation_queue_runs (workspace_id, queue_id, run_id, added_at)
+SELECT workspace_id, '0f000000-0000-0000-0000-000000000001', id, start_time + interval '1 day'
+FROM lsbilling.runs WHERE id = trace_id AND project_id = '0c000000-0000-0000-0000-000000000001'
+  AND (('x' || substr(trace_id::text, 33, 4))::bit(16)::int / 16) % 11 = 0;
+INSERT INTO lsbilling.rule_matches (workspace_id, rule_id, run_id, matched_at)
+SELECT workspace_id, '0f000000-0000-0000-0000-000000000002', id, start_time + interval '5 minutes'
+FROM lsbilling.runs WHERE run_type = 'tool' AND project_id = '0c000000-0000-0000-0000-000000000001'
+  AND (('x' || substr(trace_id::text, 33, 4))::bit(16)::int / 16) % 13 = 0;
+INSERT INTO lsbilling.deployments (workspace_id, id, name) VALUES
+ ('0b000000-0000-0000-0000-000000000001', '0f000000-0000-0000-0000-000000000003', 'support-agent');
+INSERT INTO lsbilling.deployment_runs (workspace_id, deployment_id, started_at, kind)
+SELECT '0b000000-0000-0000-0000-000000000001', '0f000000-0000-0000-0000-000000000003',
+       timestamptz '2026-10-01' + g * interval '97 minutes', CASE WHEN g % 10 = 0 THEN 'resume' ELSE 'run' END
+FROM generate_series(1, 600) g;

@@ -1,7 +1,7 @@
 -- Foundation: hierarchy, trace creation by the first run, out-of-order runs,
 -- thread_id, bad input refused with its SQLSTATE, DROP/CREATE EXTENSION.
 BEGIN;
-SELECT plan(37);
+SELECT plan(42);
 
 -- the contract tables exist
 SELECT has_table('lsbilling', t, 'table lsbilling.' || t || ' exists')
@@ -14,7 +14,8 @@ FROM unnest(ARRAY['organizations', 'workspaces', 'users', 'organization_members'
 SELECT is(count(*)::int, 0, 'every tenant table leads its primary key with workspace_id')
 FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid
 WHERE c.contype = 'p' AND r.relnamespace = 'lsbilling'::regnamespace
-  AND r.relname NOT IN ('organizations', 'workspaces', 'users', 'organization_members', 'purge_passes')
+  AND r.relname NOT IN ('organizations', 'workspaces', 'users', 'organization_members', 'plans', 'model_prices',
+    'purge_passes')
   AND r.relispartition = false
   AND (SELECT attname FROM pg_attribute WHERE attrelid = r.oid AND attnum = c.conkey[1]) <> 'workspace_id';
 
@@ -123,6 +124,51 @@ SELECT is((SELECT trace_id FROM lsbilling.feedback WHERE run_id = '00000000-0000
 DELETE FROM lsbilling.runs WHERE id = '00000000-0000-0000-0000-0000000000d3';
 SELECT is((SELECT run_count FROM lsbilling.traces WHERE id = '00000000-0000-0000-0000-0000000000d1'),
 	2::bigint, 'deleting a run decrements the trace''s run_count');
+
+-- one statement writing several traces' runs rolls each trace up once, root and all
+INSERT INTO lsbilling.runs (workspace_id, id, trace_id, parent_run_id, project_id, name, run_type, start_time, extra)
+VALUES ('00000000-0000-0000-0000-0000000000b2', '00000000-0000-0000-0000-00000000a002', '00000000-0000-0000-0000-00000000a001',
+        '00000000-0000-0000-0000-00000000a001', '00000000-0000-0000-0000-0000000000c2', 'llm', 'llm', '2026-06-02 08:00:01+00', NULL),
+       ('00000000-0000-0000-0000-0000000000b2', '00000000-0000-0000-0000-00000000a001', '00000000-0000-0000-0000-00000000a001',
+        NULL, '00000000-0000-0000-0000-0000000000c2', 'Root A', 'chain', '2026-06-02 08:00:00+00', '{"metadata": {"thread_id": "th-a"}}'),
+       ('00000000-0000-0000-0000-0000000000b2', '00000000-0000-0000-0000-00000000b002', '00000000-0000-0000-0000-00000000b001',
+        '00000000-0000-0000-0000-00000000b001', '00000000-0000-0000-0000-0000000000c2', 'tool', 'tool', '2026-06-02 07:59:00+00', NULL),
+       ('00000000-0000-0000-0000-0000000000b2', '00000000-0000-0000-0000-00000000b003', '00000000-0000-0000-0000-00000000b001',
+        '00000000-0000-0000-0000-00000000b001', '00000000-0000-0000-0000-0000000000c2', 'tool', 'tool', '2026-06-02 07:58:00+00', NULL);
+SELECT results_eq(
+	$$SELECT id, name, thread_id, start_time, run_count, root_seen FROM lsbilling.traces
+	  WHERE workspace_id = '00000000-0000-0000-0000-0000000000b2' ORDER BY id$$,
+	$$VALUES ('00000000-0000-0000-0000-00000000a001'::uuid, 'Root A'::text, 'th-a'::text, '2026-06-02 08:00:00+00'::timestamptz, 2::bigint, true),
+	         ('00000000-0000-0000-0000-00000000b001'::uuid, NULL, NULL, '2026-06-02 07:58:00+00'::timestamptz, 2::bigint, false)$$,
+	'a multi-row insert creates each of its traces once, with the root''s name and thread, else the earliest start');
+SELECT throws_ok(
+	$$INSERT INTO lsbilling.runs (workspace_id, id, trace_id, project_id, name, run_type, start_time)
+	  VALUES ('00000000-0000-0000-0000-0000000000b1', gen_random_uuid(), '00000000-0000-0000-0000-00000000c001',
+	          '00000000-0000-0000-0000-0000000000c1', 'x', 'llm', now()),
+	         ('00000000-0000-0000-0000-0000000000b1', gen_random_uuid(), '00000000-0000-0000-0000-00000000c001',
+	          '00000000-0000-0000-0000-0000000000c3', 'x', 'llm', now())$$,
+	'23503', NULL, 'a statement whose runs of one trace name two projects is refused');
+INSERT INTO lsbilling.projects (workspace_id, id, name)
+VALUES ('00000000-0000-0000-0000-0000000000b1', '00000000-0000-0000-0000-0000000000c3', 'second');
+SELECT throws_ok(
+	$$INSERT INTO lsbilling.runs (workspace_id, id, trace_id, project_id, name, run_type, start_time)
+	  VALUES ('00000000-0000-0000-0000-0000000000b1', gen_random_uuid(), '00000000-0000-0000-0000-00000000c001',
+	          '00000000-0000-0000-0000-0000000000c1', 'x', 'llm', now()),
+	         ('00000000-0000-0000-0000-0000000000b1', gen_random_uuid(), '00000000-0000-0000-0000-00000000c001',
+	          '00000000-0000-0000-0000-0000000000c3', 'x', 'llm', now())$$,
+	'23503', 'the runs of trace 00000000-0000-0000-0000-00000000c001 name more than one project',
+	'... also when both projects exist');
+SELECT throws_ok(
+	$$INSERT INTO lsbilling.runs (workspace_id, id, trace_id, project_id, name, run_type, start_time)
+	  VALUES ('00000000-0000-0000-0000-0000000000b1', gen_random_uuid(), '00000000-0000-0000-0000-00000000d001',
+	          '00000000-0000-0000-0000-0000000000c1', 'x', 'llm', now()),
+	         ('00000000-0000-0000-0000-0000000000b1', gen_random_uuid(), '00000000-0000-0000-0000-00000000d002',
+	          '00000000-0000-0000-0000-0000000000c9', 'x', 'llm', now())$$,
+	'23503', 'project 00000000-0000-0000-0000-0000000000c9 does not exist in workspace 00000000-0000-0000-0000-0000000000b1',
+	'a multi-row insert with one run of a missing project is refused whole');
+SELECT is((SELECT count(*)::int FROM lsbilling.traces WHERE id IN ('00000000-0000-0000-0000-00000000c001',
+	'00000000-0000-0000-0000-00000000d001', '00000000-0000-0000-0000-00000000d002')), 0,
+	'the refused multi-row inserts left no trace behind');
 
 -- DROP EXTENSION removes everything it made; CREATE brings it back
 DROP EXTENSION lsbilling;

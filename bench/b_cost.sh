@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Cost engine benchmark (issue 3), single core, best of 3, ratios measured in this run:
+#  1. sum((compute_cost(usage, model, provider, start_time)).total_cost) over 300k stored
+#     usage documents with a 150-entry regex price map, against the bare read
+#     sum((usage->>'input_tokens')::bigint + (usage->>'output_tokens')::bigint)   target <= 2x
+#  2. the same lookup in plain SQL with the ~ operator (Langfuse's way), on a sample,
+#     per row against the bare read per row                                     reference ~400x
+#  3. run inserts with all triggers against the same inserts without the derive
+#     step (before trigger disabled; trace roll-up kept), and without any trigger  target <= 1.3x
+# Needs the cluster of bench/run_bench.sh (PGHOST, PGPORT, PGBIN in the environment).
+set -u
+DB=bench_cost
+NDOCS=${LSB_COST_DOCS:-300000}
+NSAMPLE=${LSB_COST_SAMPLE:-3000}
+NRUNS=${LSB_COST_RUNS:-20000}
+psql_db() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
+
+"$PGBIN/psql" -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" || exit 1
+psql_db <<SQL || exit 1
+CREATE EXTENSION lsbilling;
+-- 150 entries: the shipped defaults plus synthetic ones of the same shape
+INSERT INTO lsbilling.model_prices (name, match_pattern, provider, input_price, output_price,
+	input_price_details, output_price_details)
+SELECT 'synthetic-' || i, '(?i)^(acme/)?synthetic-model-' || i || '(-\d{4}-\d{2}-\d{2})?$',
+	CASE WHEN i % 3 = 0 THEN 'acme' END, round(0.1 + i / 10.0, 3), round(0.4 + i / 5.0, 3),
+	'{"cache_read": 0.05}', CASE WHEN i % 2 = 0 THEN '{"reasoning": 1.5}' ELSE '{}' END::jsonb
+FROM generate_series(1, 150 - (SELECT count(*) FROM lsbilling.model_prices)) i;
+-- 142 model names: real ones, synthetic ones (some dated), and unknown ones
+CREATE TABLE bench_models AS
+SELECT row_number() OVER () AS k, m, p FROM (
+	SELECT unnest(ARRAY['gpt-4o', 'gpt-4o-2024-08-06', 'openai/gpt-4o-mini', 'gpt-4.1', 'gpt-4.1-mini-2025-04-14',
+		'o3', 'o4-mini', 'claude-3-5-sonnet-20241022', 'claude-sonnet-4-20250514', 'claude-sonnet-4-5',
+		'claude-opus-4-1-20250805', 'claude-haiku-4-5-20251001', 'gemini-2.5-pro', 'models/gemini-2.5-flash',
+		'gemini-2.5-flash-lite', 'gemini-2.0-flash']) AS m, 'openai' AS p
+	UNION ALL
+	SELECT 'synthetic-model-' || i || CASE WHEN i % 2 = 0 THEN '-2025-01-0' || (i % 9 + 1) ELSE '' END, 'acme'
+	FROM generate_series(1, 106) i
+	UNION ALL
+	SELECT 'unknown-model-' || i, 'local' FROM generate_series(1, 20) i) s;
+CREATE TABLE docs AS
+SELECT jsonb_strip_nulls(jsonb_build_object('input_tokens', it, 'output_tokens', ot, 'total_tokens', it + ot,
+		'input_token_details', CASE WHEN g % 2 = 0 THEN jsonb_build_object('cache_read', it / 3) END,
+		'output_token_details', CASE WHEN g % 5 = 0 THEN jsonb_build_object('reasoning', ot / 2) END)) AS usage,
+	m.m AS model, m.p AS provider, '2025-07-01'::timestamptz + g * interval '1 second' AS start_time
+FROM generate_series(1, $NDOCS) g
+	CROSS JOIN LATERAL (SELECT (random() * 5000 + g * 0)::int AS it, (random() * 1000 + g * 0)::int AS ot) r
+	JOIN bench_models m ON m.k = 1 + g % 142;
+CREATE TABLE docs_sample AS SELECT * FROM docs ORDER BY random() LIMIT $NSAMPLE;
+VACUUM ANALYZE docs;
+VACUUM ANALYZE docs_sample;
+SQL
+
+# best_ms SETUP_SQL SQL: best of 3 wall times of SQL in ms (SETUP_SQL untimed, same session)
+best_ms() {
+	local setup=$1 sql=$2 best="" i ms
+	for i in 1 2 3; do
+		ms=$(psql_db -c "SET max_parallel_workers_per_gather = 0" -c "SET jit = off" -c "$setup" \
+			-c '\timing on' -c "$sql" | awk '/^Time:/ { t = $2 } END { print t }')
+		[ -z "$ms" ] && { echo "error: no timing for: $sql" >&2; exit 1; }
+		if [ -z "$best" ] || awk -v a="$ms" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$ms; fi
+	done
+	echo "$best"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+warm="SELECT count(*) FROM docs"
+bare=$(best_ms "$warm" "SELECT sum((usage->>'input_tokens')::bigint + (usage->>'output_tokens')::bigint) FROM docs")
+cost=$(best_ms "$warm" "SELECT sum((lsbilling.compute_cost(usage, model, provider, start_time)).total_cost) FROM docs")
+echo "compute_cost over $NDOCS docs, 150-entry price map: ${cost} ms; bare read: ${bare} ms"
+echo "RATIO compute_cost/bare = $(ratio "$cost" "$bare") (target <= 2)"
+
+regex=$(best_ms "SELECT count(*) FROM docs_sample" "
+	SELECT sum(c.total) FROM docs_sample d CROSS JOIN LATERAL (
+		SELECT (coalesce((d.usage->>'input_tokens')::numeric, 0) * p.input_price
+		        + coalesce((d.usage->>'output_tokens')::numeric, 0) * p.output_price) / 1000000 AS total
+		FROM lsbilling.model_prices p
+		WHERE d.model ~ p.match_pattern AND (p.provider IS NULL OR lower(p.provider) = lower(d.provider))
+		  AND (p.activation_date IS NULL OR p.activation_date <= d.start_time) AND p.workspace_id IS NULL
+		ORDER BY p.activation_date DESC NULLS LAST, p.id DESC LIMIT 1) c")
+per_regex=$(awk -v t="$regex" -v n="$NSAMPLE" 'BEGIN { printf "%.3f", t * 1000 / n }')
+per_bare=$(awk -v t="$bare" -v n="$NDOCS" 'BEGIN { printf "%.3f", t * 1000 / n }')
+per_cost=$(awk -v t="$cost" -v n="$NDOCS" 'BEGIN { printf "%.3f", t * 1000 / n }')
+echo "per row: bare ${per_bare} us, compute_cost ${per_cost} us, SQL ~ lookup ${per_regex} us ($NSAMPLE-row sample)"
+echo "RATIO sql_regex/bare = $(ratio "$per_regex" "$per_bare") (reference ~400)"
+
+# Run inserts: the same $NRUNS runs (traces of 10) into lsbilling.runs, three ways.
+psql_db <<SQL || exit 1
+INSERT INTO lsbilling.organizations (id, name) VALUES ('00000000-0000-0000-0000-0000000000a1', 'bench');
+INSERT INTO lsbilling.workspaces (id, organization_id, name)
+VALUES ('00000000-0000-0000-0000-0000000000b1', '00000000-0000-0000-0000-0000000000a1', 'bench');
+INSERT INTO lsbilling.projects (workspace_id, id, name)
+VALUES ('00000000-0000-0000-0000-0000000000b1', '00000000-0000-0000-0000-0000000000c1', 'bench');
+CREATE TABLE run_src AS
+SELECT gen_random_uuid() AS id, n, start_time,
+	jsonb_build_object('metadata', jsonb_build_object('ls_provider', provider, 'ls_model_name', model,
+		'usage_metadata', usage)) AS extra
+FROM (SELECT row_number() OVER () - 1 AS n, * FROM docs LIMIT $NRUNS) d;
+ALTER TABLE run_src ADD trace_id uuid;
+UPDATE run_src r SET trace_id = t.id FROM run_src t WHERE t.n = r.n - r.n % 10;
+VACUUM ANALYZE run_src;
+SQL
+reset="TRUNCATE lsbilling.runs, lsbilling.traces"
+ins="INSERT INTO lsbilling.runs (workspace_id, id, trace_id, parent_run_id, project_id, name, run_type, start_time, extra)
+	SELECT '00000000-0000-0000-0000-0000000000b1', id, trace_id, CASE WHEN id <> trace_id THEN trace_id END,
+	       '00000000-0000-0000-0000-0000000000c1', 'llm-call', 'llm', start_time, extra FROM run_src"
+all=$(best_ms "$reset" "$ins")
+psql_db -c "ALTER TABLE lsbilling.runs DISABLE TRIGGER runs_before_write" || exit 1
+rollup=$(best_ms "$reset" "$ins")
+psql_db -c "ALTER TABLE lsbilling.runs DISABLE TRIGGER USER" || exit 1
+none=$(best_ms "$reset" "$ins")
+psql_db -c "ALTER TABLE lsbilling.runs ENABLE TRIGGER USER" || exit 1
+echo "insert $NRUNS runs: all triggers ${all} ms; roll-up only (no derive) ${rollup} ms; no triggers ${none} ms"
+echo "RATIO insert all_triggers/rollup_only = $(ratio "$all" "$rollup") (target <= 1.3: the cost of deriving and pricing)"
+echo "RATIO insert all_triggers/no_triggers = $(ratio "$all" "$none") (the whole write path, roll-up included)"
+"$PGBIN/psql" -X -q -d postgres -c "DROP DATABASE $DB"

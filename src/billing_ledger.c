@@ -1,0 +1,163 @@
+/*-------------------------------------------------------------------------
+ *
+ * billing_ledger.c
+ *	  The append-only ledger lsbilling.billing_events: the events of a new
+ *	  trace, one event per deployment run, and the trigger that refuses to
+ *	  change what has been recorded.
+ *
+ * Upgrade events are written by tier_upgrade.c, in the same statement that
+ * upgrades the trace.  Seats are not ledger events: invoice() derives them
+ * from the membership history (a trigger on organization_members, a global
+ * table on Citus, must not write tenant tables).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+
+#include "lsbilling.h"
+#include "tiers.h"
+
+/*
+ * A new trace's events, at the start_time it was created with (that of the
+ * first of its runs to arrive): base_trace, and extended_upgrade too when it
+ * was created extended (its project's default tier), with the same
+ * timestamp.  A root arriving later may move the trace's start_time; the
+ * ledger is append-only, so the events keep the time at which the trace
+ * became billable.  The trace row itself is not read: a lookup on traces
+ * planned while the table was empty can pick a poor index and stay with it
+ * for a whole bulk load.
+ */
+static const char *TraceCreatedSql =
+"INSERT INTO lsbilling.billing_events"
+"  (organization_id, workspace_id, metric, trace_id, quantity, occurred_at)"
+" SELECT w.organization_id, $1, m.metric, $2, 1, $4"
+" FROM lsbilling.projects p JOIN lsbilling.workspaces w ON w.id = p.workspace_id,"
+"  unnest(CASE p.default_tier WHEN 'extended' THEN ARRAY['base_trace', 'extended_upgrade']"
+"         ELSE ARRAY['base_trace'] END) AS m(metric)"
+" WHERE p.workspace_id = $1 AND p.id = $3";
+
+static const char *DeploymentRunSql =
+"INSERT INTO lsbilling.billing_events"
+"  (organization_id, workspace_id, metric, trace_id, quantity, occurred_at)"
+" SELECT w.organization_id, w.id, 'deployment_run', NULL, 1, $2"
+" FROM lsbilling.workspaces w WHERE w.id = $1";
+
+static SPIPlanPtr TraceCreatedPlan = NULL;
+static SPIPlanPtr DeploymentRunPlan = NULL;
+
+static SPIPlanPtr
+PrepareKept(const char *sql, int nargs, Oid *argtypes)
+{
+	SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
+
+	if (plan == NULL || SPI_keepplan(plan) != 0)
+		elog(ERROR, "SPI_prepare failed for lsbilling ledger: %s",
+			 SPI_result_code_string(SPI_result));
+	return plan;
+}
+
+/* Called by the trace roll-up, in the same statement that created the trace. */
+void
+LedgerTraceCreated(Datum workspace_id, Datum trace_id, Datum project_id, Datum start_time)
+{
+	Datum		args[4] = {workspace_id, trace_id, project_id, start_time};
+	int			rc;
+
+	if (TraceCreatedPlan == NULL)
+	{
+		Oid			argtypes[4] = {UUIDOID, UUIDOID, UUIDOID, TIMESTAMPTZOID};
+
+		TraceCreatedPlan = PrepareKept(TraceCreatedSql, 4, argtypes);
+	}
+	rc = SPI_execute_plan(TraceCreatedPlan, args, NULL, false, 0);
+	if (rc != SPI_OK_INSERT || SPI_processed == 0)
+		elog(ERROR, "lsbilling ledger insert for a new trace failed: %s", SPI_result_code_string(rc));
+	UsageAdd(workspace_id, start_time, 1, SPI_processed > 1 ? 1 : 0);
+}
+
+static int
+ColumnOf(Relation rel, const char *name)
+{
+	int			attnum = SPI_fnumber(RelationGetDescr(rel), name);
+
+	if (attnum <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("relation \"%s\" has no column \"%s\"",
+						RelationGetRelationName(rel), name)));
+	return attnum;
+}
+
+/* AFTER INSERT on deployment_runs: one deployment_run event at the row's started_at. */
+PG_FUNCTION_INFO_V1(lsbilling_record_deployment_run);
+Datum
+lsbilling_record_deployment_run(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	HeapTuple	tup;
+	Datum		args[2];
+	bool		isnull;
+	int			rc;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("record_deployment_run: must be fired after insert for each row")));
+
+	rel = trigdata->tg_relation;
+	tup = trigdata->tg_trigtuple;
+	args[0] = heap_getattr(tup, ColumnOf(rel, "workspace_id"), RelationGetDescr(rel), &isnull);
+	args[1] = heap_getattr(tup, ColumnOf(rel, "started_at"), RelationGetDescr(rel), &isnull);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (DeploymentRunPlan == NULL)
+	{
+		Oid			argtypes[2] = {UUIDOID, TIMESTAMPTZOID};
+
+		DeploymentRunPlan = PrepareKept(DeploymentRunSql, 2, argtypes);
+	}
+	rc = SPI_execute_plan(DeploymentRunPlan, args, NULL, false, 0);
+	if (rc != SPI_OK_INSERT || SPI_processed != 1)
+		elog(ERROR, "lsbilling ledger insert for a deployment run failed: %s",
+			 SPI_result_code_string(rc));
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * BEFORE UPDATE OR DELETE (each row) and BEFORE TRUNCATE on billing_events:
+ * what was billed stays billed.  Only the extension's own maintenance (e.g.
+ * the retention job) may change it, with lsbilling.maintenance set locally.
+ */
+PG_FUNCTION_INFO_V1(lsbilling_billing_events_append_only);
+Datum
+lsbilling_billing_events_append_only(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("billing_events_append_only: must be fired before update, delete or truncate")));
+
+	if (!LsbMaintenance)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("lsbilling.billing_events is append-only"),
+				 errdetail("Billing events cannot be updated, deleted or truncated.")));
+
+	if (!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+		return PointerGetDatum(NULL);
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+		return PointerGetDatum(trigdata->tg_newtuple);
+	return PointerGetDatum(trigdata->tg_trigtuple);
+}

@@ -1,0 +1,210 @@
+/*-------------------------------------------------------------------------
+ *
+ * cost.h
+ *	  The cost engine: exact amounts, usage_metadata, the price map, and the
+ *	  arithmetic that prices one run (DESIGN.md "Cost engine").
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef LSB_COST_H
+#define LSB_COST_H
+
+#include "postgres.h"
+
+#include "access/htup.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+
+#include "lsbilling.h"
+
+#ifndef HAVE_INT128
+#error "lsbilling needs a compiler with 128-bit integers"
+#endif
+
+/*
+ * amount.c: exact amounts.  Costs are held as integers of 1e-15 dollars and
+ * prices ($ per 1M tokens) as integers of 1e-9, so tokens x price is a cost
+ * with no rounding.  A value that does not fit (more decimals, or huge) keeps
+ * its numeric form and the arithmetic falls back to numeric, still exact.
+ */
+#define LSB_COST_SCALE	15
+#define LSB_PRICE_SCALE 9
+/* Largest token count we accept: fits int64 twice over, far above any real run. */
+#define LSB_MAX_TOKENS	INT64CONST(1000000000000000000)
+
+typedef struct LsbAmount
+{
+	int128		fixed;			/* the value, when num is NULL */
+	Numeric		num;			/* the value, when it does not fit the fixed scale */
+} LsbAmount;
+
+extern bool NumericToFixed(Numeric num, int scale, int128 *result);
+extern Numeric FixedToNumeric(int128 value, int scale);
+extern void AmountFromNumeric(Numeric num, int scale, LsbAmount *a);
+extern Numeric AmountToNumeric(const LsbAmount *a, int scale);
+extern bool AmountAdd(const LsbAmount *a, const LsbAmount *b, LsbAmount *result);
+extern bool AmountTokenCost(int128 tokens, const LsbAmount *price, LsbAmount *result);
+extern bool AmountIsNegative(const LsbAmount *a);
+
+/*
+ * usage.c: usage_metadata, read in one pass and checked without throwing
+ * (the write path must store a run whose usage is bad, with the reason).
+ */
+typedef struct UsageDetail
+{
+	const char *key;
+	int			keylen;
+	int64		count;
+} UsageDetail;
+
+#define USAGE_INLINE_DETAILS 8
+
+typedef struct UsageSide
+{
+	bool		has_tokens;
+	int64		tokens;
+	JsonbContainer *token_details;	/* as sent, NULL when absent */
+	int			token_details_len;
+	int			ndetails;
+	UsageDetail *details;		/* token_details' counts, in jsonb key order */
+	UsageDetail inline_details[USAGE_INLINE_DETAILS];
+	bool		has_cost;
+	LsbAmount	cost;
+	JsonbContainer *cost_details;	/* as sent, NULL when absent */
+	int			cost_details_len;
+} UsageSide;
+
+typedef struct Usage
+{
+	UsageSide	in;
+	UsageSide	out;
+	bool		has_total_tokens;
+	int64		total_tokens;
+	bool		has_total_cost;
+	LsbAmount	total_cost;
+} Usage;
+
+extern bool UsageParse(JsonbContainer *root, Usage *usage, char **error);
+
+/* Walks an object container's pairs in storage order, without lookups. */
+typedef struct JsonbObjectWalk
+{
+	JsonbContainer *container;
+	char	   *base;
+	int			count;
+	int			i;
+	uint32		keyoff;
+	uint32		valoff;
+} JsonbObjectWalk;
+
+extern void JsonbObjectWalkInit(JsonbObjectWalk *walk, JsonbContainer *container);
+extern bool JsonbObjectWalkNext(JsonbObjectWalk *walk, const char **key, int *keylen,
+								JsonbValue *value);
+
+/*
+ * price_map.c: the model_prices rows of this backend, patterns compiled once,
+ * and a memo from (model, provider) to the entries whose pattern matches.
+ */
+typedef struct PriceDetail
+{
+	char	   *key;
+	int			keylen;
+	LsbAmount	price;
+} PriceDetail;
+
+typedef struct PriceSide
+{
+	LsbAmount	price;
+	int			ndetails;
+	PriceDetail *details;
+} PriceSide;
+
+typedef struct PriceTier
+{
+	int64		above;			/* applies when input_tokens > above */
+	PriceSide	in;				/* absent fields already filled from the entry */
+	PriceSide	out;
+} PriceTier;
+
+typedef struct PriceEntry
+{
+	int64		id;
+	bool		has_workspace;
+	pg_uuid_t	workspace_id;
+	char	   *name;
+	char	   *pattern;
+	char	   *provider;		/* NULL: any provider */
+	bool		has_activation;
+	TimestampTz activation_date;
+	Numeric		input_price;	/* as stored, for explain_price */
+	Numeric		output_price;
+	PriceSide	in;
+	PriceSide	out;
+	int			ntiers;
+	PriceTier  *tiers;			/* ascending by above */
+	void	   *code;			/* pcre2_code */
+} PriceEntry;
+
+/* Outcome of matching one entry's pattern against a model name. */
+typedef enum PriceMatch
+{
+	PRICE_MATCH_NO,
+	PRICE_MATCH_YES,
+	PRICE_MATCH_LIMIT			/* PCRE2 gave up: treated as no match */
+} PriceMatch;
+
+/* A model_prices row, as read from a tuple. */
+typedef struct PriceRow
+{
+	int64		id;
+	bool		workspace_null;
+	pg_uuid_t	workspace_id;
+	char	   *name;
+	char	   *pattern;
+	char	   *provider;
+	bool		activation_null;
+	TimestampTz activation_date;
+	Numeric		input_price;
+	Numeric		output_price;
+	JsonbContainer *input_price_details;
+	JsonbContainer *output_price_details;
+	JsonbContainer *tiers;
+} PriceRow;
+
+extern char *PriceEntryBuild(const PriceRow *row, PriceEntry *entry, int *sqlstate);
+extern void PriceEntryFreeCode(PriceEntry *entry);
+extern const PriceEntry *PriceMapChoose(const char *model, int modellen,
+										const char *provider, int providerlen,
+										TimestampTz at, const pg_uuid_t *workspace_id);
+extern int	PriceMapEntries(const PriceEntry **entries);
+extern PriceMatch PriceEntryMatches(const PriceEntry *entry, const char *model, int modellen);
+extern bool PriceEntryProviderMatches(const PriceEntry *entry, const char *provider,
+									  int providerlen);
+
+/* pricing.c: the arithmetic of one run */
+typedef struct CostResult
+{
+	bool		has_input;
+	LsbAmount	input;
+	bool		has_output;
+	LsbAmount	output;
+	bool		has_total;
+	LsbAmount	total;
+	Jsonb	   *input_details;	/* NULL when none */
+	Jsonb	   *output_details;
+	bool		has_price;
+	int64		price_id;
+} CostResult;
+
+extern Jsonb *JsonbFromContainer(JsonbContainer *container, int len);
+extern bool CostCompute(const Usage *usage, const PriceEntry *entry, CostResult *result,
+						char **error);
+
+/* cost_trigger.c: fills the derived columns of a run being written */
+extern bool LsbCostRecompute;
+extern HeapTuple CostDeriveRun(const RunColumns *cols, TupleDesc desc, HeapTuple newtup,
+							   HeapTuple oldtup);
+
+#endif							/* LSB_COST_H */

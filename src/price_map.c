@@ -1,0 +1,650 @@
+/*-------------------------------------------------------------------------
+ *
+ * price_map.c
+ *	  lsbilling.model_prices as this backend sees it: entries parsed once,
+ *	  patterns compiled once with PCRE2 (JIT where available), and a memo
+ *	  from (model, provider) to the entries whose pattern and provider match.
+ *
+ * Postgres keeps only a few compiled regexes per backend, so matching a run
+ * against a 150-entry price map in SQL recompiles on almost every row.  Here
+ * a run costs one hash probe once its (model, provider) has been seen.
+ *
+ * Invalidation follows pg_cron (job_metadata.c): a statement trigger on
+ * model_prices sends a relcache invalidation of the table, which every
+ * backend receives at the writer's commit (and the writer itself at its next
+ * command, or at rollback); our relcache callback only marks the map stale,
+ * and the next lookup reloads it.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "catalog/namespace.h"
+#include "executor/spi.h"
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "cost.h"
+
+/*
+ * A pattern that backtracks without end gives up after this many steps and
+ * counts as not matching; real model-name patterns need a few hundred.
+ */
+#define PRICE_PCRE2_MATCH_LIMIT	100000
+#define PRICE_PCRE2_DEPTH_LIMIT	10000
+/* Model names come from clients: forget the memo rather than grow without bound. */
+#define PRICE_MEMO_MAX			10000
+
+typedef struct MemoKey
+{
+	const char *model;
+	int			modellen;
+	const char *provider;
+	int			providerlen;	/* -1: no provider */
+} MemoKey;
+
+/*
+ * A multiply-xor hash over 8-byte words: model names are short and this runs
+ * once a row, where hash_bytes showed in profiles.  Not meant to resist
+ * crafted collisions; the memo's size bound limits what those could cost.
+ */
+static inline uint64
+HashWords(const char *p, int len, uint64 h)
+{
+	while (len >= 8)
+	{
+		uint64		w;
+
+		memcpy(&w, p, 8);
+		h = (h ^ w) * UINT64CONST(0x9E3779B97F4A7C15);
+		h ^= h >> 29;
+		p += 8;
+		len -= 8;
+	}
+	if (len > 0)
+	{
+		uint64		w = 0;
+
+		memcpy(&w, p, len);
+		h = (h ^ w ^ ((uint64) len << 56)) * UINT64CONST(0x9E3779B97F4A7C15);
+		h ^= h >> 29;
+	}
+	return h;
+}
+
+struct MemoKey;
+static inline uint32 MemoHash(const struct MemoKey *k);
+
+typedef struct MemoEntry
+{
+	MemoKey		key;
+	uint32		hash;
+	char		status;
+	int			ncands;
+	int		   *cands;			/* indexes into PriceEntries, in map order */
+} MemoEntry;
+
+static inline uint32
+MemoHash(const MemoKey *k)
+{
+	uint64		h = HashWords(k->model, k->modellen, (uint64) k->modellen);
+
+	if (k->providerlen >= 0)
+		h = HashWords(k->provider, k->providerlen, h ^ UINT64CONST(0xC2B2AE3D27D4EB4F));
+	return (uint32) (h ^ (h >> 32));
+}
+
+#define SH_PREFIX memo
+#define SH_ELEMENT_TYPE MemoEntry
+#define SH_KEY_TYPE MemoKey
+#define SH_KEY key
+#define SH_HASH_KEY(tb, k) MemoHash(&(k))
+#define SH_EQUAL(tb, a, b) ((a).modellen == (b).modellen && (a).providerlen == (b).providerlen && \
+							memcmp((a).model, (b).model, (a).modellen) == 0 && \
+							((a).providerlen <= 0 || memcmp((a).provider, (b).provider, (a).providerlen) == 0))
+#define SH_SCOPE static inline
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a) ((a)->hash)
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+/* What the map's memory context frees when it goes (the pcre2 codes live in malloc/JIT memory). */
+typedef struct PriceMapCodes
+{
+	PriceEntry *entries;
+	int			n;
+} PriceMapCodes;
+
+static MemoryContext PriceMapContext = NULL;
+static MemoryContext MemoContext = NULL;
+static PriceEntry *PriceEntries = NULL;
+static int	NumPriceEntries = 0;
+static memo_hash *Memo = NULL;
+static bool PriceMapStale = true;
+static bool CallbackRegistered = false;
+static Oid	PriceMapRelid = InvalidOid;
+
+static pcre2_match_context *MatchContext = NULL;
+static pcre2_match_data *MatchData = NULL;
+static uint32 MatchOptions = 0;
+
+static void
+PriceMapRelcacheCallback(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == PriceMapRelid)
+		PriceMapStale = true;
+}
+
+static void
+FreeCodes(void *arg)
+{
+	PriceMapCodes *codes = (PriceMapCodes *) arg;
+
+	for (int i = 0; i < codes->n; i++)
+		if (codes->entries[i].code != NULL)
+			pcre2_code_free((pcre2_code *) codes->entries[i].code);
+	codes->n = 0;
+}
+
+/* ---- parsing a row (shared by the loader and the write-time check) ---- */
+
+static uint32
+CompileOptions(void)
+{
+	return GetDatabaseEncoding() == PG_UTF8 ? PCRE2_UTF : 0;
+}
+
+/*
+ * Compile pattern; on failure return PCRE2's reason and offset.  The code is
+ * JIT-compiled when the platform has a JIT; pcre2_match uses it on its own.
+ */
+static char *
+CompilePattern(const char *pattern, pcre2_code **code)
+{
+	int			errorcode;
+	PCRE2_SIZE	erroroffset;
+
+	*code = pcre2_compile((PCRE2_SPTR) pattern, PCRE2_ZERO_TERMINATED, CompileOptions(),
+						  &errorcode, &erroroffset, NULL);
+	if (*code == NULL)
+	{
+		PCRE2_UCHAR buf[256];
+
+		pcre2_get_error_message(errorcode, buf, sizeof(buf));
+		return psprintf("%s at offset %zu", (char *) buf, (size_t) erroroffset);
+	}
+	(void) pcre2_jit_compile(*code, PCRE2_JIT_COMPLETE);
+	return NULL;
+}
+
+static char *
+ParsePrice(Numeric num, const char *field, LsbAmount *price)
+{
+	if (numeric_is_nan(num) || numeric_is_inf(num))
+		return psprintf("%s must be a finite number", field);
+	AmountFromNumeric(num, LSB_PRICE_SCALE, price);
+	if (AmountIsNegative(price))
+		return psprintf("%s must not be negative", field);
+	if (price->num != NULL)
+		price->num = (Numeric) datumCopy(NumericGetDatum(price->num), false, -1);
+	return NULL;
+}
+
+static char *
+ParseDetailPrices(JsonbContainer *container, const char *field, PriceSide *side)
+{
+	JsonbObjectWalk walk;
+	const char *key;
+	int			keylen;
+	JsonbValue	v;
+	int			n = 0;
+
+	side->ndetails = 0;
+	side->details = NULL;
+	if (container == NULL)
+		return NULL;
+	if (!JsonContainerIsObject(container))
+		return psprintf("%s must be an object of token type to price", field);
+	JsonbObjectWalkInit(&walk, container);
+	if (walk.count > 0)
+		side->details = palloc(sizeof(PriceDetail) * walk.count);
+	while (JsonbObjectWalkNext(&walk, &key, &keylen, &v))
+	{
+		PriceDetail *d = &side->details[n];
+		char	   *sub = psprintf("%s.%.*s", field, keylen, key);
+		char	   *err;
+
+		if (v.type != jbvNumeric)
+			return psprintf("%s must be a number", sub);
+		if ((err = ParsePrice(v.val.numeric, sub, &d->price)) != NULL)
+			return err;
+		d->key = pnstrdup(key, keylen);
+		d->keylen = keylen;
+		n++;
+	}
+	side->ndetails = n;
+	return NULL;
+}
+
+static char *
+ParseTier(JsonbContainer *container, int index, PriceEntry *entry, PriceTier *tier)
+{
+	JsonbObjectWalk walk;
+	const char *key;
+	int			keylen;
+	JsonbValue	v;
+	bool		has_above = false;
+	char	   *where = psprintf("tiers[%d]", index);
+	char	   *err;
+
+	if (!JsonContainerIsObject(container))
+		return psprintf("%s must be an object", where);
+	tier->in = entry->in;
+	tier->out = entry->out;
+	JsonbObjectWalkInit(&walk, container);
+	while (JsonbObjectWalkNext(&walk, &key, &keylen, &v))
+	{
+		char	   *field = psprintf("%s.%.*s", where, keylen, key);
+
+		if (keylen == 18 && memcmp(key, "input_tokens_above", 18) == 0)
+		{
+			int128		n;
+
+			if (v.type != jbvNumeric || !NumericToFixed(v.val.numeric, 0, &n) ||
+				n < 0 || n > LSB_MAX_TOKENS)
+				return psprintf("%s must be a non-negative integer", field);
+			tier->above = (int64) n;
+			has_above = true;
+		}
+		else if ((keylen == 11 && memcmp(key, "input_price", 11) == 0) ||
+				 (keylen == 12 && memcmp(key, "output_price", 12) == 0))
+		{
+			PriceSide  *side = key[0] == 'i' ? &tier->in : &tier->out;
+
+			if (v.type != jbvNumeric)
+				return psprintf("%s must be a number", field);
+			if ((err = ParsePrice(v.val.numeric, field, &side->price)) != NULL)
+				return err;
+		}
+		else if ((keylen == 19 && memcmp(key, "input_price_details", 19) == 0) ||
+				 (keylen == 20 && memcmp(key, "output_price_details", 20) == 0))
+		{
+			PriceSide  *side = key[0] == 'i' ? &tier->in : &tier->out;
+			PriceSide	parsed;
+
+			if (v.type != jbvBinary)
+				return psprintf("%s must be an object of token type to price", field);
+			if ((err = ParseDetailPrices(v.val.binary.data, field, &parsed)) != NULL)
+				return err;
+			side->ndetails = parsed.ndetails;
+			side->details = parsed.details;
+		}
+		else if (v.type != jbvNull)
+			return psprintf("%s is not a tier field (input_tokens_above, input_price, output_price, input_price_details, output_price_details)",
+							field);
+	}
+	if (!has_above)
+		return psprintf("%s needs input_tokens_above", where);
+	return NULL;
+}
+
+static int
+TierCompare(const void *a, const void *b)
+{
+	int64		x = ((const PriceTier *) a)->above;
+	int64		y = ((const PriceTier *) b)->above;
+
+	return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+static char *
+ParseTiers(JsonbContainer *container, PriceEntry *entry)
+{
+	int			n;
+	char	   *err;
+
+	entry->ntiers = 0;
+	entry->tiers = NULL;
+	if (container == NULL)
+		return NULL;
+	if (!JsonContainerIsArray(container) || JsonContainerIsScalar(container))
+		return pstrdup("tiers must be an array of objects");
+	n = (int) JsonContainerSize(container);
+	if (n == 0)
+		return NULL;
+	entry->tiers = palloc0(sizeof(PriceTier) * n);
+	for (int i = 0; i < n; i++)
+	{
+		JsonbValue *v = getIthJsonbValueFromContainer(container, i);
+
+		if (v->type != jbvBinary)
+			return psprintf("tiers[%d] must be an object", i);
+		if ((err = ParseTier(v->val.binary.data, i, entry, &entry->tiers[i])) != NULL)
+			return err;
+	}
+	qsort(entry->tiers, n, sizeof(PriceTier), TierCompare);
+	for (int i = 1; i < n; i++)
+		if (entry->tiers[i].above == entry->tiers[i - 1].above)
+			return psprintf("two tiers have input_tokens_above %lld",
+							(long long) entry->tiers[i].above);
+	entry->ntiers = n;
+	return NULL;
+}
+
+/*
+ * Build entry (in CurrentMemoryContext) from a model_prices row.  Returns
+ * NULL, or the reason the row is invalid with its SQLSTATE in *sqlstate.
+ * The compiled pattern is left in entry->code; the caller frees it.
+ */
+char *
+PriceEntryBuild(const PriceRow *row, PriceEntry *entry, int *sqlstate)
+{
+	char	   *err;
+	pcre2_code *code;
+
+	memset(entry, 0, sizeof(PriceEntry));
+	*sqlstate = ERRCODE_INVALID_PARAMETER_VALUE;
+	entry->id = row->id;
+	entry->has_workspace = !row->workspace_null;
+	if (entry->has_workspace)
+		entry->workspace_id = row->workspace_id;
+	entry->name = row->name ? pstrdup(row->name) : NULL;
+	if (row->pattern == NULL)
+		return pstrdup("match_pattern must not be null");
+	entry->pattern = pstrdup(row->pattern);
+	entry->provider = row->provider ? pstrdup(row->provider) : NULL;
+	entry->has_activation = !row->activation_null;
+	entry->activation_date = row->activation_date;
+
+	if (row->input_price == NULL || row->output_price == NULL)
+		return pstrdup("input_price and output_price must not be null");
+	entry->input_price = (Numeric) datumCopy(NumericGetDatum(row->input_price), false, -1);
+	entry->output_price = (Numeric) datumCopy(NumericGetDatum(row->output_price), false, -1);
+	if ((err = ParsePrice(row->input_price, "input_price", &entry->in.price)) != NULL ||
+		(err = ParsePrice(row->output_price, "output_price", &entry->out.price)) != NULL ||
+		(err = ParseDetailPrices(row->input_price_details, "input_price_details", &entry->in)) != NULL ||
+		(err = ParseDetailPrices(row->output_price_details, "output_price_details", &entry->out)) != NULL ||
+		(err = ParseTiers(row->tiers, entry)) != NULL)
+		return err;
+
+	if ((err = CompilePattern(row->pattern, &code)) != NULL)
+	{
+		*sqlstate = ERRCODE_INVALID_REGULAR_EXPRESSION;
+		return psprintf("invalid match_pattern \"%s\": %s", row->pattern, err);
+	}
+	entry->code = code;
+	return NULL;
+}
+
+void
+PriceEntryFreeCode(PriceEntry *entry)
+{
+	if (entry->code != NULL)
+		pcre2_code_free((pcre2_code *) entry->code);
+	entry->code = NULL;
+}
+
+/* ---- loading ---- */
+
+static const char *PriceMapSql =
+"SELECT id, workspace_id, name, match_pattern, provider, activation_date,"
+"  input_price, output_price, input_price_details, output_price_details, tiers"
+" FROM lsbilling.model_prices"
+" ORDER BY activation_date DESC NULLS LAST, id DESC";
+
+static void
+RowFromSpi(HeapTuple tup, TupleDesc desc, PriceRow *row)
+{
+	bool		isnull;
+	Datum		d;
+
+	row->id = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
+	d = SPI_getbinval(tup, desc, 2, &row->workspace_null);
+	if (!row->workspace_null)
+		row->workspace_id = *DatumGetUUIDP(d);
+	row->name = SPI_getvalue(tup, desc, 3);
+	row->pattern = SPI_getvalue(tup, desc, 4);
+	row->provider = SPI_getvalue(tup, desc, 5);
+	d = SPI_getbinval(tup, desc, 6, &row->activation_null);
+	row->activation_date = row->activation_null ? 0 : DatumGetTimestampTz(d);
+	d = SPI_getbinval(tup, desc, 7, &isnull);
+	row->input_price = isnull ? NULL : DatumGetNumeric(d);
+	d = SPI_getbinval(tup, desc, 8, &isnull);
+	row->output_price = isnull ? NULL : DatumGetNumeric(d);
+	d = SPI_getbinval(tup, desc, 9, &isnull);
+	row->input_price_details = isnull ? NULL : &DatumGetJsonbP(d)->root;
+	d = SPI_getbinval(tup, desc, 10, &isnull);
+	row->output_price_details = isnull ? NULL : &DatumGetJsonbP(d)->root;
+	d = SPI_getbinval(tup, desc, 11, &isnull);
+	row->tiers = isnull ? NULL : &DatumGetJsonbP(d)->root;
+}
+
+static void
+MemoCreate(void)
+{
+	MemoryContextReset(MemoContext);
+	Memo = memo_create(MemoContext, 256, NULL);
+}
+
+static void
+PriceMapLoad(void)
+{
+	MemoryContext cxt;
+	MemoryContext old;
+	PriceMapCodes *codes;
+	Oid			nsp;
+
+	if (!CallbackRegistered)
+	{
+		CacheRegisterRelcacheCallback(PriceMapRelcacheCallback, (Datum) 0);
+		CallbackRegistered = true;
+	}
+	if (MatchContext == NULL)
+	{
+		MatchContext = pcre2_match_context_create(NULL);
+		MatchData = pcre2_match_data_create(1, NULL);
+		if (MatchContext == NULL || MatchData == NULL)
+			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+		pcre2_set_match_limit(MatchContext, PRICE_PCRE2_MATCH_LIMIT);
+		pcre2_set_depth_limit(MatchContext, PRICE_PCRE2_DEPTH_LIMIT);
+	}
+	MatchOptions = GetDatabaseEncoding() == PG_UTF8 ? PCRE2_NO_UTF_CHECK : 0;
+
+	/* a change that arrives while we read is kept for the next lookup */
+	PriceMapStale = false;
+	nsp = get_namespace_oid("lsbilling", false);
+	PriceMapRelid = get_relname_relid("model_prices", nsp);
+
+	cxt = AllocSetContextCreate(CacheMemoryContext, "lsbilling price map",
+								ALLOCSET_DEFAULT_SIZES);
+	codes = MemoryContextAllocZero(cxt, sizeof(PriceMapCodes));
+	{
+		MemoryContextCallback *cb = MemoryContextAlloc(cxt, sizeof(MemoryContextCallback));
+
+		cb->func = FreeCodes;
+		cb->arg = codes;
+		MemoryContextRegisterResetCallback(cxt, cb);
+	}
+
+	PG_TRY();
+	{
+		int			rc;
+
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		rc = SPI_execute(PriceMapSql, true, 0);
+		if (rc != SPI_OK_SELECT)
+			elog(ERROR, "cannot read lsbilling.model_prices: %s", SPI_result_code_string(rc));
+
+		old = MemoryContextSwitchTo(cxt);
+		codes->entries = palloc0(sizeof(PriceEntry) * Max(SPI_processed, 1));
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			PriceRow	row;
+			PriceEntry *e = &codes->entries[codes->n];
+			char	   *err;
+			int			sqlstate;
+
+			/* the row's detoasted values are scratch: read them in SPI's context */
+			MemoryContextSwitchTo(old);
+			RowFromSpi(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, &row);
+			MemoryContextSwitchTo(cxt);
+			err = PriceEntryBuild(&row, e, &sqlstate);
+			if (err != NULL)
+			{
+				/* only possible if the check trigger was bypassed */
+				PriceEntryFreeCode(e);
+				ereport(WARNING,
+						(errmsg("lsbilling.model_prices entry %lld is ignored: %s",
+								(long long) row.id, err)));
+				continue;
+			}
+			codes->n++;
+		}
+		MemoryContextSwitchTo(old);
+		SPI_finish();
+	}
+	PG_CATCH();
+	{
+		MemoryContextDelete(cxt);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+
+	if (PriceMapContext != NULL)
+		MemoryContextDelete(PriceMapContext);
+	PriceMapContext = cxt;
+	PriceEntries = codes->entries;
+	NumPriceEntries = codes->n;
+	MemoContext = AllocSetContextCreate(cxt, "lsbilling price memo", ALLOCSET_DEFAULT_SIZES);
+	MemoCreate();
+}
+
+static inline void
+PriceMapEnsure(void)
+{
+	if (PriceMapStale || PriceMapContext == NULL)
+		PriceMapLoad();
+}
+
+/* ---- lookup ---- */
+
+PriceMatch
+PriceEntryMatches(const PriceEntry *entry, const char *model, int modellen)
+{
+	int			rc = pcre2_match((pcre2_code *) entry->code, (PCRE2_SPTR) model, modellen, 0,
+								 MatchOptions, MatchData, MatchContext);
+
+	if (rc >= 0)
+		return PRICE_MATCH_YES;
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return PRICE_MATCH_NO;
+	/* match, depth, heap or JIT stack limit: give up on this entry */
+	return PRICE_MATCH_LIMIT;
+}
+
+bool
+PriceEntryProviderMatches(const PriceEntry *entry, const char *provider, int providerlen)
+{
+	if (entry->provider == NULL)
+		return true;
+	if (provider == NULL)
+		return false;
+	return (int) strlen(entry->provider) == providerlen &&
+		pg_strncasecmp(entry->provider, provider, providerlen) == 0;
+}
+
+static MemoEntry *
+MemoLookup(const char *model, int modellen, const char *provider, int providerlen)
+{
+	MemoKey		key;
+	MemoEntry  *m;
+	bool		found;
+
+	key.model = model;
+	key.modellen = modellen;
+	key.provider = provider;
+	key.providerlen = provider ? providerlen : -1;
+
+	m = memo_lookup(Memo, key);
+	if (m != NULL)
+		return m;
+
+	if (Memo->members >= PRICE_MEMO_MAX)
+		MemoCreate();
+	{
+		int		   *cands = MemoryContextAlloc(MemoContext, sizeof(int) * Max(NumPriceEntries, 1));
+		int			n = 0;
+
+		for (int i = 0; i < NumPriceEntries; i++)
+		{
+			const PriceEntry *e = &PriceEntries[i];
+
+			if (PriceEntryProviderMatches(e, provider, providerlen) &&
+				PriceEntryMatches(e, model, modellen) == PRICE_MATCH_YES)
+				cands[n++] = i;
+		}
+		/* the key points into the caller's datum: keep our own copy */
+		key.model = MemoryContextAlloc(MemoContext, modellen + 1);
+		memcpy((char *) key.model, model, modellen);
+		if (provider)
+		{
+			key.provider = MemoryContextAlloc(MemoContext, providerlen + 1);
+			memcpy((char *) key.provider, provider, providerlen);
+		}
+		m = memo_insert(Memo, key, &found);
+		m->ncands = n;
+		m->cands = cands;
+	}
+	return m;
+}
+
+/*
+ * The entry that prices a run, or NULL: among entries matching model and
+ * provider, active at `at`, the run's workspace's own first, then the latest
+ * activation date, then the highest id (the map is kept in that order).
+ */
+const PriceEntry *
+PriceMapChoose(const char *model, int modellen, const char *provider, int providerlen,
+			   TimestampTz at, const pg_uuid_t *workspace_id)
+{
+	MemoEntry  *m;
+	const PriceEntry *best_default = NULL;
+
+	if (model == NULL)
+		return NULL;
+	PriceMapEnsure();
+	m = MemoLookup(model, modellen, provider, providerlen);
+	for (int i = 0; i < m->ncands; i++)
+	{
+		const PriceEntry *e = &PriceEntries[m->cands[i]];
+
+		if (e->has_activation && e->activation_date > at)
+			continue;
+		if (e->has_workspace)
+		{
+			if (workspace_id != NULL &&
+				memcmp(e->workspace_id.data, workspace_id->data, UUID_LEN) == 0)
+				return e;
+		}
+		else if (best_default == NULL)
+			best_default = e;
+	}
+	return best_default;
+}
+
+int
+PriceMapEntries(const PriceEntry **entries)
+{
+	PriceMapEnsure();
+	*entries = PriceEntries;
+	return NumPriceEntries;
+}

@@ -1,0 +1,229 @@
+/*-------------------------------------------------------------------------
+ *
+ * pricing.c
+ *	  The cost of one run: usage x price entry, then the costs sent by the
+ *	  client on top (seed 004 "成本计算", DESIGN.md "Cost engine").
+ *
+ * Per side (input, output): every token type of the details that has a
+ * detail price is charged at it and taken off the side's token count; the
+ * rest, never below zero, is charged at the side's price.  A step tier
+ * (the one with the highest input_tokens_above below input_tokens) replaces
+ * the entry's prices for the whole request.  Costs sent in usage_metadata
+ * then override the computed ones field by field.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "utils/jsonb.h"
+
+#include "cost.h"
+
+/* A copy of a container as a jsonb datum (its bytes are a valid jsonb body). */
+Jsonb *
+JsonbFromContainer(JsonbContainer *container, int len)
+{
+	Jsonb	   *result = palloc(VARHDRSZ + len);
+
+	SET_VARSIZE(result, VARHDRSZ + len);
+	memcpy(VARDATA(result), container, len);
+	return result;
+}
+
+/*
+ * A flat object of string keys (already in jsonb key order, unique) to
+ * numerics, laid out as convertToJsonb lays it out (format in jsonb.h):
+ * header, the keys' then the values' JEntrys (every JB_OFFSET_STRIDE'th
+ * holding an end offset instead of a length), the key bytes, then each
+ * numeric INTALIGN'ed with its padding counted in its length.  Building it
+ * through JsonbValueToJsonb costs a 1 kB buffer per row; this costs one
+ * palloc.  test/pgtap/20_cost_engine.sql compares the result with jsonb's own.
+ */
+static Jsonb *
+DetailsToJsonb(JsonbPair *pairs, int n)
+{
+	uint32		datalen = 0;
+	uint32		totallen = 0;
+	Size		size;
+	Jsonb	   *result;
+	JEntry	   *children;
+	char	   *data;
+
+	for (int i = 0; i < n; i++)
+		datalen += pairs[i].key.val.string.len;
+	for (int i = 0; i < n; i++)
+		datalen = INTALIGN(datalen) + VARSIZE_ANY(pairs[i].value.val.numeric);
+	size = VARHDRSZ + sizeof(uint32) + 2 * n * sizeof(JEntry) + datalen;
+	result = palloc0(size);
+	SET_VARSIZE(result, size);
+	result->root.header = n | JB_FOBJECT;
+	children = result->root.children;
+	data = (char *) &children[2 * n];
+
+	for (int i = 0; i < n; i++)
+	{
+		uint32		len = pairs[i].key.val.string.len;
+
+		memcpy(data + totallen, pairs[i].key.val.string.val, len);
+		totallen += len;
+		children[i] = (i % JB_OFFSET_STRIDE) == 0 ? (JENTRY_ISSTRING | JENTRY_HAS_OFF | totallen)
+			: (JENTRY_ISSTRING | len);
+	}
+	for (int i = 0; i < n; i++)
+	{
+		Numeric		num = pairs[i].value.val.numeric;
+		uint32		pad = INTALIGN(totallen) - totallen;
+		uint32		numlen = VARSIZE_ANY(num);
+
+		memcpy(data + totallen + pad, num, numlen);
+		totallen += pad + numlen;
+		children[n + i] = ((n + i) % JB_OFFSET_STRIDE) == 0 ?
+			(JENTRY_ISNUMERIC | JENTRY_HAS_OFF | totallen) : (JENTRY_ISNUMERIC | (pad + numlen));
+	}
+	Assert(totallen == datalen);
+	return result;
+}
+
+static const PriceDetail *
+FindDetailPrice(const PriceSide *price, const char *key, int keylen)
+{
+	for (int i = 0; i < price->ndetails; i++)
+	{
+		const PriceDetail *d = &price->details[i];
+
+		if (d->keylen == keylen && memcmp(d->key, key, keylen) == 0)
+			return d;
+	}
+	return NULL;
+}
+
+static bool
+SideCost(const UsageSide *side, const PriceSide *price, LsbAmount *cost, Jsonb **details,
+		 const char *field, char **error)
+{
+	int128		rest = side->has_tokens ? side->tokens : 0;
+	LsbAmount	sum = {0, NULL};
+	LsbAmount	c;
+	JsonbPair	inline_pairs[USAGE_INLINE_DETAILS];
+	JsonbPair  *pairs = inline_pairs;
+	int			npairs = 0;
+
+	if (side->ndetails > USAGE_INLINE_DETAILS)
+		pairs = palloc(sizeof(JsonbPair) * side->ndetails);
+
+	for (int i = 0; i < side->ndetails; i++)
+	{
+		const UsageDetail *d = &side->details[i];
+		const PriceDetail *p = FindDetailPrice(price, d->key, d->keylen);
+
+		if (p == NULL)
+			continue;			/* unpriced types stay in the rest */
+		if (!AmountTokenCost(d->count, &p->price, &c) || !AmountAdd(&sum, &c, &sum))
+			goto overflow;
+		rest -= d->count;
+
+		/* the usage's keys come in jsonb order, so the pairs need no sorting */
+		pairs[npairs].key.type = jbvString;
+		pairs[npairs].key.val.string.val = (char *) d->key;
+		pairs[npairs].key.val.string.len = d->keylen;
+		pairs[npairs].value.type = jbvNumeric;
+		pairs[npairs].value.val.numeric = AmountToNumeric(&c, LSB_COST_SCALE);
+		pairs[npairs].order = npairs;
+		npairs++;
+	}
+	if (rest > 0)
+	{
+		if (!AmountTokenCost(rest, &price->price, &c) || !AmountAdd(&sum, &c, &sum))
+			goto overflow;
+	}
+	*cost = sum;
+
+	*details = npairs > 0 ? DetailsToJsonb(pairs, npairs) : NULL;
+	return true;
+
+overflow:
+	*error = psprintf("the %s of this run overflows numeric", field);
+	return false;
+}
+
+/*
+ * Price usage with entry (NULL when no entry matches).  A side is known when
+ * it has tokens (or token details) and an entry prices it, or when its cost
+ * was sent; the total is the sent total, else the sum of the known sides.
+ */
+bool
+CostCompute(const Usage *usage, const PriceEntry *entry, CostResult *result, char **error)
+{
+	result->has_input = result->has_output = result->has_total = false;
+	result->input_details = result->output_details = NULL;
+	result->has_price = false;
+
+	if (entry != NULL)
+	{
+		const PriceSide *in = &entry->in;
+		const PriceSide *out = &entry->out;
+		int64		input_tokens = usage->in.has_tokens ? usage->in.tokens : 0;
+
+		for (int i = entry->ntiers - 1; i >= 0; i--)
+		{
+			if (input_tokens > entry->tiers[i].above)
+			{
+				in = &entry->tiers[i].in;
+				out = &entry->tiers[i].out;
+				break;
+			}
+		}
+		if (usage->in.has_tokens || usage->in.ndetails > 0)
+		{
+			if (!SideCost(&usage->in, in, &result->input, &result->input_details,
+						  "input cost", error))
+				return false;
+			result->has_input = true;
+		}
+		if (usage->out.has_tokens || usage->out.ndetails > 0)
+		{
+			if (!SideCost(&usage->out, out, &result->output, &result->output_details,
+						  "output cost", error))
+				return false;
+			result->has_output = true;
+		}
+		result->has_price = true;
+		result->price_id = entry->id;
+	}
+
+	if (usage->in.has_cost)
+	{
+		result->input = usage->in.cost;
+		result->has_input = true;
+	}
+	if (usage->in.cost_details != NULL)
+		result->input_details = JsonbFromContainer(usage->in.cost_details,
+												   usage->in.cost_details_len);
+	if (usage->out.has_cost)
+	{
+		result->output = usage->out.cost;
+		result->has_output = true;
+	}
+	if (usage->out.cost_details != NULL)
+		result->output_details = JsonbFromContainer(usage->out.cost_details,
+													usage->out.cost_details_len);
+
+	if (usage->has_total_cost)
+	{
+		result->total = usage->total_cost;
+		result->has_total = true;
+	}
+	else if (result->has_input || result->has_output)
+	{
+		LsbAmount	zero = {0, NULL};
+
+		if (!AmountAdd(result->has_input ? &result->input : &zero,
+					   result->has_output ? &result->output : &zero, &result->total))
+		{
+			*error = pstrdup("the total cost of this run overflows numeric");
+			return false;
+		}
+		result->has_total = true;
+	}
+	return true;
+}

@@ -1,0 +1,419 @@
+/*-------------------------------------------------------------------------
+ *
+ * tier_upgrade.c
+ *	  Upgrades traces from base to extended retention when feedback, an
+ *	  annotation queue item or an automation rule match is written for them
+ *	  (BEFORE INSERT trigger lsbilling.upgrade_trace), and refuses such writes
+ *	  for traces whose data has been purged.
+ *
+ * An upgrade happens once and never goes back: the UPDATE only touches rows
+ * still 'base', so of several sessions upgrading the same trace at once the
+ * first takes the row lock and the others, re-checking the row after it
+ * commits, find it extended and do nothing.  The extended_upgrade event is
+ * written by that same statement, so there is exactly one per upgrade.
+ * Every row touched belongs to the triggering row's workspace.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/skey.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "nodes/parsenodes.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+
+#include "lsbilling.h"
+#include "tiers.h"
+
+/*
+ * The upgrade and its ledger event in one statement.  $2 is the trace (one
+ * trace) or the thread (every base trace currently in it), $3 the moment.
+ * The new expiry uses the workspace's extended period as it is now.
+ */
+#define UPGRADE_SQL(target) \
+"WITH up AS (" \
+"  UPDATE lsbilling.traces t SET tier = 'extended', upgraded_at = $3," \
+"   expires_at = t.start_time + make_interval(days => w.extended_retention_days)" \
+"  FROM lsbilling.workspaces w" \
+"  WHERE w.id = $1 AND t.workspace_id = $1 AND " target \
+"   AND t.tier = 'base' AND t.purged_at IS NULL" \
+"  RETURNING t.id, w.organization_id)" \
+" INSERT INTO lsbilling.billing_events" \
+"  (organization_id, workspace_id, metric, trace_id, quantity, occurred_at)" \
+" SELECT up.organization_id, $1, 'extended_upgrade', up.id, 1, $3 FROM up"
+
+static const char *TraceUpgradeSql = UPGRADE_SQL("t.id = $2");
+static const char *ThreadUpgradeSql = UPGRADE_SQL("t.thread_id = $2");
+
+static const char *TracePurgedSql =
+"SELECT purged_at IS NOT NULL, to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),"
+" to_char(purged_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
+" FROM lsbilling.traces WHERE workspace_id = $1 AND id = $2";
+
+static SPIPlanPtr TraceUpgradePlan = NULL;
+static SPIPlanPtr ThreadUpgradePlan = NULL;
+static SPIPlanPtr TracePurgedPlan = NULL;
+
+/*
+ * Statements on traces are planned for their parameters every time: a
+ * generic plan made while traces was small can choose an index on
+ * workspace_id alone, and keeps it (filtering every trace of the workspace)
+ * until the next ANALYZE, which a bulk load in one transaction never sees.
+ */
+static SPIPlanPtr
+PrepareKept(const char *sql, int nargs, Oid *argtypes)
+{
+	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, argtypes, CURSOR_OPT_CUSTOM_PLAN);
+
+	if (plan == NULL || SPI_keepplan(plan) != 0)
+		elog(ERROR, "SPI_prepare failed for lsbilling tier upgrade: %s",
+			 SPI_result_code_string(SPI_result));
+	return plan;
+}
+
+bool
+TraceCheckNotPurged(Datum workspace_id, Datum trace_id)
+{
+	Datum		args[2] = {workspace_id, trace_id};
+	bool		isnull;
+	int			rc;
+
+	if (TracePurgedPlan == NULL)
+	{
+		Oid			argtypes[2] = {UUIDOID, UUIDOID};
+
+		TracePurgedPlan = PrepareKept(TracePurgedSql, 2, argtypes);
+	}
+	rc = SPI_execute_plan(TracePurgedPlan, args, NULL, true, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "lsbilling trace lookup failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed == 0)
+		return false;
+	if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+		ereport(ERROR,
+				(errcode(ERRCODE_LSB_TRACE_PURGED),
+				 errmsg("trace %s has been purged",
+						DatumGetCString(DirectFunctionCall1(uuid_out, trace_id))),
+				 errdetail("Its retention period ended at %s UTC and its runs were deleted at %s UTC.",
+						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2),
+						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3)),
+				 errhint("Feedback, annotation queue items and rule matches can only be written for traces whose data is kept.")));
+	return true;
+}
+
+/*
+ * Most feedback lands on traces that are already extended, so deciding that
+ * there is nothing to do must cost next to nothing: the trace (and its
+ * thread) are read straight from their indexes, without SPI or a plan.
+ */
+typedef struct TraceState
+{
+	bool		found;
+	bool		is_base;
+	bool		purged;
+	text	   *thread_id;		/* NULL when the trace is in no thread */
+} TraceState;
+
+/*
+ * Where traces and its indexes are, and its columns: looked up once, and
+ * again after any invalidation of them (e.g. DROP and CREATE EXTENSION).
+ */
+static struct
+{
+	bool		valid;
+	Oid			traces;
+	Oid			pkey;
+	Oid			thread_idx;
+	AttrNumber	tier;
+	AttrNumber	purged_at;
+	AttrNumber	thread_id;
+	bool		callback_registered;
+}			Traces;
+
+static void
+TracesInvalidate(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == Traces.traces || relid == Traces.pkey ||
+		relid == Traces.thread_idx)
+		Traces.valid = false;
+}
+
+static Oid
+LsbRelid(Oid nsp, const char *name)
+{
+	Oid			relid = get_relname_relid(name, nsp);
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "lsbilling relation \"%s\" is missing", name);
+	return relid;
+}
+
+static void
+TracesLookup(void)
+{
+	Oid			nsp;
+
+	if (Traces.valid)
+		return;
+	if (!Traces.callback_registered)
+	{
+		CacheRegisterRelcacheCallback(TracesInvalidate, (Datum) 0);
+		Traces.callback_registered = true;
+	}
+	nsp = get_namespace_oid("lsbilling", false);
+	Traces.traces = LsbRelid(nsp, "traces");
+	Traces.pkey = LsbRelid(nsp, "traces_pkey");
+	Traces.thread_idx = LsbRelid(nsp, "traces_thread_idx");
+	Traces.tier = get_attnum(Traces.traces, "tier");
+	Traces.purged_at = get_attnum(Traces.traces, "purged_at");
+	Traces.thread_id = get_attnum(Traces.traces, "thread_id");
+	if (Traces.tier == InvalidAttrNumber || Traces.purged_at == InvalidAttrNumber ||
+		Traces.thread_id == InvalidAttrNumber)
+		elog(ERROR, "lsbilling.traces lacks tier, purged_at or thread_id");
+	Traces.valid = true;
+}
+
+static bool
+TextIs(Datum d, const char *s)
+{
+	text	   *t = DatumGetTextPP(d);
+
+	return VARSIZE_ANY_EXHDR(t) == strlen(s) && memcmp(VARDATA_ANY(t), s, strlen(s)) == 0;
+}
+
+/*
+ * Scan index indexname of traces for rows equal to (ws, key) and call back
+ * on each visible one; the callback returns false to stop.
+ */
+typedef bool (*TraceRowCallback) (TupleTableSlot *slot, void *arg);
+
+/*
+ * Scan index indexid of traces for rows equal to (ws, key) and call back on
+ * each visible one; the callback returns false to stop.  Reads with the
+ * statement's snapshot: a trace seen extended stays extended, and a trace
+ * seen base is re-checked under its row lock by the UPDATE that upgrades it.
+ */
+static void
+ScanTraces(Oid indexid, Datum ws, Datum key, RegProcedure keyproc,
+		   TraceRowCallback callback, void *arg)
+{
+	Relation	rel = table_open(Traces.traces, AccessShareLock);
+	Relation	idx = index_open(indexid, AccessShareLock);
+	Snapshot	snapshot = RegisterSnapshot(ActiveSnapshotSet() ? GetActiveSnapshot()
+											: GetTransactionSnapshot());
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	ScanKeyData keys[2];
+	IndexScanDesc scan;
+
+	ScanKeyEntryInitialize(&keys[0], 0, 1, BTEqualStrategyNumber, InvalidOid,
+						   idx->rd_indcollation[0], F_UUID_EQ, ws);
+	ScanKeyEntryInitialize(&keys[1], 0, 2, BTEqualStrategyNumber, InvalidOid,
+						   idx->rd_indcollation[1], keyproc, key);
+	scan = index_beginscan(rel, idx, snapshot, 2, 0);
+	index_rescan(scan, keys, 2, NULL, 0);
+	while (index_getnext_slot(scan, ForwardScanDirection, slot))
+		if (!callback(slot, arg))
+			break;
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	UnregisterSnapshot(snapshot);
+	index_close(idx, AccessShareLock);
+	table_close(rel, AccessShareLock);
+}
+
+static bool
+ReadTraceState(TupleTableSlot *slot, void *arg)
+{
+	TraceState *st = (TraceState *) arg;
+	bool		isnull;
+	Datum		d;
+
+	st->found = true;
+	d = slot_getattr(slot, Traces.tier, &isnull);
+	st->is_base = !isnull && TextIs(d, "base");
+	(void) slot_getattr(slot, Traces.purged_at, &isnull);
+	st->purged = !isnull;
+	d = slot_getattr(slot, Traces.thread_id, &isnull);
+	st->thread_id = isnull ? NULL : DatumGetTextPCopy(d);
+	return false;
+}
+
+static bool
+FindBaseTrace(TupleTableSlot *slot, void *arg)
+{
+	bool	   *found = (bool *) arg;
+	bool		isnull;
+	Datum		d = slot_getattr(slot, Traces.tier, &isnull);
+
+	if (isnull || !TextIs(d, "base"))
+		return true;
+	(void) slot_getattr(slot, Traces.purged_at, &isnull);
+	if (!isnull)
+		return true;
+	*found = true;
+	return false;
+}
+
+static void
+TraceStateLookup(Datum ws, Datum trace_id, TraceState *st)
+{
+	memset(st, 0, sizeof(*st));
+	TracesLookup();
+	ScanTraces(Traces.pkey, ws, trace_id, F_UUID_EQ, ReadTraceState, st);
+}
+
+/* Is any trace of the thread still base (and not purged)? */
+static bool
+ThreadHasBaseTrace(Datum ws, text *thread_id)
+{
+	bool		found = false;
+
+	TracesLookup();
+	ScanTraces(Traces.thread_idx, ws, PointerGetDatum(thread_id), F_TEXTEQ, FindBaseTrace, &found);
+	return found;
+}
+
+static int
+ColumnOf(Relation rel, const char *name)
+{
+	int			attnum = SPI_fnumber(RelationGetDescr(rel), name);
+
+	if (attnum <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("relation \"%s\" has no column \"%s\"",
+						RelationGetRelationName(rel), name)));
+	return attnum;
+}
+
+/* Run one of the upgrade statements; returns how many traces it upgraded. */
+static uint64
+RunUpgrade(SPIPlanPtr *planp, const char *sql, Oid target_type, Datum ws, Datum target, Datum at)
+{
+	Datum		args[3] = {ws, target, at};
+	int			rc;
+
+	if (*planp == NULL)
+	{
+		Oid			argtypes[3] = {UUIDOID, target_type, TIMESTAMPTZOID};
+
+		*planp = PrepareKept(sql, 3, argtypes);
+	}
+	rc = SPI_execute_plan(*planp, args, NULL, false, 0);
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "lsbilling trace upgrade failed: %s", SPI_result_code_string(rc));
+	return SPI_processed;
+}
+
+/*
+ * Upgrade the trace of a new row (and, when spread_to_thread, every base
+ * trace of its thread) at the moment "at".  Refuses purged traces; counts the
+ * upgrades against the month's max_extended_traces (UsageAdd errors over it,
+ * which rolls the upgrade back with the row).
+ */
+static void
+UpgradeForRow(Datum ws, Datum trace_id, Datum at, bool spread_to_thread)
+{
+	TraceState	st;
+	uint64		upgraded = 0;
+
+	TraceStateLookup(ws, trace_id, &st);
+	if (!st.found)
+		return;					/* resolve_run_reference reports missing traces */
+	if (!st.purged && !st.is_base &&
+		!(spread_to_thread && st.thread_id != NULL && ThreadHasBaseTrace(ws, st.thread_id)))
+		return;					/* the common case: nothing to upgrade */
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (st.purged)
+		(void) TraceCheckNotPurged(ws, trace_id);
+
+	if (spread_to_thread && st.thread_id != NULL)
+	{
+		/* the trace is in its own thread: one statement covers both */
+		upgraded = RunUpgrade(&ThreadUpgradePlan, ThreadUpgradeSql, TEXTOID, ws,
+							  PointerGetDatum(st.thread_id), at);
+	}
+	else
+	{
+		upgraded = RunUpgrade(&TraceUpgradePlan, TraceUpgradeSql, UUIDOID, ws, trace_id, at);
+		/* none: another session upgraded it first, or a purge got there first */
+		if (upgraded == 0)
+			(void) TraceCheckNotPurged(ws, trace_id);
+	}
+
+	if (upgraded > 0)
+		UsageAdd(ws, at, 0, (int64) upgraded);
+	SPI_finish();
+}
+
+/*
+ * BEFORE INSERT FOR EACH ROW on feedback, annotation_queue_runs and
+ * rule_matches, named to fire after resolve_run_reference has filled
+ * trace_id (BEFORE triggers fire in name order).  Before rather than after
+ * the insert because an AFTER row event (queued, then the row fetched again)
+ * costs more than the whole check when there is nothing to upgrade; a row
+ * that then fails a constraint fails the statement, which rolls the upgrade
+ * back with it.  Arguments: the column holding the moment of the upgrade
+ * (created_at, added_at, matched_at) and 'thread' when the upgrade spreads to
+ * the trace's thread (feedback) or 'trace' when it does not.
+ */
+PG_FUNCTION_INFO_V1(lsbilling_upgrade_trace);
+Datum
+lsbilling_upgrade_trace(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	TupleDesc	desc;
+	HeapTuple	tup;
+	Trigger    *trigger;
+	bool		ws_null,
+				trace_null,
+				at_null;
+	Datum		ws,
+				trace_id,
+				at;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("upgrade_trace: must be fired before insert for each row")));
+	trigger = trigdata->tg_trigger;
+	if (trigger->tgnargs != 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("upgrade_trace: expects two arguments, the time column and 'thread' or 'trace'")));
+
+	rel = trigdata->tg_relation;
+	desc = RelationGetDescr(rel);
+	tup = trigdata->tg_trigtuple;
+	ws = heap_getattr(tup, ColumnOf(rel, "workspace_id"), desc, &ws_null);
+	trace_id = heap_getattr(tup, ColumnOf(rel, "trace_id"), desc, &trace_null);
+	at = heap_getattr(tup, ColumnOf(rel, trigger->tgargs[0]), desc, &at_null);
+	if (ws_null || trace_null)
+		return PointerGetDatum(tup);	/* resolve_run_reference fills trace_id */
+	if (at_null)
+		at = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+
+	UpgradeForRow(ws, trace_id, at, strcmp(trigger->tgargs[1], "thread") == 0);
+	return PointerGetDatum(tup);
+}

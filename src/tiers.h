@@ -1,0 +1,34 @@
+/*-------------------------------------------------------------------------
+ *
+ * tiers.h
+ *	  Trace tiers, the billing ledger and monthly usage limits: what the
+ *	  write path of other files calls.
+ *
+ * All functions here expect the caller to be connected to SPI.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef LSBILLING_TIERS_H
+#define LSBILLING_TIERS_H
+
+#include "postgres.h"
+
+/* A monthly usage limit refused the write (contract; HTTP's 429). */
+#define ERRCODE_LSB_USAGE_LIMIT		MAKE_SQLSTATE('L','S','4','2','9')
+/* The write names a trace whose data has been purged (HTTP's 410 Gone). */
+#define ERRCODE_LSB_TRACE_PURGED	MAKE_SQLSTATE('L','S','4','1','0')
+
+/* billing_ledger.c: a new trace's base_trace (and extended_upgrade) events, and its count */
+extern void LedgerTraceCreated(Datum workspace_id, Datum trace_id, Datum project_id,
+							   Datum start_time);
+
+/* usage_limits.c: count traces / extended traces in the month of "at"; ERROR LS429 over a limit */
+extern void UsageAdd(Datum workspace_id, Datum at, int64 traces, int64 extended_traces);
+
+/*
+ * tier_upgrade.c: false when the trace does not exist; ERROR LS410 when it
+ * exists but its data has been purged.
+ */
+extern bool TraceCheckNotPurged(Datum workspace_id, Datum trace_id);
+
+#endif							/* LSBILLING_TIERS_H */
