@@ -26,7 +26,8 @@ load() {
 	psql -d postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1"
 	psql -d "$1" <<SQL
 CREATE EXTENSION lsbilling;
-INSERT INTO lsbilling.organizations (id, name) VALUES ('00000000-0000-0000-0000-0000000000a1', 'bench');
+INSERT INTO lsbilling.organizations (id, name, plan, has_payment_method)
+VALUES ('00000000-0000-0000-0000-0000000000a1', 'bench', 'plus', true);
 INSERT INTO lsbilling.workspaces (id, organization_id, name)
 VALUES ('00000000-0000-0000-0000-0000000000b1', '00000000-0000-0000-0000-0000000000a1', 'bench');
 INSERT INTO lsbilling.projects (workspace_id, id, name)

@@ -69,7 +69,8 @@ is "$(q -c "SELECT count(*) FROM lsbilling.purge_passes WHERE id > $mark")" "0" 
 # 5-8: SIGKILL mid-pass.  5000 expired base traces in runs_default (no day partition for 2025)
 # purged one trace a transaction; an extended trace of the same day must survive.
 q <<'SQL'
-INSERT INTO lsbilling.organizations (id, name) VALUES ('4a000000-0000-0000-0000-0000000000f1', 'worker test');
+INSERT INTO lsbilling.organizations (id, name, plan, has_payment_method)
+VALUES ('4a000000-0000-0000-0000-0000000000f1', 'worker test', 'plus', true);
 INSERT INTO lsbilling.workspaces (id, organization_id, name)
 VALUES ('4b000000-0000-0000-0000-0000000000f1', '4a000000-0000-0000-0000-0000000000f1', 'worker test');
 INSERT INTO lsbilling.projects (workspace_id, id, name)
