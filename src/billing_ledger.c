@@ -50,17 +50,6 @@ static const char *DeploymentRunSql =
 static SPIPlanPtr TraceCreatedPlan = NULL;
 static SPIPlanPtr DeploymentRunPlan = NULL;
 
-static SPIPlanPtr
-PrepareKept(const char *sql, int nargs, Oid *argtypes)
-{
-	SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
-
-	if (plan == NULL || SPI_keepplan(plan) != 0)
-		elog(ERROR, "SPI_prepare failed for lsbilling ledger: %s",
-			 SPI_result_code_string(SPI_result));
-	return plan;
-}
-
 /* Called by the trace roll-up, in the same statement that created the trace. */
 void
 LedgerTraceCreated(Datum workspace_id, Datum trace_id, Datum project_id, Datum start_time)
@@ -72,25 +61,12 @@ LedgerTraceCreated(Datum workspace_id, Datum trace_id, Datum project_id, Datum s
 	{
 		Oid			argtypes[4] = {UUIDOID, UUIDOID, UUIDOID, TIMESTAMPTZOID};
 
-		TraceCreatedPlan = PrepareKept(TraceCreatedSql, 4, argtypes);
+		TraceCreatedPlan = LsbPrepareKept(TraceCreatedSql, 4, argtypes, 0);
 	}
 	rc = SPI_execute_plan(TraceCreatedPlan, args, NULL, false, 0);
 	if (rc != SPI_OK_INSERT || SPI_processed == 0)
 		elog(ERROR, "lsbilling ledger insert for a new trace failed: %s", SPI_result_code_string(rc));
 	UsageAdd(workspace_id, start_time, 1, SPI_processed > 1 ? 1 : 0);
-}
-
-static int
-ColumnOf(Relation rel, const char *name)
-{
-	int			attnum = SPI_fnumber(RelationGetDescr(rel), name);
-
-	if (attnum <= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("relation \"%s\" has no column \"%s\"",
-						RelationGetRelationName(rel), name)));
-	return attnum;
 }
 
 /* AFTER INSERT on deployment_runs: one deployment_run event at the row's started_at. */
@@ -114,8 +90,8 @@ lsbilling_record_deployment_run(PG_FUNCTION_ARGS)
 
 	rel = trigdata->tg_relation;
 	tup = trigdata->tg_trigtuple;
-	args[0] = heap_getattr(tup, ColumnOf(rel, "workspace_id"), RelationGetDescr(rel), &isnull);
-	args[1] = heap_getattr(tup, ColumnOf(rel, "started_at"), RelationGetDescr(rel), &isnull);
+	args[0] = heap_getattr(tup, LsbColumnOf(rel, "workspace_id"), RelationGetDescr(rel), &isnull);
+	args[1] = heap_getattr(tup, LsbColumnOf(rel, "started_at"), RelationGetDescr(rel), &isnull);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -123,7 +99,7 @@ lsbilling_record_deployment_run(PG_FUNCTION_ARGS)
 	{
 		Oid			argtypes[2] = {UUIDOID, TIMESTAMPTZOID};
 
-		DeploymentRunPlan = PrepareKept(DeploymentRunSql, 2, argtypes);
+		DeploymentRunPlan = LsbPrepareKept(DeploymentRunSql, 2, argtypes, 0);
 	}
 	rc = SPI_execute_plan(DeploymentRunPlan, args, NULL, false, 0);
 	if (rc != SPI_OK_INSERT || SPI_processed != 1)

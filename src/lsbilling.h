@@ -11,6 +11,7 @@
 #include "postgres.h"
 
 #include "access/htup.h"
+#include "executor/spi.h"
 #include "utils/rel.h"
 
 /* lsbilling.c: true when loaded through shared_preload_libraries */
@@ -55,6 +56,11 @@ typedef struct RunColumns
 } RunColumns;
 
 extern const RunColumns *RunColumnsFor(Relation rel);
+
+/* spi_util.c: shared by the triggers that use SPI */
+extern SPIPlanPtr LsbPrepareKept(const char *sql, int nargs, Oid *argtypes, int cursor_options);
+extern int	LsbColumnOf(Relation rel, const char *name);
+extern char *LsbUuidText(Datum uuid);
 
 /* jsonb_util.c: small read helpers over jsonb containers */
 struct JsonbContainer;

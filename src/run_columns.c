@@ -39,20 +39,6 @@ RunColumnsInvalidate(Datum arg, Oid relid)
 		hash_search(RunColumnsCache, &relid, HASH_REMOVE, NULL);
 }
 
-static AttrNumber
-RunColumn(Relation rel, const char *name)
-{
-	int			attnum = SPI_fnumber(RelationGetDescr(rel), name);
-
-	if (attnum <= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("relation \"%s\" has no column \"%s\"",
-						RelationGetRelationName(rel), name),
-				 errhint("The lsbilling triggers only work on lsbilling.runs and its partitions.")));
-	return (AttrNumber) attnum;
-}
-
 const RunColumns *
 RunColumnsFor(Relation rel)
 {
@@ -81,31 +67,31 @@ RunColumnsFor(Relation rel)
 		RunColumns	c;
 
 		c.relid = relid;
-		c.workspace_id = RunColumn(rel, "workspace_id");
-		c.id = RunColumn(rel, "id");
-		c.trace_id = RunColumn(rel, "trace_id");
-		c.parent_run_id = RunColumn(rel, "parent_run_id");
-		c.project_id = RunColumn(rel, "project_id");
-		c.name = RunColumn(rel, "name");
-		c.run_type = RunColumn(rel, "run_type");
-		c.start_time = RunColumn(rel, "start_time");
-		c.outputs = RunColumn(rel, "outputs");
-		c.extra = RunColumn(rel, "extra");
-		c.ls_provider = RunColumn(rel, "ls_provider");
-		c.ls_model_name = RunColumn(rel, "ls_model_name");
-		c.usage_metadata = RunColumn(rel, "usage_metadata");
-		c.prompt_tokens = RunColumn(rel, "prompt_tokens");
-		c.completion_tokens = RunColumn(rel, "completion_tokens");
-		c.total_tokens = RunColumn(rel, "total_tokens");
-		c.prompt_token_details = RunColumn(rel, "prompt_token_details");
-		c.completion_token_details = RunColumn(rel, "completion_token_details");
-		c.prompt_cost = RunColumn(rel, "prompt_cost");
-		c.completion_cost = RunColumn(rel, "completion_cost");
-		c.total_cost = RunColumn(rel, "total_cost");
-		c.prompt_cost_details = RunColumn(rel, "prompt_cost_details");
-		c.completion_cost_details = RunColumn(rel, "completion_cost_details");
-		c.price_id = RunColumn(rel, "price_id");
-		c.cost_error = RunColumn(rel, "cost_error");
+		c.workspace_id = LsbColumnOf(rel, "workspace_id");
+		c.id = LsbColumnOf(rel, "id");
+		c.trace_id = LsbColumnOf(rel, "trace_id");
+		c.parent_run_id = LsbColumnOf(rel, "parent_run_id");
+		c.project_id = LsbColumnOf(rel, "project_id");
+		c.name = LsbColumnOf(rel, "name");
+		c.run_type = LsbColumnOf(rel, "run_type");
+		c.start_time = LsbColumnOf(rel, "start_time");
+		c.outputs = LsbColumnOf(rel, "outputs");
+		c.extra = LsbColumnOf(rel, "extra");
+		c.ls_provider = LsbColumnOf(rel, "ls_provider");
+		c.ls_model_name = LsbColumnOf(rel, "ls_model_name");
+		c.usage_metadata = LsbColumnOf(rel, "usage_metadata");
+		c.prompt_tokens = LsbColumnOf(rel, "prompt_tokens");
+		c.completion_tokens = LsbColumnOf(rel, "completion_tokens");
+		c.total_tokens = LsbColumnOf(rel, "total_tokens");
+		c.prompt_token_details = LsbColumnOf(rel, "prompt_token_details");
+		c.completion_token_details = LsbColumnOf(rel, "completion_token_details");
+		c.prompt_cost = LsbColumnOf(rel, "prompt_cost");
+		c.completion_cost = LsbColumnOf(rel, "completion_cost");
+		c.total_cost = LsbColumnOf(rel, "total_cost");
+		c.prompt_cost_details = LsbColumnOf(rel, "prompt_cost_details");
+		c.completion_cost_details = LsbColumnOf(rel, "completion_cost_details");
+		c.price_id = LsbColumnOf(rel, "price_id");
+		c.cost_error = LsbColumnOf(rel, "cost_error");
 
 		cols = hash_search(RunColumnsCache, &relid, HASH_ENTER, &found);
 		*cols = c;

@@ -25,36 +25,6 @@
 
 static SPIPlanPtr RunTracePlan = NULL;
 
-static SPIPlanPtr
-PrepareKept(const char *sql, int nargs, Oid *argtypes)
-{
-	SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
-
-	if (plan == NULL || SPI_keepplan(plan) != 0)
-		elog(ERROR, "SPI_prepare failed for lsbilling run reference: %s",
-			 SPI_result_code_string(SPI_result));
-	return plan;
-}
-
-static char *
-UuidText(Datum d)
-{
-	return DatumGetCString(DirectFunctionCall1(uuid_out, d));
-}
-
-static int
-ColumnOf(Relation rel, const char *name)
-{
-	int			attnum = SPI_fnumber(RelationGetDescr(rel), name);
-
-	if (attnum <= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("relation \"%s\" has no column \"%s\"",
-						RelationGetRelationName(rel), name)));
-	return attnum;
-}
-
 /*
  * No run run_id in workspace ws.  A purged trace keeps its row but loses its
  * runs, so when the trace is known we can say which it is: the named trace_id,
@@ -68,7 +38,7 @@ ReportRunNotFound(Datum ws, Datum run_id, Datum trace_id, bool trace_null)
 	(void) TraceCheckNotPurged(ws, trace_null ? run_id : trace_id);
 	ereport(ERROR,
 			(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-			 errmsg("run %s does not exist in workspace %s", UuidText(run_id), UuidText(ws)),
+			 errmsg("run %s does not exist in workspace %s", LsbUuidText(run_id), LsbUuidText(ws)),
 			 errhint("Write the run before its feedback, queue items or rule matches; the runs of a trace past its retention period are deleted.")));
 }
 
@@ -82,9 +52,9 @@ TraceOfRun(Datum ws, Datum run_id, Datum trace_id, bool trace_null)
 	int			rc;
 
 	if (RunTracePlan == NULL)
-		RunTracePlan = PrepareKept("SELECT trace_id FROM lsbilling.runs"
+		RunTracePlan = LsbPrepareKept("SELECT trace_id FROM lsbilling.runs"
 								   " WHERE workspace_id = $1 AND id = $2 LIMIT 1",
-								   2, argtypes);
+								   2, argtypes, 0);
 	rc = SPI_execute_plan(RunTracePlan, args, NULL, true, 1);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "lsbilling run lookup failed: %s", SPI_result_code_string(rc));
@@ -100,7 +70,7 @@ CheckTraceExists(Datum ws, Datum trace_id)
 	if (!TraceCheckNotPurged(ws, trace_id))
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-				 errmsg("trace %s does not exist in workspace %s", UuidText(trace_id), UuidText(ws))));
+				 errmsg("trace %s does not exist in workspace %s", LsbUuidText(trace_id), LsbUuidText(ws))));
 }
 
 PG_FUNCTION_INFO_V1(lsbilling_resolve_run_reference);
@@ -131,9 +101,9 @@ lsbilling_resolve_run_reference(PG_FUNCTION_ARGS)
 	rel = trigdata->tg_relation;
 	desc = RelationGetDescr(rel);
 	tup = trigdata->tg_trigtuple;
-	ws_att = ColumnOf(rel, "workspace_id");
-	run_att = ColumnOf(rel, "run_id");
-	trace_att = ColumnOf(rel, "trace_id");
+	ws_att = LsbColumnOf(rel, "workspace_id");
+	run_att = LsbColumnOf(rel, "run_id");
+	trace_att = LsbColumnOf(rel, "trace_id");
 
 	ws = heap_getattr(tup, ws_att, desc, &ws_null);
 	run_id = heap_getattr(tup, run_att, desc, &run_null);
@@ -170,7 +140,7 @@ lsbilling_resolve_run_reference(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 					 errmsg("run %s belongs to trace %s, not to trace %s",
-							UuidText(run_id), UuidText(run_trace), UuidText(trace_id))));
+							LsbUuidText(run_id), LsbUuidText(run_trace), LsbUuidText(trace_id))));
 	}
 	SPI_finish();
 	return PointerGetDatum(tup);

@@ -81,7 +81,7 @@ CheckParent(HeapTuple tup, TupleDesc desc, const RunColumns *cols)
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
 				 errmsg("run %s cannot be its own parent",
-						DatumGetCString(DirectFunctionCall1(uuid_out, id)))));
+						LsbUuidText(id))));
 }
 
 static void

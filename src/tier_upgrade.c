@@ -70,23 +70,6 @@ static SPIPlanPtr TraceUpgradePlan = NULL;
 static SPIPlanPtr ThreadUpgradePlan = NULL;
 static SPIPlanPtr TracePurgedPlan = NULL;
 
-/*
- * Statements on traces are planned for their parameters every time: a
- * generic plan made while traces was small can choose an index on
- * workspace_id alone, and keeps it (filtering every trace of the workspace)
- * until the next ANALYZE, which a bulk load in one transaction never sees.
- */
-static SPIPlanPtr
-PrepareKept(const char *sql, int nargs, Oid *argtypes)
-{
-	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, argtypes, CURSOR_OPT_CUSTOM_PLAN);
-
-	if (plan == NULL || SPI_keepplan(plan) != 0)
-		elog(ERROR, "SPI_prepare failed for lsbilling tier upgrade: %s",
-			 SPI_result_code_string(SPI_result));
-	return plan;
-}
-
 bool
 TraceCheckNotPurged(Datum workspace_id, Datum trace_id)
 {
@@ -98,7 +81,7 @@ TraceCheckNotPurged(Datum workspace_id, Datum trace_id)
 	{
 		Oid			argtypes[2] = {UUIDOID, UUIDOID};
 
-		TracePurgedPlan = PrepareKept(TracePurgedSql, 2, argtypes);
+		TracePurgedPlan = LsbPrepareKept(TracePurgedSql, 2, argtypes, CURSOR_OPT_CUSTOM_PLAN);
 	}
 	rc = SPI_execute_plan(TracePurgedPlan, args, NULL, true, 1);
 	if (rc != SPI_OK_SELECT)
@@ -109,7 +92,7 @@ TraceCheckNotPurged(Datum workspace_id, Datum trace_id)
 		ereport(ERROR,
 				(errcode(ERRCODE_LSB_TRACE_PURGED),
 				 errmsg("trace %s has been purged",
-						DatumGetCString(DirectFunctionCall1(uuid_out, trace_id))),
+						LsbUuidText(trace_id)),
 				 errdetail("Its retention period ended at %s UTC and its runs were deleted at %s UTC.",
 						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2),
 						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3)),
@@ -289,19 +272,6 @@ ThreadHasBaseTrace(Datum ws, text *thread_id)
 	return found;
 }
 
-static int
-ColumnOf(Relation rel, const char *name)
-{
-	int			attnum = SPI_fnumber(RelationGetDescr(rel), name);
-
-	if (attnum <= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("relation \"%s\" has no column \"%s\"",
-						RelationGetRelationName(rel), name)));
-	return attnum;
-}
-
 /* Run one of the upgrade statements; returns how many traces it upgraded. */
 static uint64
 RunUpgrade(SPIPlanPtr *planp, const char *sql, Oid target_type, Datum ws, Datum target, Datum at)
@@ -313,7 +283,7 @@ RunUpgrade(SPIPlanPtr *planp, const char *sql, Oid target_type, Datum ws, Datum 
 	{
 		Oid			argtypes[3] = {UUIDOID, target_type, TIMESTAMPTZOID};
 
-		*planp = PrepareKept(sql, 3, argtypes);
+		*planp = LsbPrepareKept(sql, 3, argtypes, CURSOR_OPT_CUSTOM_PLAN);
 	}
 	rc = SPI_execute_plan(*planp, args, NULL, false, 0);
 	if (rc != SPI_OK_INSERT)
@@ -406,9 +376,9 @@ lsbilling_upgrade_trace(PG_FUNCTION_ARGS)
 	rel = trigdata->tg_relation;
 	desc = RelationGetDescr(rel);
 	tup = trigdata->tg_trigtuple;
-	ws = heap_getattr(tup, ColumnOf(rel, "workspace_id"), desc, &ws_null);
-	trace_id = heap_getattr(tup, ColumnOf(rel, "trace_id"), desc, &trace_null);
-	at = heap_getattr(tup, ColumnOf(rel, trigger->tgargs[0]), desc, &at_null);
+	ws = heap_getattr(tup, LsbColumnOf(rel, "workspace_id"), desc, &ws_null);
+	trace_id = heap_getattr(tup, LsbColumnOf(rel, "trace_id"), desc, &trace_null);
+	at = heap_getattr(tup, LsbColumnOf(rel, trigger->tgargs[0]), desc, &at_null);
 	if (ws_null || trace_null)
 		return PointerGetDatum(tup);	/* resolve_run_reference fills trace_id */
 	if (at_null)

@@ -150,19 +150,6 @@ static SPIPlanPtr TraceUpsertOnePlan = NULL;
 static SPIPlanPtr TraceUpsertManyPlan = NULL;
 static SPIPlanPtr TraceDeltaPlan = NULL;
 
-static SPIPlanPtr
-PrepareKept(const char *sql, int nargs, Oid *argtypes)
-{
-	SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
-
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed for lsbilling trace roll-up: %s",
-			 SPI_result_code_string(SPI_result));
-	if (SPI_keepplan(plan) != 0)
-		elog(ERROR, "SPI_keepplan failed for lsbilling trace roll-up");
-	return plan;
-}
-
 /* Fill values[from..from+5] with the run's tokens and costs (the roll-up's inputs). */
 static void
 RunTotals(HeapTuple tup, TupleDesc desc, const RunColumns *cols,
@@ -184,8 +171,8 @@ RunTotals(HeapTuple tup, TupleDesc desc, const RunColumns *cols,
 static void
 ReportProjectNotInWorkspace(Datum workspace_id, Datum project_id)
 {
-	char	   *ws = DatumGetCString(DirectFunctionCall1(uuid_out, workspace_id));
-	char	   *proj = DatumGetCString(DirectFunctionCall1(uuid_out, project_id));
+	char	   *ws = LsbUuidText(workspace_id);
+	char	   *proj = LsbUuidText(project_id);
 	Oid			argtypes[1] = {UUIDOID};
 	Datum		args[1] = {project_id};
 	int			rc;
@@ -203,12 +190,6 @@ ReportProjectNotInWorkspace(Datum workspace_id, Datum project_id)
 			(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 			 errmsg("project %s does not exist in workspace %s", proj, ws),
 			 errhint("Create the tracing project in lsbilling.projects first.")));
-}
-
-static char *
-UuidText(Datum d)
-{
-	return DatumGetCString(DirectFunctionCall1(uuid_out, d));
 }
 
 /* Raise the error that explains why a run of the statement found no trace. */
@@ -241,12 +222,12 @@ ReportRejectedRun(void)
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("run %s names project %s, but its trace %s belongs to project %s",
-						UuidText(run_id), UuidText(project_id), UuidText(trace_id),
-						UuidText(trace_project)),
+						LsbUuidText(run_id), LsbUuidText(project_id), LsbUuidText(trace_id),
+						LsbUuidText(trace_project)),
 				 errdetail("All runs of a trace belong to the same tracing project.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-			 errmsg("the runs of trace %s name more than one project", UuidText(trace_id)),
+			 errmsg("the runs of trace %s name more than one project", LsbUuidText(trace_id)),
 			 errdetail("All runs of a trace belong to the same tracing project.")));
 }
 
@@ -307,7 +288,7 @@ TraceRollupInsertStatement(TriggerData *trigdata)
 			Oid			argtypes[13] = {UUIDOID, UUIDOID, UUIDOID, TEXTOID, TIMESTAMPTZOID,
 			JSONBOID, BOOLOID, INT8OID, INT8OID, INT8OID, NUMERICOID, NUMERICOID, NUMERICOID};
 
-			TraceUpsertOnePlan = PrepareKept(TraceUpsertOneSql, 13, argtypes);
+			TraceUpsertOnePlan = LsbPrepareKept(TraceUpsertOneSql, 13, argtypes, 0);
 		}
 		OneRunParams(trigdata, values, nulls);
 		rc = SPI_execute_plan(TraceUpsertOnePlan, values, nulls, false, 0);
@@ -318,7 +299,7 @@ TraceRollupInsertStatement(TriggerData *trigdata)
 		bool		isnull;
 
 		if (TraceUpsertManyPlan == NULL)
-			TraceUpsertManyPlan = PrepareKept(TraceUpsertManySql, 0, NULL);
+			TraceUpsertManyPlan = LsbPrepareKept(TraceUpsertManySql, 0, NULL, 0);
 		rc = SPI_execute_plan(TraceUpsertManyPlan, NULL, NULL, false, 0);
 		ntraces = SPI_processed == 0 ? 1 :
 			DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 6, &isnull));
@@ -370,7 +351,7 @@ TraceApplyDelta(const RunColumns *cols, HeapTuple oldtup, HeapTuple newtup,
 			INT8OID, INT8OID, INT8OID, NUMERICOID, NUMERICOID, NUMERICOID,
 		INT8OID, INT8OID, INT8OID, NUMERICOID, NUMERICOID, NUMERICOID, INT8OID};
 
-		TraceDeltaPlan = PrepareKept(TraceDeltaSql, 15, argtypes);
+		TraceDeltaPlan = LsbPrepareKept(TraceDeltaSql, 15, argtypes, 0);
 	}
 	rc = SPI_execute_plan(TraceDeltaPlan, values, nulls, false, 0);
 	if (rc != SPI_OK_UPDATE)

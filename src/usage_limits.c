@@ -276,12 +276,8 @@ UsageRead(UsageEntry *entry, int64 traces, int64 extended_traces)
 	if (UsageAddPlan == NULL)
 	{
 		Oid			argtypes[5] = {UUIDOID, DATEOID, INT2OID, INT8OID, INT8OID};
-		SPIPlanPtr	plan = SPI_prepare(UsageAddSql, 5, argtypes);
 
-		if (plan == NULL || SPI_keepplan(plan) != 0)
-			elog(ERROR, "SPI_prepare failed for lsbilling usage counters: %s",
-				 SPI_result_code_string(SPI_result));
-		UsageAddPlan = plan;
+		UsageAddPlan = LsbPrepareKept(UsageAddSql, 5, argtypes, 0);
 	}
 	rc = SPI_execute_plan(UsageAddPlan, args, NULL, false, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
@@ -320,8 +316,7 @@ static void
 UsageCheck(const UsageEntry *entry, int64 traces, int64 extended_traces,
 		   int64 total_traces, int64 total_extended)
 {
-	char	   *ws = DatumGetCString(DirectFunctionCall1(uuid_out,
-														 UUIDPGetDatum(&entry->key.workspace_id)));
+	char	   *ws = LsbUuidText(UUIDPGetDatum(&entry->key.workspace_id));
 
 	if (traces > 0 && entry->has_max_traces && total_traces > entry->max_traces)
 		ereport(ERROR,
@@ -421,12 +416,8 @@ UsageFlush(void)
 	if (UsageFlushPlan == NULL)
 	{
 		Oid			argtypes[5] = {UUIDOID, DATEOID, INT2OID, INT8OID, INT8OID};
-		SPIPlanPtr	plan = SPI_prepare(UsageFlushSql, 5, argtypes);
 
-		if (plan == NULL || SPI_keepplan(plan) != 0)
-			elog(ERROR, "SPI_prepare failed for lsbilling usage flush: %s",
-				 SPI_result_code_string(SPI_result));
-		UsageFlushPlan = plan;
+		UsageFlushPlan = LsbPrepareKept(UsageFlushSql, 5, argtypes, 0);
 	}
 	hash_seq_init(&status, UsagePending);
 	while ((entry = hash_seq_search(&status)) != NULL)
