@@ -31,8 +31,11 @@
  */
 #define LSB_COST_SCALE	15
 #define LSB_PRICE_SCALE 9
-/* Largest token count we accept: fits int64 twice over, far above any real run. */
-#define LSB_MAX_TOKENS	INT64CONST(1000000000000000000)
+/*
+ * Largest token count we accept (10^15, far above any real run): the sums
+ * over thousands of such runs still fit the bigint totals of a trace.
+ */
+#define LSB_MAX_TOKENS	INT64CONST(1000000000000000)
 
 typedef struct LsbAmount
 {

@@ -30,6 +30,7 @@
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 
 #include "cost.h"
 
@@ -41,6 +42,8 @@
 #define PRICE_PCRE2_DEPTH_LIMIT	10000
 /* Model names come from clients: forget the memo rather than grow without bound. */
 #define PRICE_MEMO_MAX			10000
+/* ... and at most this much memory: model names come from clients */
+#define PRICE_MEMO_MAX_BYTES	(16 * 1024 * 1024)
 
 typedef struct MemoKey
 {
@@ -129,6 +132,7 @@ static PriceEntry *PriceEntries = NULL;
 static int	NumPriceEntries = 0;
 static memo_hash *Memo = NULL;
 static bool PriceMapStale = true;
+static Size MemoBytes = 0;		/* what the memo's keys and candidates hold */
 static bool CallbackRegistered = false;
 static Oid	PriceMapRelid = InvalidOid;
 
@@ -432,6 +436,7 @@ MemoCreate(void)
 {
 	MemoryContextReset(MemoContext);
 	Memo = memo_create(MemoContext, 256, NULL);
+	MemoBytes = 0;
 }
 
 static void
@@ -477,10 +482,20 @@ PriceMapLoad(void)
 	PG_TRY();
 	{
 		int			rc;
+		SPIPlanPtr	plan;
 
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
-		rc = SPI_execute(PriceMapSql, true, 0);
+		/*
+		 * Read the latest committed map, not the caller's snapshot: under
+		 * REPEATABLE READ that snapshot may predate the change whose
+		 * invalidation brought us here, and the map outlives the transaction.
+		 */
+		plan = SPI_prepare(PriceMapSql, 0, NULL);
+		if (plan == NULL)
+			elog(ERROR, "cannot prepare the read of lsbilling.model_prices");
+		rc = SPI_execute_snapshot(plan, NULL, NULL, GetLatestSnapshot(), InvalidSnapshot,
+								  true, false, 0);
 		if (rc != SPI_OK_SELECT)
 			elog(ERROR, "cannot read lsbilling.model_prices: %s", SPI_result_code_string(rc));
 
@@ -514,6 +529,8 @@ PriceMapLoad(void)
 	}
 	PG_CATCH();
 	{
+		/* the old map may be out of date: the next lookup must try again */
+		PriceMapStale = true;
 		MemoryContextDelete(cxt);
 		PG_RE_THROW();
 	}
@@ -578,8 +595,9 @@ MemoLookup(const char *model, int modellen, const char *provider, int providerle
 	if (m != NULL)
 		return m;
 
-	if (Memo->members >= PRICE_MEMO_MAX)
+	if (Memo->members >= PRICE_MEMO_MAX || MemoBytes >= PRICE_MEMO_MAX_BYTES)
 		MemoCreate();
+	MemoBytes += modellen + (provider ? providerlen : 0) + sizeof(int) * Max(NumPriceEntries, 1);
 	{
 		int		   *cands = MemoryContextAlloc(MemoContext, sizeof(int) * Max(NumPriceEntries, 1));
 		int			n = 0;

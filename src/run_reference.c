@@ -93,17 +93,44 @@ lsbilling_resolve_run_reference(PG_FUNCTION_ARGS)
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
-		!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("resolve_run_reference: must be fired before insert for each row")));
+				 errmsg("resolve_run_reference: must be fired before insert or update for each row")));
 
 	rel = trigdata->tg_relation;
 	desc = RelationGetDescr(rel);
-	tup = trigdata->tg_trigtuple;
 	ws_att = LsbColumnOf(rel, "workspace_id");
 	run_att = LsbColumnOf(rel, "run_id");
 	trace_att = LsbColumnOf(rel, "trace_id");
+
+	/*
+	 * What a row points at was checked, and its trace upgraded and billed,
+	 * when it was written: moving it to another run would skip both.
+	 */
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+	{
+		const int	atts[3] = {ws_att, run_att, trace_att};
+		static const char *const names[3] = {"workspace_id", "run_id", "trace_id"};
+
+		for (int i = 0; i < 3; i++)
+		{
+			bool		oldnull,
+						newnull;
+			Datum		o = heap_getattr(trigdata->tg_trigtuple, atts[i], desc, &oldnull);
+			Datum		n = heap_getattr(trigdata->tg_newtuple, atts[i], desc, &newnull);
+
+			if (oldnull != newnull ||
+				(!oldnull && !DatumGetBool(DirectFunctionCall2(uuid_eq, o, n))))
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("cannot change %s of a row of \"%s\"", names[i],
+								RelationGetRelationName(rel)),
+						 errhint("Delete the row and insert a new one.")));
+		}
+		return PointerGetDatum(trigdata->tg_newtuple);
+	}
+	tup = trigdata->tg_trigtuple;
 
 	ws = heap_getattr(tup, ws_att, desc, &ws_null);
 	run_id = heap_getattr(tup, run_att, desc, &run_null);

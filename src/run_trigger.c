@@ -17,6 +17,7 @@
 #include "commands/trigger.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
+#include "utils/timestamp.h"
 #include "utils/uuid.h"
 
 #include "cost.h"
@@ -65,6 +66,24 @@ CheckIdentityUnchanged(HeapTuple oldtup, HeapTuple newtup, TupleDesc desc, const
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("cannot change %s of a run", names[i]),
+					 errhint("Delete the run and insert it again.")));
+	}
+
+	/*
+	 * start_time places the run in its day partition: a change across days
+	 * is a DELETE plus an INSERT that the per-statement roll-up of inserts
+	 * never sees, and it would move the run's retention day under the purge.
+	 */
+	{
+		bool		oldnull,
+					newnull;
+		Datum		o = heap_getattr(oldtup, cols->start_time, desc, &oldnull);
+		Datum		n = heap_getattr(newtup, cols->start_time, desc, &newnull);
+
+		if (oldnull != newnull || (!oldnull && DatumGetTimestampTz(o) != DatumGetTimestampTz(n)))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot change start_time of a run"),
 					 errhint("Delete the run and insert it again.")));
 	}
 }

@@ -46,8 +46,8 @@
  *
  * Joining projects doubles as the check that the project exists in the runs'
  * workspace, and the ON CONFLICT condition refuses a group whose project is
- * not the trace's: either way fewer traces come back than were written to,
- * and ReportRejectedRun says why.
+ * not the trace's, or a trace already purged: either way fewer traces come
+ * back than were written to, and ReportRejectedRun says why.
  * "other" cost is whatever of total_cost is neither input nor output (a tool
  * run's sent total, say), so that input + output + other = total.
  */
@@ -83,7 +83,7 @@
 	"  start_time = " NEW_TRACE_START "," \
 	"  expires_at = t.expires_at + (" NEW_TRACE_START " - t.start_time)," \
 	"  root_seen = t.root_seen OR excluded.root_seen" \
-	" WHERE t.project_id = excluded.project_id" \
+	" WHERE t.project_id = excluded.project_id AND t.purged_at IS NULL" \
 	" RETURNING t.workspace_id, t.id, (t.xmax = 0) AS created, t.project_id, t.start_time"
 
 /* One run: $1 workspace, $2 trace, $3 project, $4 name, $5 start, $6 extra, $7 is root, $8.. totals */
@@ -124,11 +124,12 @@ TRACE_ON_CONFLICT ", (SELECT count(*) FROM g)";
 
 /* Error path only: the first run of the statement that could not join its trace. */
 static const char *TraceRejectSql =
-"SELECT r.workspace_id, r.id, r.trace_id, r.project_id, t.project_id, p.id IS NOT NULL"
+"SELECT r.workspace_id, r.id, r.trace_id, r.project_id, t.project_id, p.id IS NOT NULL,"
+"  t.purged_at IS NOT NULL"
 " FROM new_runs r"
 " LEFT JOIN lsbilling.traces t ON t.workspace_id = r.workspace_id AND t.id = r.trace_id"
 " LEFT JOIN lsbilling.projects p ON p.workspace_id = r.workspace_id AND p.id = r.project_id"
-" WHERE t.project_id IS DISTINCT FROM r.project_id"
+" WHERE t.project_id IS DISTINCT FROM r.project_id OR t.purged_at IS NOT NULL"
 " ORDER BY p.id IS NULL DESC LIMIT 1";
 
 /* Update and delete: apply new - old; run_count moves by $15. */
@@ -218,6 +219,12 @@ ReportRejectedRun(void)
 
 	if (!DatumGetBool(SPI_getbinval(row, desc, 6, &isnull)))
 		ReportProjectNotInWorkspace(ws, project_id);
+	if (DatumGetBool(SPI_getbinval(row, desc, 7, &isnull)))
+		ereport(ERROR,
+				(errcode(ERRCODE_LSB_TRACE_PURGED),
+				 errmsg("trace %s has been purged", LsbUuidText(trace_id)),
+				 errdetail("Run %s arrived after the trace's retention period ended and its data was deleted.",
+						   LsbUuidText(run_id))));
 	if (!trace_project_null)
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),

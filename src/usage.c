@@ -133,7 +133,7 @@ ParseCount(const JsonbValue *v, const char *field, const char *subkey, int subke
 	}
 	if (!NumericToFixed(v->val.numeric, 0, &n) || n < 0 || n > LSB_MAX_TOKENS)
 	{
-		*error = psprintf("usage_metadata.%s%s%.*s must be a non-negative integer of at most 10^18, not %s",
+		*error = psprintf("usage_metadata.%s%s%.*s must be a non-negative integer of at most 10^15, not %s",
 						  field, dot, subkeylen, subkey ? subkey : "", NumericText(v->val.numeric));
 		return false;
 	}

@@ -321,6 +321,13 @@ LsbPurgeWorkerMain(Datum main_arg)
 
 	BackgroundWorkerInitializeConnection(LsbDatabase, NULL, 0);
 	SetConfigOption("application_name", "lsbilling purge", PGC_USERSET, PGC_S_SESSION);
+
+	/*
+	 * The worker runs as the bootstrap superuser: with the default
+	 * search_path, a function planted in public could shadow one the purge
+	 * calls unqualified (quote_ident, say) and run as superuser.
+	 */
+	SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_OVERRIDE);
 	WorkerContext = AllocSetContextCreate(TopMemoryContext, "lsbilling purge worker",
 										  ALLOCSET_DEFAULT_SIZES);
 	ereport(LOG,

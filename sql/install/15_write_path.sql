@@ -28,11 +28,11 @@ CREATE TRIGGER runs_after_insert AFTER INSERT ON lsbilling.runs
 CREATE TRIGGER runs_after_write AFTER UPDATE OR DELETE ON lsbilling.runs
 	FOR EACH ROW EXECUTE FUNCTION lsbilling.runs_after_write();
 
-CREATE TRIGGER feedback_resolve_run BEFORE INSERT ON lsbilling.feedback
+CREATE TRIGGER feedback_resolve_run BEFORE INSERT OR UPDATE OF workspace_id, run_id, trace_id ON lsbilling.feedback
 	FOR EACH ROW EXECUTE FUNCTION lsbilling.resolve_run_reference();
-CREATE TRIGGER annotation_queue_runs_resolve_run BEFORE INSERT ON lsbilling.annotation_queue_runs
+CREATE TRIGGER annotation_queue_runs_resolve_run BEFORE INSERT OR UPDATE OF workspace_id, run_id, trace_id ON lsbilling.annotation_queue_runs
 	FOR EACH ROW EXECUTE FUNCTION lsbilling.resolve_run_reference();
-CREATE TRIGGER rule_matches_resolve_run BEFORE INSERT ON lsbilling.rule_matches
+CREATE TRIGGER rule_matches_resolve_run BEFORE INSERT OR UPDATE OF workspace_id, run_id, trace_id ON lsbilling.rule_matches
 	FOR EACH ROW EXECUTE FUNCTION lsbilling.resolve_run_reference();
 
 DO $$

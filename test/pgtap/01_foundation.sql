@@ -1,7 +1,7 @@
 -- Foundation: hierarchy, trace creation by the first run, out-of-order runs,
 -- thread_id, bad input refused with its SQLSTATE, DROP/CREATE EXTENSION.
 BEGIN;
-SELECT plan(42);
+SELECT plan(47);
 
 -- the contract tables exist
 SELECT has_table('lsbilling', t, 'table lsbilling.' || t || ' exists')
@@ -114,11 +114,22 @@ SELECT throws_ok(
 	'0A000', 'cannot change trace_id of a run', 'a run cannot move to another trace');
 SELECT is((SELECT count(*)::int FROM lsbilling.traces), 3, 'refused writes left no trace rows behind');
 
+SELECT throws_ok(
+	$$UPDATE lsbilling.runs SET start_time = start_time + interval '1 day' WHERE id = '00000000-0000-0000-0000-0000000000d3'$$,
+	'0A000', 'cannot change start_time of a run', 'a run cannot move to another start time (its day partition)');
+
 -- feedback gets its trace_id from the run
 INSERT INTO lsbilling.feedback (workspace_id, run_id, key, score)
 VALUES ('00000000-0000-0000-0000-0000000000b1', '00000000-0000-0000-0000-0000000000d3', 'correct', 1);
 SELECT is((SELECT trace_id FROM lsbilling.feedback WHERE run_id = '00000000-0000-0000-0000-0000000000d3'),
 	'00000000-0000-0000-0000-0000000000d1'::uuid, 'feedback''s trace_id is filled from its run');
+
+SELECT throws_ok(
+	$$UPDATE lsbilling.feedback SET run_id = '00000000-0000-0000-0000-0000000000d2' WHERE run_id = '00000000-0000-0000-0000-0000000000d3'$$,
+	'0A000', 'cannot change run_id of a row of "feedback"', 'feedback cannot be moved to another run');
+UPDATE lsbilling.feedback SET score = 0 WHERE run_id = '00000000-0000-0000-0000-0000000000d3';
+SELECT is((SELECT score FROM lsbilling.feedback WHERE run_id = '00000000-0000-0000-0000-0000000000d3'),
+	0::numeric, 'feedback''s score can be updated');
 
 -- deleting a run keeps the count right
 DELETE FROM lsbilling.runs WHERE id = '00000000-0000-0000-0000-0000000000d3';
@@ -169,6 +180,16 @@ SELECT throws_ok(
 SELECT is((SELECT count(*)::int FROM lsbilling.traces WHERE id IN ('00000000-0000-0000-0000-00000000c001',
 	'00000000-0000-0000-0000-00000000d001', '00000000-0000-0000-0000-00000000d002')), 0,
 	'the refused multi-row inserts left no trace behind');
+
+-- a run arriving for a trace whose data has been purged is refused, and nothing changes
+UPDATE lsbilling.traces SET purged_at = now() WHERE id = '00000000-0000-0000-0000-00000000b001';
+SELECT throws_ok(
+	$$INSERT INTO lsbilling.runs (workspace_id, id, trace_id, parent_run_id, project_id, name, run_type, start_time)
+	  VALUES ('00000000-0000-0000-0000-0000000000b2', gen_random_uuid(), '00000000-0000-0000-0000-00000000b001',
+	          '00000000-0000-0000-0000-00000000b001', '00000000-0000-0000-0000-0000000000c2', 'late', 'tool', '2026-06-02 08:30:00+00')$$,
+	'LS410', 'trace 00000000-0000-0000-0000-00000000b001 has been purged', 'a run of a purged trace is refused with LS410');
+SELECT is((SELECT run_count FROM lsbilling.traces WHERE id = '00000000-0000-0000-0000-00000000b001'),
+	2::bigint, '... and the purged trace''s totals are unchanged');
 
 -- DROP EXTENSION removes everything it made; CREATE brings it back
 DROP EXTENSION lsbilling;

@@ -1,7 +1,7 @@
 -- Cost engine: compute_cost arithmetic, the choice of the price entry, the
 -- write-time checks of model_prices, and the shipped defaults.
 BEGIN;
-SELECT plan(85);
+SELECT plan(86);
 
 INSERT INTO lsbilling.organizations (id, name) VALUES ('00000000-0000-0000-0000-00000000c0a1', 'CostOrg');
 INSERT INTO lsbilling.workspaces (id, organization_id, name)
@@ -68,15 +68,15 @@ SELECT results_eq(
 
 -- ---- bad input raises an error naming the field ----
 SELECT throws_ok($$SELECT lsbilling.compute_cost('{"input_tokens":-5}', 'my_model')$$, '22023',
-	'usage_metadata.input_tokens must be a non-negative integer of at most 10^18, not -5', 'negative input_tokens');
+	'usage_metadata.input_tokens must be a non-negative integer of at most 10^15, not -5', 'negative input_tokens');
 SELECT throws_ok($$SELECT lsbilling.compute_cost('{"output_tokens":1.5}', 'my_model')$$, '22023',
-	'usage_metadata.output_tokens must be a non-negative integer of at most 10^18, not 1.5', 'fractional output_tokens');
+	'usage_metadata.output_tokens must be a non-negative integer of at most 10^15, not 1.5', 'fractional output_tokens');
 SELECT throws_ok($$SELECT lsbilling.compute_cost('{"total_tokens":"30"}', 'my_model')$$, '22023',
 	'usage_metadata.total_tokens must be a non-negative integer, not a string', 'non-numeric total_tokens');
 SELECT throws_ok($$SELECT lsbilling.compute_cost('{"input_token_details":[5]}', 'my_model')$$, '22023',
 	'usage_metadata.input_token_details must be an object, not an array', 'non-object input_token_details');
 SELECT throws_ok($$SELECT lsbilling.compute_cost('{"output_token_details":{"reasoning":-1}}', 'my_model')$$, '22023',
-	'usage_metadata.output_token_details.reasoning must be a non-negative integer of at most 10^18, not -1', 'negative detail count names the type');
+	'usage_metadata.output_token_details.reasoning must be a non-negative integer of at most 10^15, not -1', 'negative detail count names the type');
 SELECT throws_ok($$SELECT lsbilling.compute_cost('{"input_cost":"cheap"}', 'my_model')$$, '22023',
 	'usage_metadata.input_cost must be a number, not a string', 'non-numeric sent cost');
 SELECT throws_ok($$SELECT lsbilling.compute_cost('{"output_cost_details":{"audio":true}}', 'my_model')$$, '22023',
@@ -90,6 +90,9 @@ SELECT results_eq(
 	  '{"input_tokens":1000000000000000,"output_tokens":999999999999999}', 'my_model')$$,
 	$$VALUES (2000000000::numeric, 2999999999.999997::numeric, 4999999999.999997::numeric)$$,
 	'token counts of 10^15 are priced exactly');
+SELECT throws_ok($$SELECT * FROM lsbilling.compute_cost('{"input_tokens":1000000000000001}', 'my_model')$$,
+	'22023', 'usage_metadata.input_tokens must be a non-negative integer of at most 10^15, not 1000000000000001',
+	'a token count above 10^15 is refused, naming the field');
 INSERT INTO lsbilling.model_prices (name, match_pattern, input_price, output_price)
 VALUES ('tiny', '^tiny-price$', 0.00000000012345, 123456789.123456789);
 SELECT results_eq(

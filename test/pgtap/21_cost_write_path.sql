@@ -85,7 +85,7 @@ SELECT lives_ok($$SELECT pg_temp.run(6, 1, 1, 'llm', '{"metadata": {"ls_provider
 SELECT results_eq(
 	$$SELECT prompt_tokens, completion_tokens, total_cost, cost_error FROM lsbilling.runs WHERE id = pg_temp.rid(6)$$,
 	$$VALUES (NULL::bigint, NULL::bigint, NULL::numeric,
-	          'usage_metadata.input_tokens must be a non-negative integer of at most 10^18, not -3'::text)$$,
+	          'usage_metadata.input_tokens must be a non-negative integer of at most 10^15, not -3'::text)$$,
 	'its tokens and costs are null and cost_error names the field');
 SELECT pg_temp.run(7, 1, 1, 'llm', '{"metadata": {"ls_model_name": "w-model", "usage_metadata": "lots"}}');
 SELECT is((SELECT cost_error FROM lsbilling.runs WHERE id = pg_temp.rid(7)), 'usage_metadata must be an object, not a string',

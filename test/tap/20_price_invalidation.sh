@@ -69,6 +69,17 @@ q "$B" b "SELECT (lsbilling.compute_cost('{\"input_tokens\": 1000000}', 'inv-mod
 check "$out" "6" \
 	"and forgets it after its rollback"
 
+# A REPEATABLE READ transaction whose snapshot predates the change still
+# reloads the latest map: the map outlives the transaction.
+# (A's first lock on model_prices in the transaction is what makes it see the invalidation.)
+q "$A" a "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT 1;"
+q "$B" b "UPDATE lsbilling.model_prices SET input_price = 9 WHERE name = 'inv-test';"
+q "$A" a "SELECT count(*) > 0 FROM lsbilling.model_prices;"
+price
+q "$A" a "COMMIT;"
+price
+check "$out" "9" "a change committed during session A's REPEATABLE READ transaction is used after it"
+
 q "$B" b "DELETE FROM lsbilling.model_prices WHERE name = 'inv-test';"
 price
 check "$out" "" "session A stops using a deleted entry"
