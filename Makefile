@@ -1,5 +1,6 @@
 # lsbilling: PGXS build.  `make test` and `make demo` need nothing installed
-# beforehand: their scripts install the Debian packages, then build through
+# beforehand: their scripts (test/lib/cluster.sh) apt-get install the Debian
+# packages they lack, then build through
 # PGXS in a nested make, so this file must parse without pg_config.
 
 EXTENSION = lsbilling
