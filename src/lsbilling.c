@@ -45,6 +45,7 @@ _PG_init(void)
 							 GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL,
 							 NULL, NULL, NULL);
 
+	ClockInit();				/* lsbilling.test_clock (clock.c) */
 	RetentionInit();			/* retention settings and worker (worker.c) */
 
 	MarkGUCPrefixReserved("lsbilling");

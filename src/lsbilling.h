@@ -11,11 +11,20 @@
 #include "postgres.h"
 
 #include "access/htup.h"
+#include "datatype/timestamp.h"
 #include "executor/spi.h"
 #include "utils/rel.h"
 
 /* lsbilling.c: true when loaded through shared_preload_libraries */
 extern bool LsbPreloaded;
+
+/*
+ * clock.c: the one clock of everything time-dependent: lsbilling.test_clock
+ * when set (tests and demos only), else the transaction's start time.
+ */
+extern void ClockInit(void);
+extern TimestampTz LsbNow(void);
+extern bool LsbTestClockActive(void);
 
 /* lsbilling.c: lsbilling.maintenance, set only by the extension's own maintenance functions */
 extern bool LsbMaintenance;
