@@ -6,6 +6,13 @@
 
 LSB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PGBIN=/usr/lib/postgresql/15/bin
+# LSB_PG_PREFIX (developers only): a private copy of the PostgreSQL tree made by
+# test/lib/private_pg.sh, so that several checkouts can build, install and
+# test at once without sharing /usr/lib/postgresql.  Unset: the system's.
+if [ -n "${LSB_PG_PREFIX:-}" ]; then
+	PGBIN=$LSB_PG_PREFIX/usr/lib/postgresql/15/bin
+	export PG_CONFIG=$PGBIN/pg_config
+fi
 LSB_PACKAGES="postgresql-15 postgresql-server-dev-15 libpcre2-dev pkg-config make gcc
 	postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl"
 
@@ -74,7 +81,7 @@ lsb_stop_cluster() {
 
 # The install tree is shared by everything on this machine: one build-install-test at a time.
 lsb_take_install_lock() {
-	exec 9>/tmp/lsbilling-install.lock
+	exec 9>"/tmp/lsbilling-install$(echo "${LSB_PG_PREFIX:-}" | tr / _).lock"
 	flock 9
 }
 
