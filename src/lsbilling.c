@@ -22,6 +22,7 @@ PG_MODULE_MAGIC;
 
 bool		LsbPreloaded = false;
 bool		LsbMaintenance = false;
+LsbRequestHook lsb_request_hook = NULL;
 
 void		_PG_init(void);
 

@@ -14,6 +14,7 @@
 #include "datatype/timestamp.h"
 #include "executor/spi.h"
 #include "utils/rel.h"
+#include "utils/uuid.h"
 
 /* lsbilling.c: true when loaded through shared_preload_libraries */
 extern bool LsbPreloaded;
@@ -25,6 +26,25 @@ extern bool LsbPreloaded;
 extern void ClockInit(void);
 extern TimestampTz LsbNow(void);
 extern bool LsbTestClockActive(void);
+
+/*
+ * One authenticated API request, as lsbilling.authenticate() sees it once the
+ * key is verified (access), handed to lsb_request_hook before the tenant
+ * context is set: the short-window rate limiter (rate limits) admits the
+ * request or refuses it with an ERROR there.  NULL hook: nothing to check.
+ */
+typedef struct LsbRequestPrincipal
+{
+	pg_uuid_t	key_id;			/* the API key's id */
+	const char *key_short;		/* short form, e.g. "lsv2_pt_…ab12": never the secret */
+	pg_uuid_t	organization_id;
+	pg_uuid_t	workspace_id;	/* the workspace the request acts in */
+	const char *plan;			/* the organization's plan now: developer, plus, ... */
+	bool		has_payment_method;
+	const char *endpoint;		/* endpoint class: runs, feedback, delete_sessions, other */
+} LsbRequestPrincipal;
+typedef void (*LsbRequestHook) (const LsbRequestPrincipal *principal);
+extern LsbRequestHook lsb_request_hook;
 
 /* lsbilling.c: lsbilling.maintenance, set only by the extension's own maintenance functions */
 extern bool LsbMaintenance;
