@@ -15,3 +15,5 @@ lsb_psql -d lsbilling_demo -c 'CREATE EXTENSION lsbilling' || lsb_die "CREATE EX
 echo "loading the sample (test/demo/sample.sql) ..."
 lsb_psql -d lsbilling_demo -f test/demo/sample.sql || lsb_die "loading the sample failed"
 "$PGBIN/psql" -X -v ON_ERROR_STOP=1 -d lsbilling_demo -f test/demo/report.sql || lsb_die "the report failed"
+echo "billing over three months (test/demo/billing.sql) ..."
+"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d lsbilling_demo -f test/demo/billing.sql || lsb_die "the billing demo failed"
