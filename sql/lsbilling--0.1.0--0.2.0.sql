@@ -380,6 +380,40 @@ CREATE OR REPLACE FUNCTION lsbilling.utc_start(day date) RETURNS timestamptz
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN day::timestamp AT TIME ZONE 'UTC';
 
+-- An optional monthly spend cap per organization, in dollars, on the charges
+-- lsbilling knows as each event happens (base traces beyond the free
+-- allowance and extended-retention upgrades, at the current plan's prices):
+-- a new trace or an upgrade past it is refused with LS429 (src/spend_cap.c).
+CREATE TABLE IF NOT EXISTS lsbilling.spend_caps (
+	organization_id uuid PRIMARY KEY REFERENCES lsbilling.organizations (id),
+	monthly_cap numeric(14, 2) NOT NULL CONSTRAINT spend_caps_monthly_cap_check CHECK (monthly_cap >= 0),
+	updated_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- The month's counts per workspace, as 0.1.0 had them, and what they are in
+-- dollars at the prices of the organization's plan (in force at the month's
+-- end, or now for the current month): the limits shown in dollars (seed 003).
+-- Amounts are gross: the free allowance comes off per organization on the
+-- invoice.
+CREATE OR REPLACE VIEW lsbilling.monthly_usage AS
+SELECT u.workspace_id, u.month, u.traces, u.extended_traces,
+	   l.max_traces, l.max_extended_traces, pl.plan,
+	   u.traces * pp.base_trace_price AS traces_usd,
+	   u.extended_traces * pp.extended_upgrade_price AS extended_traces_usd,
+	   l.max_traces * pp.base_trace_price AS max_traces_usd,
+	   l.max_extended_traces * pp.extended_upgrade_price AS max_extended_traces_usd,
+	   sc.monthly_cap AS organization_spend_cap_usd
+FROM (SELECT c.workspace_id, c.month, sum(c.traces)::bigint AS traces, sum(c.extended_traces)::bigint AS extended_traces
+	  FROM lsbilling.usage_counters c GROUP BY c.workspace_id, c.month) u
+JOIN lsbilling.workspaces w ON w.id = u.workspace_id
+JOIN lsbilling.organizations o ON o.id = w.organization_id
+LEFT JOIN lsbilling.usage_limits l ON l.workspace_id = u.workspace_id
+LEFT JOIN lsbilling.spend_caps sc ON sc.organization_id = w.organization_id
+CROSS JOIN LATERAL (SELECT coalesce((lsbilling.plan_at(o.id, least(lsbilling.clock_now(),
+			lsbilling.utc_start((u.month + interval '1 month')::date) - interval '1 microsecond'))).plan, o.plan) AS plan) pl
+CROSS JOIN LATERAL lsbilling.plan_price_on(pl.plan,
+	least((lsbilling.clock_now() AT TIME ZONE 'UTC')::date, (u.month + interval '1 month')::date - 1)) pp;
+
 -- Apply the organization's credits to a new invoice (soonest-expiring
 -- first, then oldest; never below zero): ledger rows and negative lines.
 -- Returns the amount applied.
@@ -797,7 +831,7 @@ BEGIN
 	PERFORM pg_catalog.pg_extension_config_dump('lsbilling.plan_prices',
 		$f$WHERE NOT (effective_from = '-infinity' AND plan_id IN ('developer', 'plus', 'startup', 'enterprise'))$f$);
 	FOREACH t IN ARRAY ARRAY['organization_plans', 'invoices', 'invoice_lines', 'invoice_usage', 'invoice_seats',
-							 'credit_grants', 'credit_ledger']
+							 'credit_grants', 'credit_ledger', 'spend_caps']
 	LOOP
 		PERFORM pg_catalog.pg_extension_config_dump(('lsbilling.' || t)::regclass, '');
 	END LOOP;

@@ -113,6 +113,7 @@ typedef struct UsageEntry
 	char		plan[NAMEDATALEN];
 	char		month_text[16];
 	int64		reset_seconds;
+	SpendCap	spend;			/* the organization's monthly spend cap (spend_cap.c) */
 	List	   *deltas;			/* of UsageDelta, in TopTransactionContext */
 } UsageEntry;
 
@@ -297,6 +298,7 @@ UsageRead(UsageEntry *entry, int64 traces, int64 extended_traces)
 	text = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 7);
 	strlcpy(entry->month_text, text ? text : "", sizeof(entry->month_text));
 	entry->reset_seconds = GetInt64(8, &isnull);
+	SpendCapRead(args[0], entry->key.month, &entry->spend);
 	entry->created = GetCurrentSubTransactionId();
 	entry->deltas = NIL;
 }
@@ -342,6 +344,8 @@ UsageCheck(const UsageEntry *entry, int64 traces, int64 extended_traces,
 						   ws, (long long) (total_extended - extended_traces), entry->month_text,
 						   (long long) extended_traces),
 				 ResetHint(entry)));
+	SpendCapCheck(&entry->spend, entry->month_text, total_traces, total_extended,
+				  traces, extended_traces);
 }
 
 void

@@ -41,7 +41,7 @@ GRANT SELECT, INSERT ON lsbilling.runs, lsbilling.feedback, lsbilling.deployment
 -- what the write-path triggers touch (until they run as the extension's owner): never test_clock
 GRANT SELECT, INSERT, UPDATE ON lsbilling.traces, lsbilling.billing_events, lsbilling.usage_counters TO lsb_clock_app;
 GRANT SELECT ON lsbilling.projects, lsbilling.workspaces, lsbilling.organizations, lsbilling.plans,
-	lsbilling.usage_limits, lsbilling.deployments TO lsb_clock_app;
+	lsbilling.plan_prices, lsbilling.spend_caps, lsbilling.usage_limits, lsbilling.deployments TO lsb_clock_app;
 GRANT EXECUTE ON FUNCTION pg_temp.run(int, int, timestamptz), pg_temp.u(int), pg_temp.err(text) TO lsb_clock_app;
 SET LOCAL ROLE lsb_clock_app;
 
