@@ -17,6 +17,7 @@
  */
 #include "postgres.h"
 
+#include "access/table.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -25,6 +26,8 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
+#include "utils/rel.h"
+#include "storage/bufmgr.h"
 #include "utils/timestamp.h"
 
 #include "lsbilling.h"
@@ -68,10 +71,19 @@ SpendCapRead(Datum workspace_id, int32 month, SpendCap *cap)
 	bool		isnull;
 	char	   *text;
 	int			rc;
+	Oid			relid;
+	Relation	rel;
+	bool		empty;
 
 	memset(cap, 0, sizeof(*cap));
-	/* a database still at 0.1.0 has no caps */
-	if (!OidIsValid(get_relname_relid("spend_caps", get_namespace_oid("lsbilling", false))))
+	/* a database still at 0.1.0 has no caps; most have none: skip the lookup */
+	relid = get_relname_relid("spend_caps", get_namespace_oid("lsbilling", false));
+	if (!OidIsValid(relid))
+		return;
+	rel = table_open(relid, AccessShareLock);
+	empty = RelationGetNumberOfBlocks(rel) == 0;
+	table_close(rel, AccessShareLock);
+	if (empty)
 		return;
 	if (SpendCapPlan == NULL)
 	{

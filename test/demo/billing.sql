@@ -5,6 +5,7 @@
 \set ON_ERROR_STOP on
 \pset footer off
 SET client_min_messages = warning;
+\o /dev/null
 
 SET lsbilling.test_clock = '2026-06-01 00:00+00';
 INSERT INTO lsbilling.organizations (id, name, plan, has_payment_method, created_at)
@@ -70,6 +71,7 @@ SELECT lsbilling.change_plan('0a000000-0000-0000-0000-0000000000b1', 'startup', 
 SELECT pg_temp.traces(14000, '2026-08-20 12:00+00');
 SET lsbilling.test_clock = '2026-09-01 02:00+00';
 SELECT count(*) AS issued_september_1 FROM lsbilling.issue_invoices();
+\o
 SELECT count(*) AS issued_again FROM lsbilling.issue_invoices();
 
 \echo
