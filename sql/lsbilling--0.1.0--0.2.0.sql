@@ -636,10 +636,12 @@ BEGIN
 	RETURN lsbilling.finish_invoice(inv_id, organization_id, 'period', d, h, ufrom);
 END $$;
 
--- The seat invoice of day d: every seat added during a period (after its
--- first instant) while the organization pays, not charged yet, due the day
--- after it was added (from_day on), prorated by the days left in its period,
--- the join day included; a removal is not refunded.
+-- The seat invoice of day d: the seats that started to be billable during a
+-- period (after its first instant), not charged yet, due the day after they
+-- started (from_day on), prorated by the days left in the period, that day
+-- included: a member added while the organization pays (from the join), and
+-- every member held when the organization starts to pay (a card added, or a
+-- contract) mid-period (from the change).  A removal is not refunded.
 CREATE OR REPLACE FUNCTION lsbilling.issue_seat_invoice(organization_id uuid, d date, from_day date)
 RETURNS lsbilling.invoices
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
@@ -653,38 +655,58 @@ BEGIN
 		WHERE i.organization_id = issue_seat_invoice.organization_id AND i.kind = 'seats' AND i.issue_date = d) THEN
 		RETURN NULL;
 	END IF;
-	WITH due AS (
-		SELECT m.user_id, m.joined_at, (m.joined_at AT TIME ZONE 'UTC')::date AS joined_day, h.plan, pp.seat_price,
-			   CASE h.billing_interval WHEN 'year' THEN 12 ELSE 1 END AS months,
-			   date_trunc(h.billing_interval, (m.joined_at AT TIME ZONE 'UTC'))::date AS period_start
+	WITH started AS (
+		-- a member added while paying
+		SELECT m.user_id, m.joined_at, m.joined_at AS start_at, 'added' AS why, h.plan, h.billing_interval
 		FROM lsbilling.organization_members m,
-			 LATERAL lsbilling.plan_at(m.organization_id, m.joined_at) h,
-			 LATERAL lsbilling.plan_price_on(h.plan, (m.joined_at AT TIME ZONE 'UTC')::date) pp
+			 LATERAL lsbilling.plan_at(m.organization_id, m.joined_at) h
 		WHERE m.organization_id = issue_seat_invoice.organization_id
 		  AND (m.joined_at AT TIME ZONE 'UTC')::date + 1 BETWEEN from_day AND d
-		  AND (h.has_payment_method OR h.plan = 'enterprise') AND pp.seat_price > 0
+		  AND (h.has_payment_method OR h.plan = 'enterprise')
+		UNION ALL
+		-- the members held when the organization starts to pay
+		SELECT m.user_id, m.joined_at, h.valid_from, 'held when the ' || h.plan || ' plan was paid from', h.plan,
+			   h.billing_interval
+		FROM lsbilling.organization_plans h
+		JOIN lsbilling.organization_members m ON m.organization_id = h.organization_id
+			AND m.joined_at <= h.valid_from AND (m.removed_at IS NULL OR m.removed_at > h.valid_from)
+		WHERE h.organization_id = issue_seat_invoice.organization_id
+		  AND (h.valid_from AT TIME ZONE 'UTC')::date + 1 BETWEEN from_day AND d
+		  AND (h.has_payment_method OR h.plan = 'enterprise')
+		  AND NOT coalesce((SELECT p.has_payment_method OR p.plan = 'enterprise' FROM lsbilling.organization_plans p
+							WHERE p.organization_id = h.organization_id AND p.valid_to = h.valid_from), false)
+	), due AS (
+		SELECT st.user_id, st.joined_at, st.start_at, st.why, (st.start_at AT TIME ZONE 'UTC')::date AS start_day,
+			   st.plan, pp.seat_price, CASE st.billing_interval WHEN 'year' THEN 12 ELSE 1 END AS months,
+			   date_trunc(st.billing_interval, (st.start_at AT TIME ZONE 'UTC'))::date AS period_start
+		FROM started st,
+			 LATERAL lsbilling.plan_price_on(st.plan, (st.start_at AT TIME ZONE 'UTC')::date) pp
+		WHERE pp.seat_price > 0
 	), charged AS (
-		SELECT due.*, (due.period_start + make_interval(months => due.months))::date AS period_end,
-			   row_number() OVER (ORDER BY due.joined_at, due.user_id) AS line_no
+		SELECT DISTINCT ON (due.user_id, due.joined_at, due.period_start) due.*,
+			   (due.period_start + make_interval(months => due.months))::date AS period_end
 		FROM due
-		WHERE due.joined_at > lsbilling.utc_start(due.period_start)
+		WHERE due.start_at > lsbilling.utc_start(due.period_start)
 		  AND NOT EXISTS (SELECT 1 FROM lsbilling.invoice_seats s
 						  WHERE s.organization_id = issue_seat_invoice.organization_id AND s.user_id = due.user_id
 							AND s.joined_at = due.joined_at AND s.period_start = due.period_start)
+		ORDER BY due.user_id, due.joined_at, due.period_start, due.start_at
+	), numbered AS (
+		SELECT c.*, row_number() OVER (ORDER BY c.start_at, c.user_id) AS line_no FROM charged c
 	), lines AS (
 		INSERT INTO lsbilling.invoice_lines (invoice_id, line_no, kind, description, service_start, service_end,
 			plan, quantity, unit_price, prorate_days, period_days, amount)
 		SELECT inv_id, c.line_no, 'seats',
-			   format('seat of %s added %s: %s of %s days to %s', coalesce(u.email, c.user_id::text), c.joined_day,
-					  c.period_end - c.joined_day, c.period_end - c.period_start, c.period_end - 1),
-			   c.joined_day, c.period_end, c.plan, c.months, c.seat_price,
-			   c.period_end - c.joined_day, c.period_end - c.period_start,
-			   round(c.months * c.seat_price * (c.period_end - c.joined_day) / (c.period_end - c.period_start), 2)
-		FROM charged c LEFT JOIN lsbilling.users u ON u.id = c.user_id
+			   format('seat of %s %s %s: %s of %s days to %s', coalesce(u.email, c.user_id::text), c.why, c.start_day,
+					  c.period_end - c.start_day, c.period_end - c.period_start, c.period_end - 1),
+			   c.start_day, c.period_end, c.plan, c.months, c.seat_price,
+			   c.period_end - c.start_day, c.period_end - c.period_start,
+			   round(c.months * c.seat_price * (c.period_end - c.start_day) / (c.period_end - c.period_start), 2)
+		FROM numbered c LEFT JOIN lsbilling.users u ON u.id = c.user_id
 		RETURNING 1
 	), seats AS (
 		INSERT INTO lsbilling.invoice_seats (organization_id, user_id, joined_at, period_start, invoice_id)
-		SELECT issue_seat_invoice.organization_id, c.user_id, c.joined_at, c.period_start, inv_id FROM charged c
+		SELECT issue_seat_invoice.organization_id, c.user_id, c.joined_at, c.period_start, inv_id FROM numbered c
 		RETURNING 1
 	)
 	SELECT count(*) INTO n FROM lines, (SELECT count(*) FROM seats) s;

@@ -41,10 +41,10 @@ BEGIN
 	LIMIT n;
 END $$;
 
--- June: 3,000 traces on the free developer plan; a $25 credit; a card and Plus on the 20th; a seat added the 21st
+-- June: 3,000 traces on the free developer plan; a $50 credit; a card and Plus on the 20th; a seat added the 21st
 SELECT pg_temp.traces(3000, '2026-06-10 12:00+00');
 SET lsbilling.test_clock = '2026-06-15 09:00+00';
-SELECT lsbilling.grant_credit('0a000000-0000-0000-0000-0000000000b1', 25.00, 'launch credit', '2026-09-30 00:00+00') IS NOT NULL AS granted;
+SELECT lsbilling.grant_credit('0a000000-0000-0000-0000-0000000000b1', 50.00, 'launch credit', '2026-09-30 00:00+00') IS NOT NULL AS granted;
 SELECT lsbilling.change_plan('0a000000-0000-0000-0000-0000000000b1', 'plus', has_payment_method => true,
                              effective => '2026-06-20 09:00+00');
 SET lsbilling.test_clock = '2026-06-21 10:00+00';
@@ -93,7 +93,7 @@ WHERE i.organization_id = '0a000000-0000-0000-0000-0000000000b1' ORDER BY i.numb
 SELECT g.reason, l.kind, l.amount, l.occurred_at::date AS day, i.number AS invoice
 FROM lsbilling.credit_ledger l JOIN lsbilling.credit_grants g ON g.id = l.grant_id
 LEFT JOIN lsbilling.invoices i ON i.id = l.invoice_id
-WHERE l.organization_id = '0a000000-0000-0000-0000-0000000000b1' ORDER BY l.occurred_at, l.kind;
+WHERE l.organization_id = '0a000000-0000-0000-0000-0000000000b1' ORDER BY l.occurred_at, i.number NULLS FIRST;
 SELECT lsbilling.credit_balance('0a000000-0000-0000-0000-0000000000b1') AS credit_balance_now;
 
 \echo '== The draft preview of September so far (lsbilling.invoice: never issued)'

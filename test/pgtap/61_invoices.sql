@@ -5,7 +5,7 @@
 -- an enterprise yearly invoice, issuing twice, a late deployment run, and
 -- finalized invoices refusing UPDATE / DELETE.  Rounding: half up, per line.
 BEGIN;
-SELECT plan(36);
+SELECT plan(39);
 
 CREATE FUNCTION pg_temp.at(ts timestamptz) RETURNS void LANGUAGE sql AS $$
 SELECT set_config('lsbilling.test_clock', ts::text, true);
@@ -75,6 +75,16 @@ INSERT INTO lsbilling.plan_prices (plan_id, effective_from, seat_price, free_tra
 	extended_upgrade_price, deployment_run_price)
 VALUES ('plus', '2026-06-28', 39, 10000, 0.0005, 0.005, 0.005);
 
+-- June 21: the seats held when the card was added are charged from June 20, 11 of 30 days
+SELECT pg_temp.at('2026-06-21 06:00+00');
+SELECT is((SELECT count(*)::int FROM lsbilling.issue_invoices()), 1, 'June 21: one invoice is due (the seats held at the plan change)');
+SELECT results_eq($$SELECT pg_temp.lines('a6100000-0000-0000-0000-00000000000a', '2026-06-21', 'seats')$$,
+	$$VALUES ('1 seats 1 39 14.30'), ('2 seats 1 39 14.30'), ('3 credit 1 -5.00 -5.00'), ('4 credit 1 -23.60 -23.60')$$,
+	'a mid-month move to a paid plan: each seat held (the invited one too) costs $39 x 11/30 days from the change day; '
+	'credits soonest-expiring first');
+SELECT is(pg_temp.head('a6100000-0000-0000-0000-00000000000a', '2026-06-21', 'seats'), '1 issued plus 28.60 28.60 0.00',
+	'invoice 1: subtotal 28.60, credits 28.60, total 0.00 (never below zero)');
+
 -- June 21: a seat added (removed June 26: not refunded)
 INSERT INTO lsbilling.organization_members (organization_id, user_id, status, joined_at, removed_at)
 VALUES ('a6100000-0000-0000-0000-00000000000a', 'e6100000-0000-0000-0000-000000000003', 'active', '2026-06-21 10:00+00', '2026-06-26 10:00+00');
@@ -87,13 +97,13 @@ FROM generate_series(1, 101);
 -- the seat added June 21 is charged June 22, on an invoice of its own: 10 of 30 days of $39
 SELECT is((SELECT count(*)::int FROM lsbilling.issue_invoices()), 1, 'June 22: one invoice is due (the seat added yesterday)');
 SELECT results_eq($$SELECT pg_temp.lines('a6100000-0000-0000-0000-00000000000a', '2026-06-22', 'seats')$$,
-	$$VALUES ('1 seats 1 39 13.00'), ('2 credit 1 -5.00 -5.00'), ('3 credit 1 -8.00 -8.00')$$,
-	'the mid-month seat: 1 x $39 x 10/30 days (join day included) = 13.00; credits soonest-expiring first');
+	$$VALUES ('1 seats 1 39 13.00'), ('2 credit 1 -6.40 -6.40'), ('3 credit 1 -6.60 -6.60')$$,
+	'the mid-month seat: 1 x $39 x 10/30 days (join day included) = 13.00; the rest of the credits, soonest-expiring first');
 SELECT is((SELECT prorate_days || '/' || period_days FROM lsbilling.invoice_lines l JOIN lsbilling.invoices i ON i.id = l.invoice_id
-	WHERE i.organization_id = 'a6100000-0000-0000-0000-00000000000a' AND i.kind = 'seats' AND l.kind = 'seats'),
+	WHERE i.organization_id = 'a6100000-0000-0000-0000-00000000000a' AND i.issue_date = '2026-06-22' AND l.kind = 'seats'),
 	'10/30', 'the proration is kept exact as days');
-SELECT is(pg_temp.head('a6100000-0000-0000-0000-00000000000a', '2026-06-22', 'seats'), '1 issued plus 13.00 13.00 0.00',
-	'invoice 1: subtotal 13.00, credits 13.00, total 0.00 (never below zero)');
+SELECT is(pg_temp.head('a6100000-0000-0000-0000-00000000000a', '2026-06-22', 'seats'), '2 issued plus 13.00 13.00 0.00',
+	'invoice 2: subtotal 13.00, credits 13.00, total 0.00');
 SELECT is((SELECT count(*)::int FROM lsbilling.issue_invoices()), 0, 'issuing again the same day issues nothing');
 
 -- June 25 / June 29: traces and upgrades on plus
@@ -110,12 +120,11 @@ SELECT results_eq($$SELECT pg_temp.lines('a6100000-0000-0000-0000-00000000000a',
 	         ('3 extended_upgrade 200 0.0045 0.90'),
 	         ('4 extended_upgrade 100 0.005 0.50'),
 	         ('5 deployment_run 101 0.005 0.51'),
-	         ('6 credit 1 -22.00 -22.00'),
-	         ('7 credit 1 -20.00 -20.00')$$,
+	         ('6 credit 1 -13.40 -13.40')$$,
 	'July 1, line by line: 2 seats in advance (the invited one counts; the removed one is not refunded nor billed); '
 	'12,000 June traces less plus''s 10,000 free = 2,000; upgrades at the price of their day; 101 x 0.005 = 0.505 rounds half up to 0.51; credits');
-SELECT is(pg_temp.head('a6100000-0000-0000-0000-00000000000a', '2026-07-01'), '2 issued plus 80.91 42.00 38.91',
-	'invoice 2: subtotal 80.91 = the sum of the rounded lines, credits 42.00, total 38.91');
+SELECT is(pg_temp.head('a6100000-0000-0000-0000-00000000000a', '2026-07-01'), '3 issued plus 80.91 13.40 67.51',
+	'invoice 3: subtotal 80.91 = the sum of the rounded lines, credits 13.40, total 67.51');
 SELECT is((SELECT sum(billed)::int || '/' || sum(events)::int FROM lsbilling.invoice_usage u
 	JOIN lsbilling.invoices i ON i.id = u.invoice_id
 	WHERE i.organization_id = 'a6100000-0000-0000-0000-00000000000a' AND u.usage_day = '2026-06-10'),
@@ -126,7 +135,7 @@ SELECT is(lsbilling.credit_balance('a6100000-0000-0000-0000-00000000000a'), 0.00
 SELECT is((SELECT count(*)::int FROM lsbilling.issue_invoices()), 0, 'issue twice: nothing new');
 SELECT is((SELECT count(*)::int FROM lsbilling.issue_invoices('2026-06-22')), 0, 'issuing for a past day again: nothing new');
 SELECT is((SELECT string_agg(number::text, ',' ORDER BY number) FROM lsbilling.invoices
-	WHERE organization_id = 'a6100000-0000-0000-0000-00000000000a'), '1,2', 'numbers are sequential per organization');
+	WHERE organization_id = 'a6100000-0000-0000-0000-00000000000a'), '1,2,3', 'numbers are sequential per organization');
 
 -- a deployment run recorded for June 30 after June was invoiced (its transaction began before midnight)
 SELECT pg_temp.at('2026-06-30 23:59:59+00');
@@ -154,7 +163,7 @@ SELECT is((SELECT description FROM lsbilling.invoice_lines l JOIN lsbilling.invo
 SELECT results_eq($$SELECT pg_temp.lines('a6100000-0000-0000-0000-00000000000a', '2026-07-01')$$,
 	$$VALUES ('1 seats 2 39 78.00'), ('2 base_trace 2000 0.0005 1.00'), ('3 extended_upgrade 200 0.0045 0.90'),
 	         ('4 extended_upgrade 100 0.005 0.50'), ('5 deployment_run 101 0.005 0.51'),
-	         ('6 credit 1 -22.00 -22.00'), ('7 credit 1 -20.00 -20.00')$$,
+	         ('6 credit 1 -13.40 -13.40')$$,
 	'the July invoice is unchanged');
 
 -- Organization E: enterprise, billed yearly ------------------------------------------------
