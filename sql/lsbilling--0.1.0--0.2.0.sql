@@ -41,7 +41,825 @@ COMMENT ON FUNCTION lsbilling.clock_now() IS
 
 
 -- >>> section: billing (plan history, invoices, credits, spend cap)
+-- ---------------------------------------------------------------------------
+-- Billing an accountant would sign (issue 11).  Everything here is global
+-- (per organization: reference tables on Citus) and derived from the tenant
+-- tables at issue time by plpgsql over SPI, never by triggers that write
+-- tenant tables.  Money: each invoice line is rounded to the cent, half up
+-- (PostgreSQL's round(numeric, 2) on non-negative amounts); an invoice's
+-- total is the sum of its rounded lines; quantities and unit prices stay
+-- exact.  Dates are UTC calendar days; the clock is lsbilling.clock_now().
+-- ---------------------------------------------------------------------------
 
+-- Effective-dated plan prices: the row with the latest effective_from on or
+-- before a day prices that day.  plans keeps the current list prices: an
+-- INSERT or UPDATE of a plan adds (or replaces) the row effective from the
+-- clock's day (a new plan from -infinity); a price scheduled ahead is an INSERT
+-- here.
+CREATE TABLE IF NOT EXISTS lsbilling.plan_prices (
+	plan_id text NOT NULL REFERENCES lsbilling.plans (id),
+	effective_from date NOT NULL,
+	seat_price numeric NOT NULL CONSTRAINT plan_prices_seat_price_check CHECK (seat_price >= 0),
+	free_traces_per_month bigint NOT NULL
+		CONSTRAINT plan_prices_free_traces_check CHECK (free_traces_per_month >= 0),
+	base_trace_price numeric NOT NULL CONSTRAINT plan_prices_base_check CHECK (base_trace_price >= 0),
+	extended_upgrade_price numeric NOT NULL
+		CONSTRAINT plan_prices_upgrade_check CHECK (extended_upgrade_price >= 0),
+	deployment_run_price numeric NOT NULL
+		CONSTRAINT plan_prices_deployment_check CHECK (deployment_run_price >= 0),
+	PRIMARY KEY (plan_id, effective_from)
+);
+INSERT INTO lsbilling.plan_prices
+SELECT id, '-infinity', seat_price, free_traces_per_month, base_trace_price, extended_upgrade_price,
+	   deployment_run_price
+FROM lsbilling.plans
+ON CONFLICT DO NOTHING;
+
+CREATE OR REPLACE FUNCTION lsbilling.plans_price_history() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	INSERT INTO lsbilling.plan_prices AS pp (plan_id, effective_from, seat_price, free_traces_per_month,
+		base_trace_price, extended_upgrade_price, deployment_run_price)
+	VALUES (NEW.id,
+			CASE TG_OP WHEN 'INSERT' THEN '-infinity'::date
+				 ELSE (lsbilling.clock_now() AT TIME ZONE 'UTC')::date END,
+			NEW.seat_price, NEW.free_traces_per_month, NEW.base_trace_price,
+			NEW.extended_upgrade_price, NEW.deployment_run_price)
+	ON CONFLICT (plan_id, effective_from) DO UPDATE SET
+		seat_price = excluded.seat_price, free_traces_per_month = excluded.free_traces_per_month,
+		base_trace_price = excluded.base_trace_price, extended_upgrade_price = excluded.extended_upgrade_price,
+		deployment_run_price = excluded.deployment_run_price;
+	RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS plans_price_history ON lsbilling.plans;
+CREATE TRIGGER plans_price_history AFTER INSERT OR UPDATE ON lsbilling.plans
+	FOR EACH ROW EXECUTE FUNCTION lsbilling.plans_price_history();
+
+-- The prices of a plan on a day.
+CREATE OR REPLACE FUNCTION lsbilling.plan_price_on(plan_id text, day date)
+RETURNS lsbilling.plan_prices
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE r lsbilling.plan_prices;
+BEGIN
+	SELECT * INTO r FROM lsbilling.plan_prices pp
+	WHERE pp.plan_id = plan_price_on.plan_id AND pp.effective_from <= plan_price_on.day
+	ORDER BY pp.effective_from DESC LIMIT 1;
+	RETURN r;
+END $$;
+
+-- An organization's plan, payment method and billing interval over time:
+-- [valid_from, valid_to), valid_to NULL for the current row.
+-- organizations.plan and has_payment_method stay the current values.
+CREATE TABLE IF NOT EXISTS lsbilling.organization_plans (
+	organization_id uuid NOT NULL REFERENCES lsbilling.organizations (id),
+	valid_from timestamptz NOT NULL,
+	valid_to timestamptz,
+	plan text NOT NULL REFERENCES lsbilling.plans (id),
+	has_payment_method boolean NOT NULL,
+	billing_interval text NOT NULL
+		CONSTRAINT organization_plans_interval_check CHECK (billing_interval IN ('month', 'year')),
+	PRIMARY KEY (organization_id, valid_from),
+	CONSTRAINT organization_plans_valid_check CHECK (valid_to IS NULL OR valid_to > valid_from)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS organization_plans_current_key
+	ON lsbilling.organization_plans (organization_id) WHERE valid_to IS NULL;
+
+-- Backfill (an update from 0.1.0): history starts from each organization's
+-- current plan at its creation date.
+INSERT INTO lsbilling.organization_plans (organization_id, valid_from, plan, has_payment_method, billing_interval)
+SELECT o.id, o.created_at, o.plan, o.has_payment_method,
+	   CASE o.plan WHEN 'enterprise' THEN 'year' ELSE 'month' END
+FROM lsbilling.organizations o
+WHERE NOT EXISTS (SELECT 1 FROM lsbilling.organization_plans h WHERE h.organization_id = o.id);
+
+-- Change an organization's plan, payment method and/or billing interval from
+-- a moment on (default: now by the clock); NULL keeps the current value (the
+-- interval defaults to yearly for enterprise, monthly otherwise, on a plan
+-- change).  Keeps organizations.plan / has_payment_method in sync.
+CREATE OR REPLACE FUNCTION lsbilling.change_plan(organization_id uuid, plan text DEFAULT NULL,
+	has_payment_method boolean DEFAULT NULL, billing_interval text DEFAULT NULL,
+	effective timestamptz DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	cur lsbilling.organization_plans;
+	at timestamptz := coalesce(effective, lsbilling.clock_now());
+	new_plan text;
+	new_pm boolean;
+	new_interval text;
+BEGIN
+	PERFORM 1 FROM lsbilling.organizations o WHERE o.id = change_plan.organization_id FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'organization % does not exist', change_plan.organization_id
+			USING ERRCODE = '23503';
+	END IF;
+	SELECT * INTO cur FROM lsbilling.organization_plans h
+	WHERE h.organization_id = change_plan.organization_id AND h.valid_to IS NULL;
+	new_plan := coalesce(change_plan.plan, cur.plan);
+	new_pm := coalesce(change_plan.has_payment_method, cur.has_payment_method);
+	new_interval := coalesce(change_plan.billing_interval,
+		CASE WHEN change_plan.plan IS NOT NULL AND change_plan.plan IS DISTINCT FROM cur.plan
+			 THEN CASE new_plan WHEN 'enterprise' THEN 'year' ELSE 'month' END
+			 ELSE cur.billing_interval END);
+	IF (cur.plan, cur.has_payment_method, cur.billing_interval) = (new_plan, new_pm, new_interval) THEN
+		RETURN;					-- nothing changes (e.g. the UPDATE of organizations below)
+	END IF;
+	IF effective IS NULL AND cur.valid_from IS NOT NULL THEN
+		at := greatest(at, cur.valid_from);
+	END IF;
+	IF cur.valid_from IS NOT NULL AND at < cur.valid_from THEN
+		RAISE EXCEPTION 'a plan change must come after the current plan''s start (%)', cur.valid_from
+			USING ERRCODE = '22023',
+				  DETAIL = 'The plan history is append-only: past periods keep the plan they were billed with.';
+	END IF;
+	IF at = cur.valid_from THEN
+		-- a change at the very moment the current period began replaces it
+		UPDATE lsbilling.organization_plans h
+		SET plan = new_plan, has_payment_method = new_pm, billing_interval = new_interval
+		WHERE h.organization_id = change_plan.organization_id AND h.valid_from = cur.valid_from;
+	ELSE
+		IF cur.valid_from IS NOT NULL THEN
+			UPDATE lsbilling.organization_plans h SET valid_to = at
+			WHERE h.organization_id = change_plan.organization_id AND h.valid_from = cur.valid_from;
+		END IF;
+		INSERT INTO lsbilling.organization_plans (organization_id, valid_from, plan, has_payment_method, billing_interval)
+		VALUES (change_plan.organization_id, at, new_plan, new_pm, new_interval);
+	END IF;
+	UPDATE lsbilling.organizations o SET plan = new_plan, has_payment_method = new_pm
+	WHERE o.id = change_plan.organization_id
+	  AND (o.plan, o.has_payment_method) IS DISTINCT FROM (new_plan, new_pm);
+END $$;
+COMMENT ON FUNCTION lsbilling.change_plan(uuid, text, boolean, text, timestamptz) IS
+	'change an organization''s plan / payment method / billing interval from a moment on (default: the clock); the history is what invoices read';
+
+-- A new organization starts its history; an UPDATE of plan or
+-- has_payment_method made directly (not through change_plan) is recorded
+-- at the clock's time.  Global table to global table: fine on Citus.
+CREATE OR REPLACE FUNCTION lsbilling.organizations_plan_history() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF TG_OP = 'INSERT' THEN
+		INSERT INTO lsbilling.organization_plans (organization_id, valid_from, plan, has_payment_method, billing_interval)
+		VALUES (NEW.id, least(NEW.created_at, lsbilling.clock_now()), NEW.plan, NEW.has_payment_method,
+				CASE NEW.plan WHEN 'enterprise' THEN 'year' ELSE 'month' END)
+		ON CONFLICT DO NOTHING;
+	ELSIF (OLD.plan, OLD.has_payment_method) IS DISTINCT FROM (NEW.plan, NEW.has_payment_method) THEN
+		PERFORM lsbilling.change_plan(NEW.id, NEW.plan, NEW.has_payment_method);
+	END IF;
+	RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS organizations_plan_history ON lsbilling.organizations;
+CREATE TRIGGER organizations_plan_history AFTER INSERT OR UPDATE OF plan, has_payment_method
+	ON lsbilling.organizations
+	FOR EACH ROW EXECUTE FUNCTION lsbilling.organizations_plan_history();
+
+-- The plan row in force at an instant.
+CREATE OR REPLACE FUNCTION lsbilling.plan_at(organization_id uuid, at timestamptz)
+RETURNS lsbilling.organization_plans
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE r lsbilling.organization_plans;
+BEGIN
+	SELECT * INTO r FROM lsbilling.organization_plans h
+	WHERE h.organization_id = plan_at.organization_id AND h.valid_from <= plan_at.at
+	  AND (h.valid_to IS NULL OR h.valid_to > plan_at.at);
+	RETURN r;
+END $$;
+
+-- Issued invoices: append-only (UPDATE, DELETE and TRUNCATE raise 42501).
+-- kind 'period': issued on the 1st (monthly) or January 1st (yearly): seats
+-- of the new period in advance, usage not yet invoiced in arrears.
+-- kind 'seats': seats added during a period, issued the day after.
+CREATE TABLE IF NOT EXISTS lsbilling.invoices (
+	id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+	organization_id uuid NOT NULL REFERENCES lsbilling.organizations (id),
+	number integer NOT NULL,
+	kind text NOT NULL CONSTRAINT invoices_kind_check CHECK (kind IN ('period', 'seats')),
+	issue_date date NOT NULL,
+	status text NOT NULL DEFAULT 'issued' CONSTRAINT invoices_status_check CHECK (status = 'issued'),
+	plan text NOT NULL,
+	billing_interval text NOT NULL,
+	subtotal numeric(14, 2) NOT NULL,
+	credits_applied numeric(14, 2) NOT NULL DEFAULT 0,
+	total numeric(14, 2) NOT NULL,
+	usage_from date,			-- period invoices: the first day whose usage they may bill
+	issued_at timestamptz NOT NULL,
+	CONSTRAINT invoices_number_key UNIQUE (organization_id, number),
+	CONSTRAINT invoices_once_key UNIQUE (organization_id, kind, issue_date),
+	CONSTRAINT invoices_total_check CHECK (total = subtotal - credits_applied AND total >= 0)
+);
+
+-- amount = round(quantity * unit_price * prorate_days / period_days, 2),
+-- half up; prorate_days / period_days only on prorated seat lines.  Credits
+-- are negative lines.
+CREATE TABLE IF NOT EXISTS lsbilling.invoice_lines (
+	invoice_id uuid NOT NULL REFERENCES lsbilling.invoices (id) DEFERRABLE INITIALLY DEFERRED,
+	line_no integer NOT NULL,
+	kind text NOT NULL CONSTRAINT invoice_lines_kind_check
+		CHECK (kind IN ('seats', 'base_trace', 'extended_upgrade', 'deployment_run', 'credit')),
+	description text NOT NULL,
+	service_start date,
+	service_end date,
+	plan text,
+	quantity numeric NOT NULL,
+	unit_price numeric NOT NULL,
+	prorate_days integer,
+	period_days integer,
+	amount numeric(14, 2) NOT NULL,
+	late boolean NOT NULL DEFAULT false,
+	PRIMARY KEY (invoice_id, line_no)
+);
+
+-- What each invoice covered of the ledger, per UTC day and metric, so that
+-- nothing is billed twice and an event that arrives for an invoiced day is
+-- billed (once) on the next invoice.
+CREATE TABLE IF NOT EXISTS lsbilling.invoice_usage (
+	invoice_id uuid NOT NULL REFERENCES lsbilling.invoices (id) DEFERRABLE INITIALLY DEFERRED,
+	organization_id uuid NOT NULL,
+	usage_day date NOT NULL,
+	metric text NOT NULL,
+	events numeric NOT NULL,
+	billed numeric NOT NULL,
+	PRIMARY KEY (invoice_id, usage_day, metric)
+);
+CREATE INDEX IF NOT EXISTS invoice_usage_org_day_idx ON lsbilling.invoice_usage (organization_id, usage_day);
+
+-- The seats each invoice charged: one row per membership and period.
+CREATE TABLE IF NOT EXISTS lsbilling.invoice_seats (
+	organization_id uuid NOT NULL,
+	user_id uuid NOT NULL,
+	joined_at timestamptz NOT NULL,
+	period_start date NOT NULL,
+	invoice_id uuid NOT NULL REFERENCES lsbilling.invoices (id) DEFERRABLE INITIALLY DEFERRED,
+	PRIMARY KEY (organization_id, user_id, joined_at, period_start)
+);
+
+-- Credits (seed 003, at organization scope): grants, and an append-only
+-- ledger of every movement (grant +, applied -, expired -).
+CREATE TABLE IF NOT EXISTS lsbilling.credit_grants (
+	id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+	organization_id uuid NOT NULL REFERENCES lsbilling.organizations (id),
+	amount numeric(14, 2) NOT NULL CONSTRAINT credit_grants_amount_check CHECK (amount > 0),
+	reason text NOT NULL,
+	granted_at timestamptz NOT NULL,
+	expires_at timestamptz,
+	CONSTRAINT credit_grants_expiry_check CHECK (expires_at IS NULL OR expires_at > granted_at)
+);
+CREATE TABLE IF NOT EXISTS lsbilling.credit_ledger (
+	id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+	organization_id uuid NOT NULL REFERENCES lsbilling.organizations (id),
+	grant_id uuid NOT NULL REFERENCES lsbilling.credit_grants (id),
+	kind text NOT NULL CONSTRAINT credit_ledger_kind_check CHECK (kind IN ('grant', 'applied', 'expired')),
+	amount numeric(14, 2) NOT NULL,
+	invoice_id uuid REFERENCES lsbilling.invoices (id) DEFERRABLE INITIALLY DEFERRED,
+	occurred_at timestamptz NOT NULL,
+	CONSTRAINT credit_ledger_sign_check CHECK ((kind = 'grant') = (amount > 0))
+);
+CREATE INDEX IF NOT EXISTS credit_ledger_grant_idx ON lsbilling.credit_ledger (grant_id);
+
+CREATE OR REPLACE FUNCTION lsbilling.append_only() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'lsbilling_append_only' LANGUAGE C;
+DO $$
+DECLARE t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['invoices', 'invoice_lines', 'invoice_usage', 'invoice_seats',
+							 'credit_grants', 'credit_ledger']
+	LOOP
+		EXECUTE format('DROP TRIGGER IF EXISTS %I ON lsbilling.%I', t || '_append_only', t);
+		EXECUTE format('DROP TRIGGER IF EXISTS %I ON lsbilling.%I', t || '_no_truncate', t);
+		EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE OR DELETE ON lsbilling.%I'
+					   ' FOR EACH ROW EXECUTE FUNCTION lsbilling.append_only()', t || '_append_only', t);
+		EXECUTE format('CREATE TRIGGER %I BEFORE TRUNCATE ON lsbilling.%I'
+					   ' FOR EACH STATEMENT EXECUTE FUNCTION lsbilling.append_only()', t || '_no_truncate', t);
+	END LOOP;
+END $$;
+
+-- Grant credits to an organization (amount in dollars, to the cent).
+CREATE OR REPLACE FUNCTION lsbilling.grant_credit(organization_id uuid, amount numeric, reason text,
+	expires_at timestamptz DEFAULT NULL)
+RETURNS uuid
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	gid uuid := gen_random_uuid();
+	now_ timestamptz := lsbilling.clock_now();
+BEGIN
+	IF amount IS NULL OR amount <= 0 OR amount <> round(amount, 2) THEN
+		RAISE EXCEPTION 'a credit must be a positive amount in cents, not %', amount
+			USING ERRCODE = '22023', HINT = 'Give dollars with at most two decimals, e.g. 25.00.';
+	END IF;
+	INSERT INTO lsbilling.credit_grants (id, organization_id, amount, reason, granted_at, expires_at)
+	VALUES (gid, grant_credit.organization_id, amount, reason, now_, grant_credit.expires_at);
+	INSERT INTO lsbilling.credit_ledger (organization_id, grant_id, kind, amount, occurred_at)
+	VALUES (grant_credit.organization_id, gid, 'grant', amount, now_);
+	RETURN gid;
+END $$;
+
+-- What is left of an organization's credits that have not expired (by the clock).
+CREATE OR REPLACE FUNCTION lsbilling.credit_balance(organization_id uuid)
+RETURNS numeric
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	b numeric;
+BEGIN
+	SELECT coalesce(sum(l.amount), 0) INTO b
+	FROM lsbilling.credit_ledger l JOIN lsbilling.credit_grants g ON g.id = l.grant_id
+	WHERE l.organization_id = credit_balance.organization_id
+	  AND g.granted_at <= lsbilling.clock_now()
+	  AND (g.expires_at IS NULL OR g.expires_at > lsbilling.clock_now());
+	RETURN b::numeric(14, 2);
+END $$;
+
+-- The instant a UTC day starts.
+CREATE OR REPLACE FUNCTION lsbilling.utc_start(day date) RETURNS timestamptz
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN day::timestamp AT TIME ZONE 'UTC';
+
+-- An optional monthly spend cap per organization, in dollars, on the charges
+-- lsbilling knows as each event happens (base traces beyond the free
+-- allowance and extended-retention upgrades, at the current plan's prices):
+-- a new trace or an upgrade past it is refused with LS429 (src/spend_cap.c).
+CREATE TABLE IF NOT EXISTS lsbilling.spend_caps (
+	organization_id uuid PRIMARY KEY REFERENCES lsbilling.organizations (id),
+	monthly_cap numeric(14, 2) NOT NULL CONSTRAINT spend_caps_monthly_cap_check CHECK (monthly_cap >= 0),
+	updated_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- The month's counts per workspace, as 0.1.0 had them, and what they are in
+-- dollars at the prices of the organization's plan (in force at the month's
+-- end, or now for the current month): the limits shown in dollars (seed 003).
+-- Amounts are gross: the free allowance comes off per organization on the
+-- invoice.
+CREATE OR REPLACE VIEW lsbilling.monthly_usage AS
+SELECT u.workspace_id, u.month, u.traces, u.extended_traces,
+	   l.max_traces, l.max_extended_traces, pl.plan,
+	   u.traces * pp.base_trace_price AS traces_usd,
+	   u.extended_traces * pp.extended_upgrade_price AS extended_traces_usd,
+	   l.max_traces * pp.base_trace_price AS max_traces_usd,
+	   l.max_extended_traces * pp.extended_upgrade_price AS max_extended_traces_usd,
+	   sc.monthly_cap AS organization_spend_cap_usd
+FROM (SELECT c.workspace_id, c.month, sum(c.traces)::bigint AS traces, sum(c.extended_traces)::bigint AS extended_traces
+	  FROM lsbilling.usage_counters c GROUP BY c.workspace_id, c.month) u
+JOIN lsbilling.workspaces w ON w.id = u.workspace_id
+JOIN lsbilling.organizations o ON o.id = w.organization_id
+LEFT JOIN lsbilling.usage_limits l ON l.workspace_id = u.workspace_id
+LEFT JOIN lsbilling.spend_caps sc ON sc.organization_id = w.organization_id
+CROSS JOIN LATERAL (SELECT coalesce((lsbilling.plan_at(o.id, least(lsbilling.clock_now(),
+			lsbilling.utc_start((u.month + interval '1 month')::date) - interval '1 microsecond'))).plan, o.plan) AS plan) pl
+CROSS JOIN LATERAL lsbilling.plan_price_on(pl.plan,
+	least((lsbilling.clock_now() AT TIME ZONE 'UTC')::date, (u.month + interval '1 month')::date - 1)) pp;
+
+-- Apply the organization's credits to a new invoice (soonest-expiring
+-- first, then oldest; never below zero): ledger rows and negative lines.
+-- Returns the amount applied.
+CREATE OR REPLACE FUNCTION lsbilling.apply_credits(invoice_id uuid, organization_id uuid, due numeric,
+	at timestamptz, first_line integer)
+RETURNS numeric
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	g record;
+	left_ numeric := due;
+	take numeric;
+	applied numeric := 0;
+	line integer := first_line;
+BEGIN
+	FOR g IN
+		SELECT cg.id, cg.reason, cg.expires_at, sum(l.amount) AS remaining
+		FROM lsbilling.credit_grants cg JOIN lsbilling.credit_ledger l ON l.grant_id = cg.id
+		WHERE cg.organization_id = apply_credits.organization_id AND cg.granted_at <= apply_credits.at
+		  AND (cg.expires_at IS NULL OR cg.expires_at > apply_credits.at)
+		GROUP BY cg.id, cg.reason, cg.expires_at, cg.granted_at
+		HAVING sum(l.amount) > 0
+		ORDER BY cg.expires_at NULLS LAST, cg.granted_at, cg.id
+	LOOP
+		EXIT WHEN left_ <= 0;
+		take := least(g.remaining, left_);
+		INSERT INTO lsbilling.credit_ledger (organization_id, grant_id, kind, amount, invoice_id, occurred_at)
+		VALUES (apply_credits.organization_id, g.id, 'applied', -take, apply_credits.invoice_id, lsbilling.clock_now());
+		line := line + 1;
+		INSERT INTO lsbilling.invoice_lines (invoice_id, line_no, kind, description, quantity, unit_price, amount)
+		VALUES (apply_credits.invoice_id, line, 'credit',
+				'credit: ' || g.reason || coalesce(', expires ' || to_char(g.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), ''),
+				1, -take, -take);
+		left_ := left_ - take;
+		applied := applied + take;
+	END LOOP;
+	RETURN applied;
+END $$;
+
+-- Write the header of an invoice whose lines are written: subtotal = the
+-- rounded lines, credits applied, total.
+CREATE OR REPLACE FUNCTION lsbilling.finish_invoice(invoice_id uuid, organization_id uuid, kind text,
+	issue_date date, plan lsbilling.organization_plans, usage_from date)
+RETURNS lsbilling.invoices
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	sub numeric;
+	lines integer;
+	cred numeric;
+	inv lsbilling.invoices;
+BEGIN
+	SELECT coalesce(sum(l.amount), 0), coalesce(max(l.line_no), 0) INTO sub, lines
+	FROM lsbilling.invoice_lines l WHERE l.invoice_id = finish_invoice.invoice_id;
+	cred := lsbilling.apply_credits(finish_invoice.invoice_id, finish_invoice.organization_id, sub,
+		least(lsbilling.clock_now(), lsbilling.utc_start(issue_date + 1)), lines);
+	INSERT INTO lsbilling.invoices (id, organization_id, number, kind, issue_date, plan, billing_interval,
+		subtotal, credits_applied, total, usage_from, issued_at)
+	SELECT finish_invoice.invoice_id, finish_invoice.organization_id,
+		   coalesce((SELECT max(i.number) FROM lsbilling.invoices i
+					 WHERE i.organization_id = finish_invoice.organization_id), 0) + 1,
+		   finish_invoice.kind, finish_invoice.issue_date, (finish_invoice.plan).plan,
+		   (finish_invoice.plan).billing_interval, sub, cred, sub - cred, finish_invoice.usage_from,
+		   lsbilling.clock_now()
+	RETURNING * INTO inv;
+	RETURN inv;
+END $$;
+
+-- The usage lines of a period invoice issued on day d: every ledger event
+-- from usage_from up to d not covered by an earlier invoice, per UTC day and
+-- metric, priced by the plan in force at the end of its day and that plan's
+-- prices on that day; billed only on days with a payment method (or a
+-- contract, enterprise).  The month's free allowance (of the plan in force at
+-- the month's end) covers its earliest base traces.  Events of days an
+-- earlier period invoice covered are late: billed here, on lines saying so.
+CREATE OR REPLACE FUNCTION lsbilling.invoice_usage_lines(invoice_id uuid, organization_id uuid, d date,
+	usage_from date, first_line integer)
+RETURNS integer
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	last_period date;
+	nlines integer;
+BEGIN
+	SELECT max(i.issue_date) INTO last_period FROM lsbilling.invoices i
+	WHERE i.organization_id = invoice_usage_lines.organization_id AND i.kind = 'period' AND i.issue_date < d;
+
+	INSERT INTO lsbilling.invoice_usage (invoice_id, organization_id, usage_day, metric, events, billed)
+	WITH ev AS (
+		SELECT (e.occurred_at AT TIME ZONE 'UTC')::date AS day, e.metric, sum(e.quantity) AS n
+		FROM lsbilling.billing_events e
+		WHERE e.workspace_id IN (SELECT w.id FROM lsbilling.workspaces w
+								 WHERE w.organization_id = invoice_usage_lines.organization_id)
+		  AND e.organization_id = invoice_usage_lines.organization_id
+		  AND e.occurred_at >= lsbilling.utc_start(usage_from) AND e.occurred_at < lsbilling.utc_start(d)
+		GROUP BY 1, 2
+	), cov AS (
+		SELECT u.usage_day AS day, u.metric, sum(u.events) AS n
+		FROM lsbilling.invoice_usage u
+		WHERE u.organization_id = invoice_usage_lines.organization_id
+		  AND u.usage_day >= usage_from AND u.usage_day < d
+		GROUP BY 1, 2
+	), fresh AS (
+		SELECT ev.day, ev.metric, ev.n - coalesce(cov.n, 0) AS events,
+			   date_trunc('month', ev.day)::date AS month
+		FROM ev LEFT JOIN cov USING (day, metric)
+		WHERE ev.n > coalesce(cov.n, 0)
+	), allowance AS (
+		SELECT f.month, sum(f.events) AS fresh_events,
+			   coalesce((SELECT sum(u.events) FROM lsbilling.invoice_usage u
+						 WHERE u.organization_id = invoice_usage_lines.organization_id
+						   AND u.metric = 'base_trace' AND u.usage_day >= f.month
+						   AND u.usage_day < (f.month + interval '1 month')::date), 0) AS covered,
+			   coalesce((SELECT pp.free_traces_per_month
+						 FROM lsbilling.plan_at(invoice_usage_lines.organization_id,
+								least(lsbilling.utc_start((f.month + interval '1 month')::date),
+									  lsbilling.utc_start(d)) - interval '1 microsecond') h,
+							  lsbilling.plan_price_on(h.plan, (least((f.month + interval '1 month')::date, d) - 1)) pp),
+						0) AS free
+		FROM fresh f WHERE f.metric = 'base_trace'
+		GROUP BY f.month
+	), billable AS (
+		SELECT f.day, f.metric, f.events,
+			   CASE WHEN f.metric <> 'base_trace' THEN f.events
+					ELSE least(f.events, greatest(0,
+						(greatest(0, a.covered + a.fresh_events - a.free) - greatest(0, a.covered - a.free))
+						- (sum(f.events) OVER (PARTITION BY f.metric, f.month ORDER BY f.day DESC) - f.events)))
+			   END AS billable
+		FROM fresh f LEFT JOIN allowance a ON a.month = f.month AND f.metric = 'base_trace'
+	)
+	SELECT invoice_usage_lines.invoice_id, invoice_usage_lines.organization_id, b.day, b.metric, b.events,
+		   CASE WHEN h.has_payment_method OR h.plan = 'enterprise' THEN b.billable ELSE 0 END
+	FROM billable b
+	LEFT JOIN LATERAL lsbilling.plan_at(invoice_usage_lines.organization_id,
+										lsbilling.utc_start(b.day + 1) - interval '1 microsecond') h ON true;
+
+	INSERT INTO lsbilling.invoice_lines (invoice_id, line_no, kind, description, service_start, service_end,
+		plan, quantity, unit_price, amount, late)
+	SELECT invoice_usage_lines.invoice_id, first_line + row_number() OVER (ORDER BY g.late, g.month, g.ord, g.plan, g.unit_price),
+		   g.metric,
+		   CASE g.metric WHEN 'base_trace' THEN 'base traces' WHEN 'extended_upgrade' THEN 'extended-retention upgrades'
+				ELSE 'deployment runs' END
+		   || ', ' || to_char(g.month, 'YYYY-MM') || ', ' || g.plan || ' plan'
+		   || CASE WHEN g.late THEN ', recorded after ' || to_char(last_period - 1, 'YYYY-MM-DD') || ' was invoiced (late)'
+				   ELSE '' END,
+		   g.first_day, g.last_day + 1, g.plan, g.quantity, g.unit_price, round(g.quantity * g.unit_price, 2), g.late
+	FROM (
+		SELECT date_trunc('month', u.usage_day)::date AS month, u.metric,
+			   CASE u.metric WHEN 'base_trace' THEN 1 WHEN 'extended_upgrade' THEN 2 ELSE 3 END AS ord,
+			   h.plan, coalesce(u.usage_day < last_period, false) AS late,
+			   CASE u.metric WHEN 'base_trace' THEN pp.base_trace_price
+				   WHEN 'extended_upgrade' THEN pp.extended_upgrade_price ELSE pp.deployment_run_price END AS unit_price,
+			   sum(u.billed) AS quantity, min(u.usage_day) AS first_day, max(u.usage_day) AS last_day
+		FROM lsbilling.invoice_usage u,
+			 LATERAL lsbilling.plan_at(invoice_usage_lines.organization_id,
+									   lsbilling.utc_start(u.usage_day + 1) - interval '1 microsecond') h,
+			 LATERAL lsbilling.plan_price_on(h.plan, u.usage_day) pp
+		WHERE u.invoice_id = invoice_usage_lines.invoice_id AND u.billed > 0
+		GROUP BY 1, 2, 3, 4, 5, 6
+	) g;
+	GET DIAGNOSTICS nlines = ROW_COUNT;
+	RETURN first_line + nlines;
+END $$;
+
+-- The period invoice of day d (the 1st; January 1st for yearly billing),
+-- unless issued already or the organization has neither a payment method nor
+-- a contract then: its seats in advance (every member as of d's first
+-- instant, invited ones included; seat_price is per seat and month, so a
+-- year is 12), then its usage in arrears.
+CREATE OR REPLACE FUNCTION lsbilling.issue_period_invoice(organization_id uuid, d date)
+RETURNS lsbilling.invoices
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	h lsbilling.organization_plans;
+	pp lsbilling.plan_prices;
+	inv_id uuid := gen_random_uuid();
+	months integer;
+	period_end date;
+	seats bigint;
+	line integer := 0;
+	ufrom date;
+BEGIN
+	IF extract(day FROM d) <> 1 OR EXISTS (SELECT 1 FROM lsbilling.invoices i
+		WHERE i.organization_id = issue_period_invoice.organization_id AND i.kind = 'period' AND i.issue_date = d) THEN
+		RETURN NULL;
+	END IF;
+	h := lsbilling.plan_at(organization_id, lsbilling.utc_start(d));
+	IF h.plan IS NULL OR NOT (h.has_payment_method OR h.plan = 'enterprise')
+	   OR (h.billing_interval = 'year' AND extract(month FROM d) <> 1) THEN
+		RETURN NULL;
+	END IF;
+	months := CASE h.billing_interval WHEN 'year' THEN 12 ELSE 1 END;
+	period_end := (d + make_interval(months => months))::date;
+	pp := lsbilling.plan_price_on(h.plan, d);
+
+	SELECT count(*) INTO seats FROM lsbilling.organization_members m
+	WHERE m.organization_id = issue_period_invoice.organization_id
+	  AND m.joined_at <= lsbilling.utc_start(d) AND (m.removed_at IS NULL OR m.removed_at > lsbilling.utc_start(d));
+	IF seats > 0 AND pp.seat_price > 0 THEN
+		line := 1;
+		INSERT INTO lsbilling.invoice_lines (invoice_id, line_no, kind, description, service_start, service_end,
+			plan, quantity, unit_price, amount)
+		VALUES (inv_id, line, 'seats',
+				format('seats in advance, %s to %s: %s seat%s x %s month%s', d, period_end - 1, seats,
+					   CASE WHEN seats > 1 THEN 's' ELSE '' END, months, CASE WHEN months > 1 THEN 's' ELSE '' END),
+				d, period_end, h.plan, seats * months, pp.seat_price, round(seats * months * pp.seat_price, 2));
+		INSERT INTO lsbilling.invoice_seats (organization_id, user_id, joined_at, period_start, invoice_id)
+		SELECT m.organization_id, m.user_id, m.joined_at, d, inv_id
+		FROM lsbilling.organization_members m
+		WHERE m.organization_id = issue_period_invoice.organization_id
+		  AND m.joined_at <= lsbilling.utc_start(d) AND (m.removed_at IS NULL OR m.removed_at > lsbilling.utc_start(d))
+		ON CONFLICT DO NOTHING;
+	END IF;
+
+	SELECT min(i.usage_from) INTO ufrom FROM lsbilling.invoices i
+	WHERE i.organization_id = issue_period_invoice.organization_id AND i.kind = 'period';
+	ufrom := coalesce(ufrom, (d - make_interval(months => months))::date);
+	line := lsbilling.invoice_usage_lines(inv_id, organization_id, d, ufrom, line);
+	RETURN lsbilling.finish_invoice(inv_id, organization_id, 'period', d, h, ufrom);
+END $$;
+
+-- The seat invoice of day d: the seats that started to be billable during a
+-- period (after its first instant), not charged yet, due the day after they
+-- started (from_day on), prorated by the days left in the period, that day
+-- included: a member added while the organization pays (from the join), and
+-- every member held when the organization starts to pay (a card added, or a
+-- contract) mid-period (from the change).  A removal is not refunded.
+CREATE OR REPLACE FUNCTION lsbilling.issue_seat_invoice(organization_id uuid, d date, from_day date)
+RETURNS lsbilling.invoices
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	inv_id uuid := gen_random_uuid();
+	n integer;
+	cur_plan lsbilling.organization_plans;
+BEGIN
+	IF EXISTS (SELECT 1 FROM lsbilling.invoices i
+		WHERE i.organization_id = issue_seat_invoice.organization_id AND i.kind = 'seats' AND i.issue_date = d) THEN
+		RETURN NULL;
+	END IF;
+	WITH started AS (
+		-- a member added while paying
+		SELECT m.user_id, m.joined_at, m.joined_at AS start_at, 'added' AS why, h.plan, h.billing_interval
+		FROM lsbilling.organization_members m,
+			 LATERAL lsbilling.plan_at(m.organization_id, m.joined_at) h
+		WHERE m.organization_id = issue_seat_invoice.organization_id
+		  AND (m.joined_at AT TIME ZONE 'UTC')::date + 1 BETWEEN from_day AND d
+		  AND (h.has_payment_method OR h.plan = 'enterprise')
+		UNION ALL
+		-- the members held when the organization starts to pay
+		SELECT m.user_id, m.joined_at, h.valid_from, 'held when the ' || h.plan || ' plan was paid from', h.plan,
+			   h.billing_interval
+		FROM lsbilling.organization_plans h
+		JOIN lsbilling.organization_members m ON m.organization_id = h.organization_id
+			AND m.joined_at <= h.valid_from AND (m.removed_at IS NULL OR m.removed_at > h.valid_from)
+		WHERE h.organization_id = issue_seat_invoice.organization_id
+		  AND (h.valid_from AT TIME ZONE 'UTC')::date + 1 BETWEEN from_day AND d
+		  AND (h.has_payment_method OR h.plan = 'enterprise')
+		  AND NOT coalesce((SELECT p.has_payment_method OR p.plan = 'enterprise' FROM lsbilling.organization_plans p
+							WHERE p.organization_id = h.organization_id AND p.valid_to = h.valid_from), false)
+	), due AS (
+		SELECT st.user_id, st.joined_at, st.start_at, st.why, (st.start_at AT TIME ZONE 'UTC')::date AS start_day,
+			   st.plan, pp.seat_price, CASE st.billing_interval WHEN 'year' THEN 12 ELSE 1 END AS months,
+			   date_trunc(st.billing_interval, (st.start_at AT TIME ZONE 'UTC'))::date AS period_start
+		FROM started st,
+			 LATERAL lsbilling.plan_price_on(st.plan, (st.start_at AT TIME ZONE 'UTC')::date) pp
+		WHERE pp.seat_price > 0
+	), charged AS (
+		SELECT DISTINCT ON (due.user_id, due.joined_at, due.period_start) due.*,
+			   (due.period_start + make_interval(months => due.months))::date AS period_end
+		FROM due
+		WHERE due.start_at > lsbilling.utc_start(due.period_start)
+		  AND NOT EXISTS (SELECT 1 FROM lsbilling.invoice_seats s
+						  WHERE s.organization_id = issue_seat_invoice.organization_id AND s.user_id = due.user_id
+							AND s.joined_at = due.joined_at AND s.period_start = due.period_start)
+		ORDER BY due.user_id, due.joined_at, due.period_start, due.start_at
+	), numbered AS (
+		SELECT c.*, row_number() OVER (ORDER BY c.start_at, c.user_id) AS line_no FROM charged c
+	), lines AS (
+		INSERT INTO lsbilling.invoice_lines (invoice_id, line_no, kind, description, service_start, service_end,
+			plan, quantity, unit_price, prorate_days, period_days, amount)
+		SELECT inv_id, c.line_no, 'seats',
+			   format('seat of %s %s %s: %s of %s days to %s', coalesce(u.email, c.user_id::text), c.why, c.start_day,
+					  c.period_end - c.start_day, c.period_end - c.period_start, c.period_end - 1),
+			   c.start_day, c.period_end, c.plan, c.months, c.seat_price,
+			   c.period_end - c.start_day, c.period_end - c.period_start,
+			   round(c.months * c.seat_price * (c.period_end - c.start_day) / (c.period_end - c.period_start), 2)
+		FROM numbered c LEFT JOIN lsbilling.users u ON u.id = c.user_id
+		RETURNING 1
+	), seats AS (
+		INSERT INTO lsbilling.invoice_seats (organization_id, user_id, joined_at, period_start, invoice_id)
+		SELECT issue_seat_invoice.organization_id, c.user_id, c.joined_at, c.period_start, inv_id FROM numbered c
+		RETURNING 1
+	)
+	SELECT count(*) INTO n FROM lines, (SELECT count(*) FROM seats) s;
+	IF n = 0 THEN
+		RETURN NULL;
+	END IF;
+	cur_plan := lsbilling.plan_at(organization_id, least(lsbilling.clock_now(), lsbilling.utc_start(d)));
+	RETURN lsbilling.finish_invoice(inv_id, organization_id, 'seats', d, cur_plan, NULL);
+END $$;
+
+-- Issue every invoice due up to as_of (default: the clock's day, UTC), for
+-- every organization: idempotent, so the background worker calls it daily
+-- and pg_cron can too.  An organization's days are walked from the start
+-- of the month of its last invoice (of as_of's month the first time).
+-- Credits that expired with something left are written off in the ledger.
+CREATE OR REPLACE FUNCTION lsbilling.issue_invoices(as_of date DEFAULT NULL)
+RETURNS SETOF lsbilling.invoices
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	today date := (lsbilling.clock_now() AT TIME ZONE 'UTC')::date;
+	o record;
+	d date;
+	from_day date;
+	inv lsbilling.invoices;
+BEGIN
+	as_of := coalesce(as_of, today);
+	IF as_of > today THEN
+		RAISE EXCEPTION 'cannot issue invoices for % ahead of the clock (%)', as_of, today
+			USING ERRCODE = '22023', HINT = 'Invoices are issued for days that have begun.';
+	END IF;
+
+	INSERT INTO lsbilling.credit_ledger (organization_id, grant_id, kind, amount, occurred_at)
+	SELECT g.organization_id, g.id, 'expired', -sum(l.amount), g.expires_at
+	FROM lsbilling.credit_grants g JOIN lsbilling.credit_ledger l ON l.grant_id = g.id
+	WHERE g.expires_at <= lsbilling.utc_start(as_of + 1) AND g.expires_at <= lsbilling.clock_now()
+	GROUP BY g.id, g.organization_id, g.expires_at
+	HAVING sum(l.amount) > 0;
+
+	FOR o IN SELECT og.id FROM lsbilling.organizations og ORDER BY og.id LOOP
+		PERFORM 1 FROM lsbilling.organizations og WHERE og.id = o.id FOR UPDATE;
+		SELECT date_trunc('month', max(i.issue_date))::date INTO from_day
+		FROM lsbilling.invoices i WHERE i.organization_id = o.id;
+		from_day := coalesce(from_day, date_trunc('month', as_of)::date);
+		d := from_day;
+		WHILE d <= as_of LOOP
+			inv := lsbilling.issue_period_invoice(o.id, d);
+			IF inv.id IS NOT NULL THEN
+				RETURN NEXT inv;
+			END IF;
+			inv := lsbilling.issue_seat_invoice(o.id, d, from_day);
+			IF inv.id IS NOT NULL THEN
+				RETURN NEXT inv;
+			END IF;
+			d := d + 1;
+		END LOOP;
+	END LOOP;
+END $$;
+COMMENT ON FUNCTION lsbilling.issue_invoices(date) IS
+	'issue every invoice due up to as_of (default: the clock''s UTC day): period invoices on the 1st, seat invoices the day after a seat is added; idempotent';
+
+-- The draft preview of a month's invoice lines (contract: same signature and
+-- lines as 0.1.0): recomputed on every call, never issued.  It prices the
+-- month by the plan in force at its end (the plan history; the current plan
+-- for a month before the history starts) and that plan's prices on the
+-- month's last day.  Issued invoices are in lsbilling.invoices.
+CREATE OR REPLACE FUNCTION lsbilling.invoice(organization_id uuid, billing_month date)
+RETURNS TABLE (item text, quantity numeric, unit_price numeric, amount numeric)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+	mb record;
+	plan_id text;
+	p lsbilling.plan_prices;
+BEGIN
+	SELECT * INTO mb FROM lsbilling.month_bounds(billing_month) b;
+	plan_id := coalesce((lsbilling.plan_at(invoice.organization_id, mb.month_end - interval '1 microsecond')).plan,
+						(SELECT o.plan FROM lsbilling.organizations o WHERE o.id = invoice.organization_id));
+	p := lsbilling.plan_price_on(plan_id, (mb.month_end AT TIME ZONE 'UTC')::date - 1);
+	RETURN QUERY
+	WITH m AS (
+		SELECT mb.month_start, mb.month_end,
+			   (mb.month_end AT TIME ZONE 'UTC')::date - (mb.month_start AT TIME ZONE 'UTC')::date AS days
+	), seats AS (
+		SELECT coalesce(sum(CASE
+			WHEN om.joined_at <= m.month_start THEN 1
+			ELSE round(((m.month_end AT TIME ZONE 'UTC')::date - (om.joined_at AT TIME ZONE 'UTC')::date)::numeric
+					   / m.days, 6)
+			END), 0) AS n
+		FROM lsbilling.organization_members om, m
+		WHERE om.organization_id = invoice.organization_id
+		  AND om.joined_at < m.month_end
+		  AND (om.removed_at IS NULL OR om.removed_at > m.month_start OR om.joined_at >= m.month_start)
+	), ev AS (
+		SELECT coalesce(sum(e.quantity) FILTER (WHERE e.metric = 'base_trace'), 0) AS base,
+			   coalesce(sum(e.quantity) FILTER (WHERE e.metric = 'extended_upgrade'), 0) AS upgrades,
+			   coalesce(sum(e.quantity) FILTER (WHERE e.metric = 'deployment_run'), 0) AS deploys
+		FROM lsbilling.billing_events e, m
+		WHERE e.workspace_id IN (SELECT w.id FROM lsbilling.workspaces w
+								 WHERE w.organization_id = invoice.organization_id)
+		  AND e.organization_id = invoice.organization_id
+		  AND e.occurred_at >= m.month_start AND e.occurred_at < m.month_end
+	), lines AS (
+		SELECT 1 AS ord, 'seats'::text AS item, seats.n AS quantity, p.seat_price AS unit_price FROM seats
+		WHERE p.plan_id IS NOT NULL
+		UNION ALL
+		SELECT 2, 'base traces', greatest(ev.base - p.free_traces_per_month, 0), p.base_trace_price FROM ev
+		WHERE p.plan_id IS NOT NULL
+		UNION ALL
+		SELECT 3, 'extended-retention upgrades', ev.upgrades, p.extended_upgrade_price FROM ev
+		WHERE p.plan_id IS NOT NULL
+		UNION ALL
+		SELECT 4, 'deployment runs', ev.deploys, p.deployment_run_price FROM ev
+		WHERE p.plan_id IS NOT NULL
+	)
+	SELECT l.item, l.quantity, l.unit_price, l.amount FROM (
+		SELECT ord, lines.item, lines.quantity, lines.unit_price, lines.quantity * lines.unit_price AS amount FROM lines
+		UNION ALL
+		SELECT 5, 'total', NULL, NULL, sum(lines.quantity * lines.unit_price) FROM lines
+	) l ORDER BY l.ord;
+END $$;
+COMMENT ON FUNCTION lsbilling.invoice(uuid, date) IS
+	'draft preview (never issued, recomputed on every call) of an organization''s lines for the UTC month containing billing_month: seats, base traces, extended-retention upgrades, deployment runs, total; issued invoices are lsbilling.invoices';
+
+-- Issuing and credits are for the billing operator, not for applications.
+REVOKE ALL ON FUNCTION lsbilling.issue_invoices(date) FROM PUBLIC;
+REVOKE ALL ON FUNCTION lsbilling.issue_period_invoice(uuid, date) FROM PUBLIC;
+REVOKE ALL ON FUNCTION lsbilling.issue_seat_invoice(uuid, date, date) FROM PUBLIC;
+REVOKE ALL ON FUNCTION lsbilling.invoice_usage_lines(uuid, uuid, date, date, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION lsbilling.finish_invoice(uuid, uuid, text, date, lsbilling.organization_plans, date) FROM PUBLIC;
+REVOKE ALL ON FUNCTION lsbilling.apply_credits(uuid, uuid, numeric, timestamptz, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION lsbilling.grant_credit(uuid, numeric, text, timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION lsbilling.change_plan(uuid, text, boolean, text, timestamptz) FROM PUBLIC;
+
+-- pg_dump keeps the rows (the seeded plans' first prices come back from
+-- CREATE EXTENSION).  pg_extension_config_dump works only inside CREATE /
+-- ALTER EXTENSION: a rerun of this script outside it (test/tap/05_upgrade.sh)
+-- finds the tables registered already.
+DO $$
+DECLARE
+	t text;
+BEGIN
+	PERFORM pg_catalog.pg_extension_config_dump('lsbilling.plan_prices',
+		$f$WHERE NOT (effective_from = '-infinity' AND plan_id IN ('developer', 'plus', 'startup', 'enterprise'))$f$);
+	FOREACH t IN ARRAY ARRAY['organization_plans', 'invoices', 'invoice_lines', 'invoice_usage', 'invoice_seats',
+							 'credit_grants', 'credit_ledger', 'spend_caps']
+	LOOP
+		PERFORM pg_catalog.pg_extension_config_dump(('lsbilling.' || t)::regclass, '');
+	END LOOP;
+EXCEPTION WHEN feature_not_supported THEN
+	NULL;
+END $$;
 -- <<< end section: billing
 
 

@@ -18,19 +18,19 @@
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "utils/timestamp.h"
 
 #include "lsbilling.h"
 #include "tiers.h"
 
 /*
- * A new trace's events, at the start_time it was created with (that of the
- * first of its runs to arrive): base_trace, and extended_upgrade too when it
- * was created extended (its project's default tier), with the same
- * timestamp.  A root arriving later may move the trace's start_time; the
- * ledger is append-only, so the events keep the time at which the trace
- * became billable.  The trace row itself is not read: a lookup on traces
- * planned while the table was empty can pick a poor index and stay with it
- * for a whole bulk load.
+ * A new trace's events, at the server's time of the write (LsbNow(): the
+ * transaction's start, or the test clock), never the start_time the client
+ * sent, which is data: base_trace, and extended_upgrade too when it was
+ * created extended (its project's default tier), with the same timestamp.
+ * The trace row itself is not read: a lookup on traces planned while the
+ * table was empty can pick a poor index and stay with it for a whole bulk
+ * load.
  */
 static const char *TraceCreatedSql =
 "INSERT INTO lsbilling.billing_events"
@@ -50,11 +50,15 @@ static const char *DeploymentRunSql =
 static SPIPlanPtr TraceCreatedPlan = NULL;
 static SPIPlanPtr DeploymentRunPlan = NULL;
 
-/* Called by the trace roll-up, in the same statement that created the trace. */
+/*
+ * Called by the trace roll-up, in the same statement that created the trace.
+ * start_time is the client's and is not used for billing.
+ */
 void
 LedgerTraceCreated(Datum workspace_id, Datum trace_id, Datum project_id, Datum start_time)
 {
-	Datum		args[4] = {workspace_id, trace_id, project_id, start_time};
+	Datum		now = TimestampTzGetDatum(LsbNow());
+	Datum		args[4] = {workspace_id, trace_id, project_id, now};
 	int			rc;
 
 	if (TraceCreatedPlan == NULL)
@@ -66,10 +70,13 @@ LedgerTraceCreated(Datum workspace_id, Datum trace_id, Datum project_id, Datum s
 	rc = SPI_execute_plan(TraceCreatedPlan, args, NULL, false, 0);
 	if (rc != SPI_OK_INSERT || SPI_processed == 0)
 		elog(ERROR, "lsbilling ledger insert for a new trace failed: %s", SPI_result_code_string(rc));
-	UsageAdd(workspace_id, start_time, 1, SPI_processed > 1 ? 1 : 0);
+	UsageAdd(workspace_id, now, 1, SPI_processed > 1 ? 1 : 0);
 }
 
-/* AFTER INSERT on deployment_runs: one deployment_run event at the row's started_at. */
+/*
+ * AFTER INSERT on deployment_runs: one deployment_run event at the server's
+ * time of the write (LsbNow()); the row's started_at is data.
+ */
 PG_FUNCTION_INFO_V1(lsbilling_record_deployment_run);
 Datum
 lsbilling_record_deployment_run(PG_FUNCTION_ARGS)
@@ -91,7 +98,7 @@ lsbilling_record_deployment_run(PG_FUNCTION_ARGS)
 	rel = trigdata->tg_relation;
 	tup = trigdata->tg_trigtuple;
 	args[0] = heap_getattr(tup, LsbColumnOf(rel, "workspace_id"), RelationGetDescr(rel), &isnull);
-	args[1] = heap_getattr(tup, LsbColumnOf(rel, "started_at"), RelationGetDescr(rel), &isnull);
+	args[1] = TimestampTzGetDatum(LsbNow());
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");

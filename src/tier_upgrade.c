@@ -43,13 +43,15 @@
 
 /*
  * The upgrade and its ledger event in one statement.  $2 is the trace (one
- * trace) or the thread (every base trace currently in it), $3 the moment.
- * The new expiry uses the workspace's extended period as it is now.
+ * trace) or the thread (every base trace currently in it), $3 the moment
+ * (the server's clock).  The new expiry uses the workspace's extended period
+ * as it is now, counted from the earlier of the trace's start and $3, so that
+ * a start_time dated ahead never extends retention.
  */
 #define UPGRADE_SQL(target) \
 "WITH up AS (" \
 "  UPDATE lsbilling.traces t SET tier = 'extended', upgraded_at = $3," \
-"   expires_at = t.start_time + make_interval(days => w.extended_retention_days)" \
+"   expires_at = least(t.start_time, $3) + make_interval(days => w.extended_retention_days)" \
 "  FROM lsbilling.workspaces w" \
 "  WHERE w.id = $1 AND t.workspace_id = $1 AND " target \
 "   AND t.tier = 'base' AND t.purged_at IS NULL" \
@@ -355,8 +357,7 @@ lsbilling_upgrade_trace(PG_FUNCTION_ARGS)
 	HeapTuple	tup;
 	Trigger    *trigger;
 	bool		ws_null,
-				trace_null,
-				at_null;
+				trace_null;
 	Datum		ws,
 				trace_id,
 				at;
@@ -378,11 +379,15 @@ lsbilling_upgrade_trace(PG_FUNCTION_ARGS)
 	tup = trigdata->tg_trigtuple;
 	ws = heap_getattr(tup, LsbColumnOf(rel, "workspace_id"), desc, &ws_null);
 	trace_id = heap_getattr(tup, LsbColumnOf(rel, "trace_id"), desc, &trace_null);
-	at = heap_getattr(tup, LsbColumnOf(rel, trigger->tgargs[0]), desc, &at_null);
 	if (ws_null || trace_null)
 		return PointerGetDatum(tup);	/* resolve_run_reference fills trace_id */
-	if (at_null)
-		at = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+
+	/*
+	 * The upgrade (upgraded_at, its ledger event, the month it counts in) is
+	 * at the server's time of the write; the row's own time column
+	 * (tgargs[0]: created_at, added_at, matched_at) is the client's data.
+	 */
+	at = TimestampTzGetDatum(LsbNow());
 
 	UpgradeForRow(ws, trace_id, at, strcmp(trigger->tgargs[1], "thread") == 0);
 	return PointerGetDatum(tup);

@@ -26,6 +26,26 @@ extern void LedgerTraceCreated(Datum workspace_id, Datum trace_id, Datum project
 extern void UsageAdd(Datum workspace_id, Datum at, int64 traces, int64 extended_traces);
 
 /*
+ * spend_cap.c: an organization's monthly spend cap (lsbilling.spend_caps),
+ * read with a statement's first count and checked in memory after it.
+ */
+typedef struct SpendCap
+{
+	bool		has_cap;
+	Datum		cap;			/* numeric dollars, in TopTransactionContext */
+	Datum		base_price;		/* numeric */
+	Datum		upgrade_price;	/* numeric */
+	int64		free_traces;
+	int64		other_traces;	/* the month's counts of the organization's other workspaces */
+	int64		other_extended;
+	char		plan[NAMEDATALEN];
+	char		organization[40];
+} SpendCap;
+extern void SpendCapRead(Datum workspace_id, int32 month, SpendCap *cap);
+extern void SpendCapCheck(const SpendCap *cap, const char *month_text, int64 ws_traces,
+						  int64 ws_extended, int64 traces, int64 extended_traces);
+
+/*
  * tier_upgrade.c: false when the trace does not exist; ERROR LS410 when it
  * exists but its data has been purged.
  */

@@ -26,6 +26,7 @@
 #include "utils/datum.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
+#include "utils/timestamp.h"
 #include "utils/uuid.h"
 
 #include "lsbilling.h"
@@ -56,8 +57,13 @@
 	"  thread_id, root_seen, tier, expires_at, run_count, prompt_tokens, completion_tokens," \
 	"  total_tokens, prompt_cost, completion_cost, other_cost, total_cost)"
 
-#define TRACE_TIER_AND_EXPIRY(start) \
-	" p.default_tier, " start " + make_interval(days => CASE p.default_tier WHEN 'extended'" \
+/*
+ * Retention counts from the earlier of the trace's start and the server's
+ * clock (now: LsbNow() as a parameter), so that a start_time dated ahead
+ * never extends it.
+ */
+#define TRACE_TIER_AND_EXPIRY(start, now) \
+	" p.default_tier, least(" start ", " now ") + make_interval(days => CASE p.default_tier WHEN 'extended'" \
 	"  THEN w.extended_retention_days ELSE w.base_retention_days END),"
 
 #define TRACE_PROJECT_JOIN(ws, project) \
@@ -81,23 +87,23 @@
 	"  name = CASE WHEN excluded.root_seen THEN excluded.name ELSE t.name END," \
 	"  thread_id = CASE WHEN excluded.root_seen THEN excluded.thread_id ELSE t.thread_id END," \
 	"  start_time = " NEW_TRACE_START "," \
-	"  expires_at = t.expires_at + (" NEW_TRACE_START " - t.start_time)," \
+	"  expires_at = least(t.expires_at, t.expires_at + (" NEW_TRACE_START " - t.start_time))," \
 	"  root_seen = t.root_seen OR excluded.root_seen" \
 	" WHERE t.project_id = excluded.project_id AND t.purged_at IS NULL" \
 	" RETURNING t.workspace_id, t.id, (t.xmax = 0) AS created, t.project_id, t.start_time"
 
-/* One run: $1 workspace, $2 trace, $3 project, $4 name, $5 start, $6 extra, $7 is root, $8.. totals */
+/* One run: $1 workspace, $2 trace, $3 project, $4 name, $5 start, $6 extra, $7 is root, $8.. totals, $14 clock */
 static const char *TraceUpsertOneSql =
 TRACE_INSERT
 " SELECT $1, $2, p.id, CASE WHEN $7 THEN $4 END, $5,"
 "  CASE WHEN $7 THEN " TRACE_THREAD("$6") " END, $7,"
-TRACE_TIER_AND_EXPIRY("$5")
+TRACE_TIER_AND_EXPIRY("$5", "$14")
 "  1, coalesce($8, 0), coalesce($9, 0), coalesce($10, 0), coalesce($11, 0), coalesce($12, 0),"
 "  coalesce($13, 0) - coalesce($11, 0) - coalesce($12, 0), coalesce($13, 0)"
 " FROM" TRACE_PROJECT_JOIN("$1", "$3")
 TRACE_ON_CONFLICT;
 
-/* Many runs: the last column says how many traces the statement wrote to. */
+/* Many runs ($1 clock): the last column says how many traces the statement wrote to. */
 static const char *TraceUpsertManySql =
 "WITH g AS ("
 " SELECT r.workspace_id, r.trace_id,"
@@ -116,7 +122,7 @@ static const char *TraceUpsertManySql =
 ")"
 TRACE_INSERT
 " SELECT g.workspace_id, g.trace_id, p.id, g.name, g.start_time, g.thread_id, g.root_seen,"
-TRACE_TIER_AND_EXPIRY("g.start_time")
+TRACE_TIER_AND_EXPIRY("g.start_time", "$1")
 "  g.runs, g.prompt_tokens, g.completion_tokens, g.total_tokens, g.prompt_cost,"
 "  g.completion_cost, g.total_cost - g.prompt_cost - g.completion_cost, g.total_cost"
 " FROM g," TRACE_PROJECT_JOIN("g.workspace_id", "g.project_id") " AND g.projects = 1"
@@ -287,27 +293,35 @@ TraceRollupInsertStatement(TriggerData *trigdata)
 
 	if (nruns == 1)
 	{
-		Datum		values[13];
-		char		nulls[13];
+		Datum		values[14];
+		char		nulls[14];
 
 		if (TraceUpsertOnePlan == NULL)
 		{
-			Oid			argtypes[13] = {UUIDOID, UUIDOID, UUIDOID, TEXTOID, TIMESTAMPTZOID,
-			JSONBOID, BOOLOID, INT8OID, INT8OID, INT8OID, NUMERICOID, NUMERICOID, NUMERICOID};
+			Oid			argtypes[14] = {UUIDOID, UUIDOID, UUIDOID, TEXTOID, TIMESTAMPTZOID,
+				JSONBOID, BOOLOID, INT8OID, INT8OID, INT8OID, NUMERICOID, NUMERICOID, NUMERICOID,
+			TIMESTAMPTZOID};
 
-			TraceUpsertOnePlan = LsbPrepareKept(TraceUpsertOneSql, 13, argtypes, 0);
+			TraceUpsertOnePlan = LsbPrepareKept(TraceUpsertOneSql, 14, argtypes, 0);
 		}
 		OneRunParams(trigdata, values, nulls);
+		values[13] = TimestampTzGetDatum(LsbNow());
+		nulls[13] = ' ';
 		rc = SPI_execute_plan(TraceUpsertOnePlan, values, nulls, false, 0);
 		ntraces = 1;
 	}
 	else
 	{
 		bool		isnull;
+		Datum		now = TimestampTzGetDatum(LsbNow());
 
 		if (TraceUpsertManyPlan == NULL)
-			TraceUpsertManyPlan = LsbPrepareKept(TraceUpsertManySql, 0, NULL, 0);
-		rc = SPI_execute_plan(TraceUpsertManyPlan, NULL, NULL, false, 0);
+		{
+			Oid			argtypes[1] = {TIMESTAMPTZOID};
+
+			TraceUpsertManyPlan = LsbPrepareKept(TraceUpsertManySql, 1, argtypes, 0);
+		}
+		rc = SPI_execute_plan(TraceUpsertManyPlan, &now, NULL, false, 0);
 		ntraces = SPI_processed == 0 ? 1 :
 			DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 6, &isnull));
 	}

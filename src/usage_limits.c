@@ -64,7 +64,7 @@ static const char *UsageAddSql =
 "  (c.extended_traces + coalesce(o.extended_traces, 0))::bigint,"
 "  l.max_traces, l.max_extended_traces, b.unpaid_monthly_trace_limit, b.plan,"
 "  to_char(c.month, 'YYYY-MM'),"
-"  ceil(extract(epoch FROM ((c.month + interval '1 month') AT TIME ZONE 'UTC') - now()))::bigint"
+"  ceil(extract(epoch FROM ((c.month + interval '1 month') AT TIME ZONE 'UTC') - $6))::bigint"
 " FROM c"
 " LEFT JOIN LATERAL (SELECT sum(u.traces) AS traces, sum(u.extended_traces) AS extended_traces"
 "   FROM lsbilling.usage_counters u"
@@ -113,6 +113,7 @@ typedef struct UsageEntry
 	char		plan[NAMEDATALEN];
 	char		month_text[16];
 	int64		reset_seconds;
+	SpendCap	spend;			/* the organization's monthly spend cap (spend_cap.c) */
 	List	   *deltas;			/* of UsageDelta, in TopTransactionContext */
 } UsageEntry;
 
@@ -262,7 +263,7 @@ GetInt64(int col, bool *isnull)
 static void
 UsageRead(UsageEntry *entry, int64 traces, int64 extended_traces)
 {
-	Datum		args[5];
+	Datum		args[6];
 	bool		isnull;
 	char	   *text;
 	int			rc;
@@ -272,12 +273,13 @@ UsageRead(UsageEntry *entry, int64 traces, int64 extended_traces)
 	args[2] = Int16GetDatum((int16) (MyBackendId % LSB_USAGE_SLOTS));
 	args[3] = Int64GetDatum(traces);
 	args[4] = Int64GetDatum(extended_traces);
+	args[5] = TimestampTzGetDatum(LsbNow());
 
 	if (UsageAddPlan == NULL)
 	{
-		Oid			argtypes[5] = {UUIDOID, DATEOID, INT2OID, INT8OID, INT8OID};
+		Oid			argtypes[6] = {UUIDOID, DATEOID, INT2OID, INT8OID, INT8OID, TIMESTAMPTZOID};
 
-		UsageAddPlan = LsbPrepareKept(UsageAddSql, 5, argtypes, 0);
+		UsageAddPlan = LsbPrepareKept(UsageAddSql, 6, argtypes, 0);
 	}
 	rc = SPI_execute_plan(UsageAddPlan, args, NULL, false, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
@@ -296,6 +298,7 @@ UsageRead(UsageEntry *entry, int64 traces, int64 extended_traces)
 	text = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 7);
 	strlcpy(entry->month_text, text ? text : "", sizeof(entry->month_text));
 	entry->reset_seconds = GetInt64(8, &isnull);
+	SpendCapRead(args[0], entry->key.month, &entry->spend);
 	entry->created = GetCurrentSubTransactionId();
 	entry->deltas = NIL;
 }
@@ -341,6 +344,8 @@ UsageCheck(const UsageEntry *entry, int64 traces, int64 extended_traces,
 						   ws, (long long) (total_extended - extended_traces), entry->month_text,
 						   (long long) extended_traces),
 				 ResetHint(entry)));
+	SpendCapCheck(&entry->spend, entry->month_text, total_traces, total_extended,
+				  traces, extended_traces);
 }
 
 void

@@ -33,6 +33,7 @@
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
+#include "invoices.h"
 #include "lsbilling.h"
 #include "retention.h"
 
@@ -251,6 +252,13 @@ StepFinish(PassState *st)
 		elog(ERROR, "lsbilling purge: cannot record the pass");
 }
 
+/* Billing: the invoices due today, once a day (invoices.c). */
+static void
+StepIssueInvoices(PassState *st)
+{
+	InvoicesIssueDaily();
+}
+
 /*
  * One pass: partitions ahead, then each day partition worth dropping, then
  * the rest by DELETE in batches.  A partition that fails (a lock not had in
@@ -308,6 +316,7 @@ PurgePass(TimestampTz as_of)
 	} while (st.more);
 
 	(void) WorkerTransaction("lsbilling purge: finishing the pass", StepFinish, &st);
+	(void) WorkerTransaction("lsbilling: issuing invoices", StepIssueInvoices, &st);
 }
 
 void

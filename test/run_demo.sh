@@ -13,5 +13,9 @@ LSB_PORT=54330 lsb_start_cluster
 lsb_psql -d postgres -c 'CREATE DATABASE lsbilling_demo' || lsb_die "cannot create the demo database"
 lsb_psql -d lsbilling_demo -c 'CREATE EXTENSION lsbilling' || lsb_die "CREATE EXTENSION failed"
 echo "loading the sample (test/demo/sample.sql) ..."
-lsb_psql -d lsbilling_demo -f test/demo/sample.sql || lsb_die "loading the sample failed"
+# billed by lsbilling's clock: the sample's October-November activity is written as of November 21
+PGOPTIONS="-c lsbilling.test_clock=2026-11-21T00:00:00+00" \
+	lsb_psql -d lsbilling_demo -f test/demo/sample.sql || lsb_die "loading the sample failed"
 "$PGBIN/psql" -X -v ON_ERROR_STOP=1 -d lsbilling_demo -f test/demo/report.sql || lsb_die "the report failed"
+echo "billing over three months (test/demo/billing.sql) ..."
+"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d lsbilling_demo -f test/demo/billing.sql || lsb_die "the billing demo failed"

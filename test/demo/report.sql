@@ -64,11 +64,11 @@ SELECT o.name AS organization, to_char(date_trunc('month', e.occurred_at AT TIME
 FROM lsbilling.billing_events e JOIN lsbilling.organizations o ON o.id = e.organization_id
 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
 
-\echo '== Invoice: Acme AI, October 2026'
-SELECT * FROM lsbilling.invoice('0a000000-0000-0000-0000-000000000001', date '2026-10-01');
+\echo '== Invoice (draft preview): Acme AI, November 2026'
+SELECT * FROM lsbilling.invoice('0a000000-0000-0000-0000-000000000001', date '2026-11-01');
 
-\echo '== Billable traces per day, acme-prod, first week of October'
-SELECT * FROM lsbilling.usage('0b000000-0000-0000-0000-000000000001', date '2026-10-01', date '2026-10-07');
+\echo '== Billable traces per day, acme-prod (the sample was written at one moment of the clock, November 21)'
+SELECT * FROM lsbilling.usage('0b000000-0000-0000-0000-000000000001', date '2026-11-18', date '2026-11-24');
 
 \echo '== Retention: one purge pass as of 2026-11-26 (what the background worker does on its interval)'
 SELECT traces_purged, runs_deleted, feedback_deleted, queue_items_deleted, rule_matches_deleted, partitions_dropped

@@ -7,9 +7,17 @@ SELECT plan(82);
 CREATE FUNCTION pg_temp.u(n int) RETURNS uuid LANGUAGE sql IMMUTABLE
 RETURN format('d0000000-0000-0000-0000-%s', lpad(n::text, 12, '0'))::uuid;
 
--- a run of trace t (the root when id = t), optionally in a thread
+-- lsbilling bills by the server's clock, not by the times a client writes in
+-- a row: these tests write history with the test clock (lsbilling.test_clock).
+CREATE FUNCTION pg_temp.at(ts timestamptz) RETURNS void LANGUAGE sql AS $$
+SELECT set_config('lsbilling.test_clock', ts::text, true);
+$$;
+
+-- a run of trace t (the root when id = t), optionally in a thread, written
+-- when the server's clock says st (the run's start_time)
 CREATE FUNCTION pg_temp.run(ws uuid, proj uuid, t int, id int, st timestamptz, thread text DEFAULT NULL)
 RETURNS void LANGUAGE sql AS $$
+SELECT set_config('lsbilling.test_clock', st::text, true);
 INSERT INTO lsbilling.runs (workspace_id, id, trace_id, parent_run_id, project_id, name, run_type, start_time, extra)
 VALUES (ws, pg_temp.u(id), pg_temp.u(t), CASE WHEN id <> t THEN pg_temp.u(t) END, proj, 'r', 'chain', st,
 		CASE WHEN thread IS NOT NULL THEN jsonb_build_object('metadata', jsonb_build_object('thread_id', thread)) END)
@@ -104,6 +112,7 @@ SELECT results_eq(
 	'the root moves start_time; the base_trace event keeps the start_time the trace was created with');
 
 -- feedback upgrades ------------------------------------------------------------
+SELECT pg_temp.at('2026-06-15 12:00+00');
 INSERT INTO lsbilling.feedback (workspace_id, run_id, key, score, created_at)
 VALUES ('b0000000-0000-0000-0000-000000000001', pg_temp.u(2), 'correct', 1, '2026-06-15 12:00+00');
 SELECT results_eq(
@@ -114,6 +123,7 @@ SELECT results_eq(
 	$$SELECT metric, occurred_at FROM lsbilling.billing_events WHERE trace_id = pg_temp.u(1) AND metric = 'extended_upgrade'$$,
 	$$VALUES ('extended_upgrade'::text, '2026-06-15 12:00+00'::timestamptz)$$,
 	'the upgrade records one extended_upgrade event at the feedback''s created_at');
+SELECT pg_temp.at('2026-06-20 12:00+00');
 INSERT INTO lsbilling.feedback (workspace_id, run_id, key, score, created_at)
 VALUES ('b0000000-0000-0000-0000-000000000001', pg_temp.u(1), 'helpful', 0, '2026-06-20 12:00+00');
 SELECT is(pg_temp.events(1, 'extended_upgrade'), 1::bigint, 'more feedback records no second upgrade');
@@ -122,19 +132,22 @@ SELECT is((SELECT upgraded_at FROM lsbilling.traces WHERE id = pg_temp.u(1)), '2
 
 -- feedback naming only the trace
 SELECT pg_temp.run('b0000000-0000-0000-0000-000000000001', 'c0000000-0000-0000-0000-000000000001', 6, 6, '2026-06-12 11:00+00');
+SELECT pg_temp.at('2026-06-16 00:00+00');
 INSERT INTO lsbilling.feedback (workspace_id, trace_id, key, score, created_at)
 VALUES ('b0000000-0000-0000-0000-000000000001', pg_temp.u(6), 'correct', 1, '2026-06-16 00:00+00');
 SELECT is(pg_temp.tier(6), 'extended', 'feedback naming only the trace upgrades it');
 
--- feedback defaults created_at to now(): the event is at now()
+-- feedback dated by the client hours back: the event is at the server's clock
 SELECT pg_temp.run('b0000000-0000-0000-0000-000000000001', 'c0000000-0000-0000-0000-000000000001', 7, 7, now() - interval '1 hour');
+SELECT pg_temp.at(now());
 INSERT INTO lsbilling.feedback (workspace_id, run_id, key) VALUES ('b0000000-0000-0000-0000-000000000001', pg_temp.u(7), 'k');
 SELECT is((SELECT occurred_at FROM lsbilling.billing_events WHERE trace_id = pg_temp.u(7) AND metric = 'extended_upgrade'),
-	now(), 'an upgrade by feedback written without created_at is at now()');
+	now(), 'an upgrade by feedback is at the server''s clock (here the real one), not at created_at');
 
 -- an annotation queue item upgrades, at added_at
 SELECT pg_temp.run('b0000000-0000-0000-0000-000000000001', 'c0000000-0000-0000-0000-000000000001', 8, 8, '2026-06-13 10:00+00');
 SELECT pg_temp.run('b0000000-0000-0000-0000-000000000001', 'c0000000-0000-0000-0000-000000000001', 8, 9, '2026-06-13 10:00:01+00');
+SELECT pg_temp.at('2026-06-14 10:00+00');
 INSERT INTO lsbilling.annotation_queue_runs (workspace_id, queue_id, run_id, added_at)
 VALUES ('b0000000-0000-0000-0000-000000000001', 'e0000000-0000-0000-0000-000000000001', pg_temp.u(9), '2026-06-14 10:00+00');
 SELECT results_eq(
@@ -145,6 +158,7 @@ SELECT results_eq(
 
 -- an automation rule match upgrades, at matched_at
 SELECT pg_temp.run('b0000000-0000-0000-0000-000000000001', 'c0000000-0000-0000-0000-000000000001', 10, 10, '2026-06-13 11:00+00');
+SELECT pg_temp.at('2026-06-13 11:05+00');
 INSERT INTO lsbilling.rule_matches (workspace_id, rule_id, run_id, matched_at)
 VALUES ('b0000000-0000-0000-0000-000000000001', 'f0000000-0000-0000-0000-000000000001', pg_temp.u(10), '2026-06-13 11:05+00');
 SELECT results_eq(
@@ -161,10 +175,12 @@ SELECT pg_temp.run('b0000000-0000-0000-0000-000000000001', 'c0000000-0000-0000-0
 SELECT pg_temp.run('b0000000-0000-0000-0000-000000000001', 'c0000000-0000-0000-0000-000000000001', 22, 22, '2026-06-20 10:10+00', 'th-1');
 SELECT pg_temp.run('b0000000-0000-0000-0000-000000000001', 'c0000000-0000-0000-0000-000000000001', 23, 23, '2026-06-20 10:15+00', 'th-2');
 -- a queue item on a thread's trace upgrades that trace only
+SELECT pg_temp.at('2026-06-20 11:00+00');
 INSERT INTO lsbilling.annotation_queue_runs (workspace_id, queue_id, run_id, added_at)
 VALUES ('b0000000-0000-0000-0000-000000000001', 'e0000000-0000-0000-0000-000000000001', pg_temp.u(22), '2026-06-20 11:00+00');
 SELECT results_eq($$SELECT pg_temp.tier(20), pg_temp.tier(21), pg_temp.tier(22)$$,
 	$$VALUES ('base'::text, 'base'::text, 'extended'::text)$$, 'a queue item upgrades only its own trace, not its thread');
+SELECT pg_temp.at('2026-06-21 09:00+00');
 INSERT INTO lsbilling.feedback (workspace_id, run_id, key, score, created_at)
 VALUES ('b0000000-0000-0000-0000-000000000001', pg_temp.u(21), 'thumbs', 1, '2026-06-21 09:00+00');
 SELECT results_eq($$SELECT pg_temp.tier(20), pg_temp.tier(21), pg_temp.tier(22), pg_temp.tier(23)$$,
@@ -181,6 +197,7 @@ SELECT is((SELECT expires_at FROM lsbilling.traces WHERE id = pg_temp.u(20)),
 -- a trace joining the thread later stays base until the next feedback
 SELECT pg_temp.run('b0000000-0000-0000-0000-000000000001', 'c0000000-0000-0000-0000-000000000001', 24, 24, '2026-06-22 10:00+00', 'th-1');
 SELECT is(pg_temp.tier(24), 'base', 'a trace joining the thread after the feedback stays base');
+SELECT pg_temp.at('2026-06-23 09:00+00');
 INSERT INTO lsbilling.feedback (workspace_id, trace_id, key, created_at)
 VALUES ('b0000000-0000-0000-0000-000000000001', pg_temp.u(20), 'again', '2026-06-23 09:00+00');
 SELECT results_eq($$SELECT pg_temp.tier(24), pg_temp.events(24, 'extended_upgrade'), pg_temp.events(20, 'extended_upgrade')$$,
@@ -192,6 +209,7 @@ SELECT is(pg_temp.tier(25), 'base', 'a thread of the same name in another worksp
 
 -- upgrade after the root moved start_time: expiry follows the root
 SELECT pg_temp.run('b0000000-0000-0000-0000-000000000001', 'c0000000-0000-0000-0000-000000000001', 26, 27, '2026-06-24 10:00:10+00');
+SELECT pg_temp.at('2026-06-24 11:00+00');
 INSERT INTO lsbilling.feedback (workspace_id, run_id, key, created_at)
 VALUES ('b0000000-0000-0000-0000-000000000001', pg_temp.u(27), 'k', '2026-06-24 11:00+00');
 SELECT pg_temp.run('b0000000-0000-0000-0000-000000000001', 'c0000000-0000-0000-0000-000000000001', 26, 26, '2026-06-24 10:00:00+00');
@@ -270,15 +288,18 @@ SELECT is(current_setting('lsbilling.maintenance'), 'off', 'maintenance is off a
 -- deployment runs ---------------------------------------------------------------------
 INSERT INTO lsbilling.deployments (workspace_id, id, name)
 VALUES ('b0000000-0000-0000-0000-000000000001', 'f1000000-0000-0000-0000-000000000001', 'agent');
+SELECT pg_temp.at('2026-06-05 10:00+00');
 INSERT INTO lsbilling.deployment_runs (workspace_id, deployment_id, started_at, kind) VALUES
-	('b0000000-0000-0000-0000-000000000001', 'f1000000-0000-0000-0000-000000000001', '2026-06-05 10:00+00', 'run'),
+	('b0000000-0000-0000-0000-000000000001', 'f1000000-0000-0000-0000-000000000001', '2026-06-05 10:00+00', 'run');
+SELECT pg_temp.at('2026-06-05 10:30+00');
+INSERT INTO lsbilling.deployment_runs (workspace_id, deployment_id, started_at, kind) VALUES
 	('b0000000-0000-0000-0000-000000000001', 'f1000000-0000-0000-0000-000000000001', '2026-06-05 10:30+00', 'resume');
 SELECT results_eq(
 	$$SELECT organization_id, trace_id, quantity, occurred_at FROM lsbilling.billing_events
 	  WHERE metric = 'deployment_run' ORDER BY occurred_at$$,
 	$$VALUES ('a0000000-0000-0000-0000-000000000001'::uuid, NULL::uuid, 1::numeric, '2026-06-05 10:00+00'::timestamptz),
 	         ('a0000000-0000-0000-0000-000000000001', NULL, 1, '2026-06-05 10:30+00')$$,
-	'each deployment run, a resumed interrupt included, records one deployment_run event at started_at');
+	'each deployment run, a resumed interrupt included, records one deployment_run event at the server''s clock');
 
 -- counters agree with the ledger ---------------------------------------------------------
 SELECT results_eq(
@@ -310,11 +331,12 @@ SELECT is(pg_temp.err($$SELECT pg_temp.run('b0000000-0000-0000-0000-000000000002
 SELECT is(pg_temp.err($$SELECT pg_temp.run('b0000000-0000-0000-0000-000000000002', 'c0000000-0000-0000-0000-000000000003', 44, 44, now() + interval '1 month')$$),
 	'ok', 'a trace of the next month counts against that month');
 SELECT is(left(pg_temp.err($$SELECT pg_temp.run('b0000000-0000-0000-0000-000000000002', 'c0000000-0000-0000-0000-000000000003', 45, 45, '2026-01-15 00:00+00')$$), 5),
-	'ok', 'a back-dated trace counts against its own month');
+	'ok', 'a trace written when the server''s clock is in January counts against January');
 UPDATE lsbilling.usage_limits SET max_traces = 0 WHERE workspace_id = 'b0000000-0000-0000-0000-000000000002';
 SELECT alike(pg_temp.err($$SELECT pg_temp.run('b0000000-0000-0000-0000-000000000002', 'c0000000-0000-0000-0000-000000000003', 46, 46, '2026-01-16 00:00+00')$$),
-	'LS429: monthly usage limit max_traces (0) reached / The limit applies to 2026-01 (UTC), the month the write is billed in, which has ended.',
-	'a back-dated write over the limit says its month has ended instead of a countdown');
+	'LS429: monthly usage limit max_traces (0) reached / The limit resets at the start of the next calendar month (UTC), in 1382400 seconds.',
+	'the hint counts the seconds to the next month from the server''s clock');
+SELECT pg_temp.at(now());
 UPDATE lsbilling.usage_limits SET max_traces = NULL WHERE workspace_id = 'b0000000-0000-0000-0000-000000000002';
 SELECT is(pg_temp.err($$SELECT pg_temp.run('b0000000-0000-0000-0000-000000000002', 'c0000000-0000-0000-0000-000000000003', 42, 42, now())$$),
 	'ok', 'a NULL max_traces is no limit');
@@ -428,14 +450,20 @@ SELECT pg_temp.run('b0000000-0000-0000-0000-000000000009', 'c0000000-0000-0000-0
 SELECT pg_temp.run('b0000000-0000-0000-0000-000000000010', 'c0000000-0000-0000-0000-000000000010', 74, 74, '2026-06-20 12:00+00');
 SELECT pg_temp.run('b0000000-0000-0000-0000-000000000009', 'c0000000-0000-0000-0000-000000000009', 75, 75, '2026-06-30 22:00-04');
 -- 71 upgraded in June; 72 made June 30, upgraded July 3
+SELECT pg_temp.at('2026-06-16 00:00+00');
 INSERT INTO lsbilling.feedback (workspace_id, run_id, key, created_at) VALUES
-	('b0000000-0000-0000-0000-000000000009', pg_temp.u(71), 'k', '2026-06-16 00:00+00'),
+	('b0000000-0000-0000-0000-000000000009', pg_temp.u(71), 'k', '2026-06-16 00:00+00');
+SELECT pg_temp.at('2026-07-03 09:00+00');
+INSERT INTO lsbilling.feedback (workspace_id, run_id, key, created_at) VALUES
 	('b0000000-0000-0000-0000-000000000009', pg_temp.u(72), 'k', '2026-07-03 09:00+00');
 INSERT INTO lsbilling.deployments (workspace_id, id, name)
 VALUES ('b0000000-0000-0000-0000-000000000010', 'f1000000-0000-0000-0000-000000000010', 'agent');
+SELECT pg_temp.at('2026-06-10 00:00+00');
 INSERT INTO lsbilling.deployment_runs (workspace_id, deployment_id, started_at, kind) VALUES
 	('b0000000-0000-0000-0000-000000000010', 'f1000000-0000-0000-0000-000000000010', '2026-06-10 00:00+00', 'run'),
-	('b0000000-0000-0000-0000-000000000010', 'f1000000-0000-0000-0000-000000000010', '2026-06-10 00:05+00', 'resume'),
+	('b0000000-0000-0000-0000-000000000010', 'f1000000-0000-0000-0000-000000000010', '2026-06-10 00:05+00', 'resume');
+SELECT pg_temp.at('2026-07-01 00:00+00');
+INSERT INTO lsbilling.deployment_runs (workspace_id, deployment_id, started_at, kind) VALUES
 	('b0000000-0000-0000-0000-000000000010', 'f1000000-0000-0000-0000-000000000010', '2026-07-01 00:00+00', 'run');
 -- members: the history the seats come from
 INSERT INTO lsbilling.users (id, email)
