@@ -377,8 +377,8 @@ RateRoll(RateEntry *entry, TimestampTz window_start)
  * partition is full.  NULL when the hash table has no element to give.
  */
 static RateEntry *
-RateInsert(int part, const RateKey *key, uint32 hashcode, const char *short_form,
-		   TimestampTz now, int64 window_len)
+RateInsert(int part, const RateKey *key, uint32 hashcode, const char *subject,
+		   const char *short_form, TimestampTz now, int64 window_len)
 {
 	RatePartition *p = &Rate->partitions[part];
 	RateEntry  *entry;
@@ -426,7 +426,10 @@ RateInsert(int part, const RateKey *key, uint32 hashcode, const char *short_form
 	if (!found)
 	{
 		SpinLockInit(&entry->mutex);
-		strlcpy(entry->short_form, short_form, RL_SHORT_LEN);
+		if (short_form != NULL)
+			strlcpy(entry->short_form, short_form, RL_SHORT_LEN);
+		else
+			RateShortForm(subject, entry->short_form);
 		entry->window_len = window_len;
 		entry->window_start = RateWindowStart(now, window_len);
 		entry->last_used = GetCurrentTimestamp();
@@ -443,7 +446,8 @@ RateInsert(int part, const RateKey *key, uint32 hashcode, const char *short_form
  * Check and count in one step: add add[i] to counter i if, for every
  * counter with a limit (> 0), used + add <= limit; otherwise add nothing
  * and report the first counter over its limit.  Fails open (tracked =
- * false) when the table has no room.
+ * false) when the table has no room.  short_form NULL: made from subject
+ * when an entry is created.
  */
 void
 RateCheckAdd(RateKind kind, RateEndpoint endpoint, const char *subject,
@@ -475,7 +479,7 @@ RateCheckAdd(RateKind kind, RateEndpoint endpoint, const char *subject,
 	{
 		LWLockRelease(lock);
 		LWLockAcquire(lock, LW_EXCLUSIVE);
-		entry = RateInsert(part, &key, hashcode, short_form, now, window_len);
+		entry = RateInsert(part, &key, hashcode, subject, short_form, now, window_len);
 		if (entry == NULL)
 		{
 			LWLockRelease(lock);

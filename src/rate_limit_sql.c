@@ -19,6 +19,7 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 #include "utils/uuid.h"
@@ -26,7 +27,7 @@
 #include "lsbilling.h"
 #include "rate_limit.h"
 
-/* Check and count one request; ERROR LS429 when refused. */
+/* Check and count one request; ERROR LS429 when refused.  short_form may be NULL. */
 static void
 RateAdmitRequest(const char *subject, const char *short_form, RateEndpoint endpoint,
 				 const pg_uuid_t *organization_id, const char *plan, bool paid,
@@ -41,7 +42,16 @@ RateAdmitRequest(const char *subject, const char *short_form, RateEndpoint endpo
 	limit[0] = LsbRateLimitPerMinute[endpoint];
 	RateCheckAdd(RL_KIND_REQUESTS, endpoint, subject, short_form, now, add, limit, res);
 	if (res->tracked && res->refused >= 0)
+	{
+		char		made[RL_SHORT_LEN];
+
+		if (short_form == NULL)
+		{
+			RateShortForm(subject, made);
+			short_form = made;
+		}
 		RateRefuseRequest(endpoint, short_form, limit[0], res, now);
+	}
 }
 
 /* lsb_request_hook: what authenticate() calls once the key is verified. */
@@ -96,16 +106,24 @@ lsbilling_rate_limit_request(PG_FUNCTION_ARGS)
 	char	   *subject = ArgText(fcinfo, 0, "subject");
 	char	   *endpoint_name = ArgText(fcinfo, 1, "endpoint");
 	RateEndpoint endpoint = RateEndpointFromName(endpoint_name);
-	char		short_form[RL_SHORT_LEN];
 	TimestampTz now = LsbNow();
-	TupleDesc	desc;
+	TupleDesc	desc = (TupleDesc) fcinfo->flinfo->fn_extra;
 	Datum		values[4];
 	bool		nulls[4] = {0};
 	RateResult	res;
 	int64		limit = LsbRateLimitPerMinute[endpoint];
 
-	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
+	/* the result's descriptor, made once per call site */
+	if (desc == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "return type must be a row type");
+		desc = BlessTupleDesc(CreateTupleDescCopy(desc));
+		MemoryContextSwitchTo(old);
+		fcinfo->flinfo->fn_extra = desc;
+	}
 	if (subject[0] == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -127,8 +145,7 @@ lsbilling_rate_limit_request(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("organization %s does not exist", LsbUuidText(UUIDPGetDatum(org)))));
-		RateShortForm(subject, short_form);
-		RateAdmitRequest(subject, short_form, endpoint, org, plan, paid, now, &res);
+		RateAdmitRequest(subject, NULL, endpoint, org, plan, paid, now, &res);
 		values[0] = Int64GetDatum(limit);
 		nulls[0] = limit <= 0;
 		values[1] = Int64GetDatum(limit > 0 ? Max(limit - res.used[0] - 1, 0) : 0);
@@ -137,7 +154,7 @@ lsbilling_rate_limit_request(PG_FUNCTION_ARGS)
 		values[3] = Int32GetDatum(RateSecondsUntil(res.window_end, now));
 		nulls[2] = nulls[3] = !res.tracked;
 	}
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }
 
 static void
