@@ -121,6 +121,9 @@ RateRelcacheCallback(Datum arg, Oid relid)
 	{
 		ClearHash(WorkspaceOrgs);
 		ClearHash(OrgPlans);
+		/* looked up again: the tables may have been dropped and made anew */
+		OrganizationsRelid = InvalidOid;
+		WorkspacesRelid = InvalidOid;
 	}
 	if (Cols != NULL)
 	{
@@ -163,7 +166,8 @@ RateCachesInit(void)
 
 /*
  * Run one lookup as the owner of lsbilling's tables: the plan decides the
- * limit, so row-level security on organizations must not hide it.
+ * limit, so row-level security on organizations must not hide it.  As the
+ * caller's search_path is in force, every name and operator is qualified.
  */
 static bool
 RateLookup(const char *sql, Datum arg, pg_uuid_t *org, char *plan, bool *paid)
@@ -231,7 +235,8 @@ RateOrgPlanEntry(const pg_uuid_t *organization_id)
 	entry = hash_search(OrgPlans, organization_id, HASH_FIND, NULL);
 	if (entry != NULL)
 		return entry;
-	if (!RateLookup("SELECT o.plan, o.has_payment_method FROM lsbilling.organizations o WHERE o.id = $1",
+	if (!RateLookup("SELECT o.plan, o.has_payment_method FROM lsbilling.organizations o"
+					" WHERE o.id OPERATOR(pg_catalog.=) $1",
 					UUIDPGetDatum(organization_id), NULL, plan, &paid))
 		return NULL;
 	entry = hash_search(OrgPlans, organization_id, HASH_ENTER, &found);
@@ -269,8 +274,9 @@ RateWorkspaceOrg(const pg_uuid_t *workspace_id, pg_uuid_t *organization_id)
 		OrgPlan    *op;
 
 		if (!RateLookup("SELECT w.organization_id, o.plan, o.has_payment_method"
-						" FROM lsbilling.workspaces w JOIN lsbilling.organizations o ON o.id = w.organization_id"
-						" WHERE w.id = $1",
+						" FROM lsbilling.workspaces w JOIN lsbilling.organizations o"
+						" ON o.id OPERATOR(pg_catalog.=) w.organization_id"
+						" WHERE w.id OPERATOR(pg_catalog.=) $1",
 						UUIDPGetDatum(workspace_id), &org, plan, &paid))
 			return false;
 		entry = hash_search(WorkspaceOrgs, workspace_id, HASH_ENTER, &found);

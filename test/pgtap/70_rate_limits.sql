@@ -6,7 +6,7 @@
 -- subjects and organizations of its own.  (Concurrency, eviction and the
 -- server without shared_preload_libraries: test/tap/70_*.sh, 71_*.sh.)
 BEGIN;
-SELECT plan(55);
+SELECT plan(56);
 
 SELECT lsbilling.rate_limit_reset();
 
@@ -220,6 +220,30 @@ SELECT alike(pg_temp.err($$SET lsbilling.rate_limit_events_per_hour_developer = 
 SELECT alike(pg_temp.err($$SET lsbilling.rate_limits = off$$), '42501: %', 'nor switch the limits off');
 SELECT alike(pg_temp.err($$SELECT pg_temp.runs(400, 2)$$), 'LS429: hourly ingest limit of 3 events%',
 	'its writes are counted and refused over the limit');
+RESET ROLE;
+
+-- the plan lookup runs as the tables' owner: the caller's search_path must not reach it
+INSERT INTO lsbilling.organizations (id, name) VALUES ('e7000000-0000-0000-0000-000000000002', 'evil');
+INSERT INTO lsbilling.workspaces (id, organization_id, name)
+VALUES ('e7b00000-0000-0000-0000-000000000002', 'e7000000-0000-0000-0000-000000000002', 'evil');
+INSERT INTO lsbilling.projects (workspace_id, id, name)
+VALUES ('e7b00000-0000-0000-0000-000000000002', 'e7c00000-0000-0000-0000-000000000001', 'evil');
+CREATE SCHEMA lsb_rl_evil AUTHORIZATION lsb_rl_app;
+SET ROLE lsb_rl_app;
+CREATE FUNCTION lsb_rl_evil.eq(a uuid, b uuid) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+	IF current_user <> 'lsb_rl_app' THEN
+		RAISE EXCEPTION 'attacker code ran as %', current_user;
+	END IF;
+	RETURN a::text = b::text;
+END $$;
+CREATE OPERATOR lsb_rl_evil.= (LEFTARG = uuid, RIGHTARG = uuid, FUNCTION = lsb_rl_evil.eq);
+SET search_path = lsb_rl_evil, pg_catalog, public;
+SELECT is(pg_temp.err($$INSERT INTO lsbilling.runs (workspace_id, id, trace_id, project_id, name, run_type, start_time)
+	VALUES ('e7b00000-0000-0000-0000-000000000002', gen_random_uuid(), gen_random_uuid(),
+	        'e7c00000-0000-0000-0000-000000000001', 'r', 'chain', '2026-03-02 10:00+00')$$), 'ok',
+	'an operator planted in the application role''s search_path never runs as the owner');
+RESET search_path;
 RESET ROLE;
 
 SELECT * FROM finish();
