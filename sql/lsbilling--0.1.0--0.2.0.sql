@@ -63,6 +63,13 @@ CREATE OR REPLACE FUNCTION lsbilling.rate_limit_request(
 COMMENT ON FUNCTION lsbilling.rate_limit_request(text, text, uuid) IS
 	'checks and counts one API request of subject (an API key) to an endpoint class (runs, feedback, delete_sessions, other); ERROR LS429 when over a limit';
 
+CREATE OR REPLACE FUNCTION lsbilling.rate_limit_check(subject text, endpoint text,
+	organization_id uuid DEFAULT NULL)
+	RETURNS bigint
+	AS 'MODULE_PATHNAME', 'lsbilling_rate_limit_check' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION lsbilling.rate_limit_check(text, text, uuid) IS
+	'rate_limit_request returning only the requests left in the window: the cheapest per-request call';
+
 CREATE OR REPLACE FUNCTION lsbilling.rate_limit_status(subject text, organization_id uuid DEFAULT NULL)
 	RETURNS TABLE (limit_name text, endpoint text, max_value bigint, used bigint, remaining bigint,
 		resets_at timestamptz, reset_seconds integer)

@@ -96,6 +96,37 @@ ArgText(FunctionCallInfo fcinfo, int n, const char *name)
 }
 
 /*
+ * The request check behind both SQL forms: checks and counts one request
+ * (ERROR LS429 when refused).  false when nothing is tracked (not preloaded,
+ * switched off, table full).
+ */
+static bool
+RateRequestFromSql(FunctionCallInfo fcinfo, int64 *limit, RateResult *res, TimestampTz now)
+{
+	char	   *subject = ArgText(fcinfo, 0, "subject");
+	char	   *endpoint_name = ArgText(fcinfo, 1, "endpoint");
+	RateEndpoint endpoint = RateEndpointFromName(endpoint_name);
+	char		plan[NAMEDATALEN];
+	bool		paid = false;
+	pg_uuid_t  *org = PG_ARGISNULL(2) ? NULL : PG_GETARG_UUID_P(2);
+
+	memset(res, 0, sizeof(RateResult));
+	*limit = LsbRateLimitPerMinute[endpoint];
+	if (subject[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("subject must not be empty")));
+	if (!RateLimitActive(true))
+		return false;
+	if (org != NULL && !RateOrgPlan(org, plan, &paid))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("organization %s does not exist", LsbUuidText(UUIDPGetDatum(org)))));
+	RateAdmitRequest(subject, NULL, endpoint, org, plan, paid, now, res);
+	return res->tracked;
+}
+
+/*
  * lsbilling.rate_limit_request(subject, endpoint, organization_id DEFAULT
  * NULL) -> (request_limit, remaining, resets_at, reset_seconds)
  */
@@ -103,15 +134,13 @@ PG_FUNCTION_INFO_V1(lsbilling_rate_limit_request);
 Datum
 lsbilling_rate_limit_request(PG_FUNCTION_ARGS)
 {
-	char	   *subject = ArgText(fcinfo, 0, "subject");
-	char	   *endpoint_name = ArgText(fcinfo, 1, "endpoint");
-	RateEndpoint endpoint = RateEndpointFromName(endpoint_name);
 	TimestampTz now = LsbNow();
 	TupleDesc	desc = (TupleDesc) fcinfo->flinfo->fn_extra;
 	Datum		values[4];
 	bool		nulls[4] = {0};
 	RateResult	res;
-	int64		limit = LsbRateLimitPerMinute[endpoint];
+	int64		limit;
+	bool		tracked;
 
 	/* the result's descriptor, made once per call site */
 	if (desc == NULL)
@@ -124,37 +153,32 @@ lsbilling_rate_limit_request(PG_FUNCTION_ARGS)
 		MemoryContextSwitchTo(old);
 		fcinfo->flinfo->fn_extra = desc;
 	}
-	if (subject[0] == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("subject must not be empty")));
-
-	if (!RateLimitActive(true))
-	{
-		values[0] = Int64GetDatum(limit);
-		nulls[0] = limit <= 0;
-		nulls[1] = nulls[2] = nulls[3] = true;
-	}
-	else
-	{
-		char		plan[NAMEDATALEN];
-		bool		paid = false;
-		pg_uuid_t  *org = PG_ARGISNULL(2) ? NULL : PG_GETARG_UUID_P(2);
-
-		if (org != NULL && !RateOrgPlan(org, plan, &paid))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("organization %s does not exist", LsbUuidText(UUIDPGetDatum(org)))));
-		RateAdmitRequest(subject, NULL, endpoint, org, plan, paid, now, &res);
-		values[0] = Int64GetDatum(limit);
-		nulls[0] = limit <= 0;
-		values[1] = Int64GetDatum(limit > 0 ? Max(limit - res.used[0] - 1, 0) : 0);
-		nulls[1] = limit <= 0 || !res.tracked;
-		values[2] = TimestampTzGetDatum(res.window_end);
-		values[3] = Int32GetDatum(RateSecondsUntil(res.window_end, now));
-		nulls[2] = nulls[3] = !res.tracked;
-	}
+	tracked = RateRequestFromSql(fcinfo, &limit, &res, now);
+	values[0] = Int64GetDatum(limit);
+	nulls[0] = limit <= 0;
+	values[1] = Int64GetDatum(limit > 0 ? Max(limit - res.used[0] - 1, 0) : 0);
+	nulls[1] = limit <= 0 || !tracked;
+	values[2] = TimestampTzGetDatum(res.window_end);
+	values[3] = Int32GetDatum(RateSecondsUntil(res.window_end, now));
+	nulls[2] = nulls[3] = !tracked;
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+}
+
+/*
+ * lsbilling.rate_limit_check(subject, endpoint, organization_id DEFAULT NULL)
+ * -> bigint: the same check, returning only the requests left in the window
+ * (NULL: no limit or not tracked).  A scalar result costs the caller less.
+ */
+PG_FUNCTION_INFO_V1(lsbilling_rate_limit_check);
+Datum
+lsbilling_rate_limit_check(PG_FUNCTION_ARGS)
+{
+	RateResult	res;
+	int64		limit;
+
+	if (!RateRequestFromSql(fcinfo, &limit, &res, LsbNow()) || limit <= 0)
+		PG_RETURN_NULL();
+	PG_RETURN_INT64(Max(limit - res.used[0] - 1, 0));
 }
 
 static void

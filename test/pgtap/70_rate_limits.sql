@@ -6,7 +6,7 @@
 -- subjects and organizations of its own.  (Concurrency, eviction and the
 -- server without shared_preload_libraries: test/tap/70_*.sh, 71_*.sh.)
 BEGIN;
-SELECT plan(56);
+SELECT plan(58);
 
 SELECT lsbilling.rate_limit_reset();
 
@@ -90,6 +90,11 @@ SELECT is((SELECT row(request_limit, remaining, resets_at, reset_seconds)::text
 SELECT is((SELECT row(max_value, used, remaining, reset_seconds)::text FROM lsbilling.rate_limit_status('lsv2_pt_del_key_0001')
 		   WHERE endpoint = 'delete_sessions'),
 	row(30::bigint, 30::bigint, 0::bigint, 15)::text, 'rate_limit_status: limit, used, remaining, seconds');
+
+SELECT is(lsbilling.rate_limit_check('lsv2_pt_scalar_key01', 'delete_sessions'), 29::bigint,
+	'rate_limit_check counts too and returns the requests left');
+SELECT alike(pg_temp.err($$SELECT lsbilling.rate_limit_check('lsv2_pt_scalar_key01', 'delete_sessions') FROM generate_series(1, 30)$$),
+	'LS429: rate limit of 30 delete_sessions requests per minute reached%', 'and refuses the same way');
 
 -- the hint's seconds, rounded up, never 0
 SET lsbilling.test_clock = '2026-03-02 10:15:59.5+00';
