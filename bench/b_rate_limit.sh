@@ -106,5 +106,35 @@ for shape in batch bulk; do
 	echo "write $shape: limits on $best_on tps, off $best_off tps (best of 3, alternating)"
 	echo "RATIO rate_limit_write_$shape off/on = $(echo "$best_off $best_on" | awk '{ if ($2 > 0) printf "%.3f", $1 / $2; else print "n/a" }')"
 done
+# the same in the server, without pgbench's client: 100-run INSERTs, a
+# transaction each, rounds alternating on / off; the fastest round of each
+psql_db -At -c "SET lsbilling.rate_limit_events_per_hour_plus = 2000000000" -c "
+DO \$\$
+DECLARE
+	t0 timestamptz;
+	ms numeric;
+	best_on numeric;
+	best_off numeric;
+	setting text;
+BEGIN
+	FOR round IN 1..10 LOOP
+		setting := CASE WHEN round % 2 = 1 THEN 'on' ELSE 'off' END;
+		PERFORM set_config('lsbilling.rate_limits', setting, false);
+		t0 := clock_timestamp();
+		FOR k IN 1..40 LOOP
+			INSERT INTO lsbilling.runs ($cols)
+			SELECT r.* FROM generate_series(1, 13) g,
+				LATERAL public.trace_rows(gen_random_uuid(), CASE WHEN g = 13 THEN 4 ELSE 8 END, clock_timestamp()) r;
+			COMMIT;
+		END LOOP;
+		ms := extract(epoch FROM clock_timestamp() - t0) * 1000;
+		IF setting = 'on' THEN best_on := least(coalesce(best_on, ms), ms);
+		ELSE best_off := least(coalesce(best_off, ms), ms); END IF;
+	END LOOP;
+	RAISE NOTICE 'write in-server: 40 INSERTs of 100 runs, limits on % ms, off % ms (fastest of 5 each, alternating)',
+		round(best_on, 1), round(best_off, 1);
+	RAISE NOTICE 'RATIO rate_limit_write_inserver on/off = %', round(best_on / best_off, 3);
+END
+\$\$" 2>&1 | sed 's/^NOTICE:  //'
 psql_db -c "SELECT subject, limit_name, used FROM lsbilling.rate_limits WHERE limit_name <> 'requests per minute'"
 "$PGBIN/psql" -X -q -d postgres -c "DROP DATABASE $DB"
