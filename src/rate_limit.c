@@ -546,6 +546,31 @@ RateRead(RateKind kind, RateEndpoint endpoint, const char *subject,
 	LWLockRelease(lock);
 }
 
+/* Count a refusal decided outside RateCheckAdd (the row trigger, the up-front check). */
+void
+RateNoteRefused(RateKind kind, RateEndpoint endpoint, const char *subject, TimestampTz now)
+{
+	RateKey		key;
+	uint32		hashcode;
+	LWLock	   *lock;
+	RateEntry  *entry;
+	TimestampTz window_start = RateWindowStart(now, RateWindowLen(kind));
+
+	RateMakeKey(&key, kind, endpoint, subject);
+	hashcode = get_hash_value(RateHash, &key);
+	lock = &Rate->locks[hashcode % RL_PARTITIONS].lock;
+	LWLockAcquire(lock, LW_SHARED);
+	entry = hash_search_with_hash_value(RateHash, &key, hashcode, HASH_FIND, NULL);
+	if (entry != NULL)
+	{
+		SpinLockAcquire(&entry->mutex);
+		if (entry->window_start == window_start)
+			entry->refused++;
+		SpinLockRelease(&entry->mutex);
+	}
+	LWLockRelease(lock);
+}
+
 /*
  * An organization's hourly limits (events, bytes; 0 = none) from its plan:
  * developer without / with a payment method, plus and startup, enterprise.

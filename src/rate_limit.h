@@ -66,6 +66,8 @@ extern void RateCheckAdd(RateKind kind, RateEndpoint endpoint, const char *subje
 						 const int64 *limit, RateResult *result);
 extern void RateRead(RateKind kind, RateEndpoint endpoint, const char *subject,
 					 TimestampTz now, RateResult *result);
+extern void RateNoteRefused(RateKind kind, RateEndpoint endpoint, const char *subject,
+							TimestampTz now);
 extern int	RateSecondsUntil(TimestampTz end, TimestampTz now);
 extern void RateHourlyLimits(const char *plan, bool paid, int64 *limit);
 extern void RateRefuseRequest(RateEndpoint endpoint, const char *short_form, int64 limit,

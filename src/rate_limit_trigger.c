@@ -320,8 +320,11 @@ RateCheckOrgNotExhausted(const pg_uuid_t *organization_id, const char *plan, boo
 	RateRead(RL_KIND_ORG_HOURLY, 0, subject, now, &res);
 	for (i = 0; i < 2; i++)
 		if (limit[i] > 0 && res.used[i] >= limit[i])
+		{
+			RateNoteRefused(RL_KIND_ORG_HOURLY, 0, subject, now);
 			RateRefuseHourly(i, plan, paid, short_form, limit[i], res.used[i], i == RL_EVENTS ? 1 : 0,
 							 res.window_end, now);
+		}
 }
 
 static const RelCols *
@@ -426,6 +429,7 @@ RateCountRow(const pg_uuid_t *workspace_id, int64 bytes)
 			OrgPending	copy = *p;
 
 			ClearHash(Pending);
+			RateNoteRefused(RL_KIND_ORG_HOURLY, 0, copy.subject, now);
 			RateRefuseHourly(i, copy.plan, copy.paid, copy.short_form, copy.limit[i],
 							 copy.shared[i], copy.pending[i] + add[i], copy.window_end, now);
 		}

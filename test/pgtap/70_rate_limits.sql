@@ -6,7 +6,7 @@
 -- subjects and organizations of its own.  (Concurrency, eviction and the
 -- server without shared_preload_libraries: test/tap/70_*.sh, 71_*.sh.)
 BEGIN;
-SELECT plan(58);
+SELECT plan(59);
 
 SELECT lsbilling.rate_limit_reset();
 
@@ -181,6 +181,8 @@ SELECT is(pg_temp.err($$SELECT pg_temp.runs(7, 1)$$),
 SELECT alike(pg_temp.err($$INSERT INTO lsbilling.feedback (workspace_id, run_id, key) VALUES ('e7b00000-0000-0000-0000-000000000001', pg_temp.u(3), 'k')$$),
 	'LS429: hourly ingest limit of 10 events%', 'feedback too');
 SELECT is(pg_temp.org_used('events per hour'), 10::bigint, 'refused writes consume nothing');
+SELECT is((SELECT refused FROM lsbilling.rate_limits WHERE subject = 'e7000000…0001' AND limit_name = 'events per hour'),
+	2::bigint, 'the view counts the refused statements of the hour');
 SELECT alike(pg_temp.err($$SELECT lsbilling.rate_limit_request('lsv2_pt_ingest_key_1', 'runs', 'e7000000-0000-0000-0000-000000000001')$$),
 	'LS429: hourly ingest limit of 10 events%', 'rate_limit_request with the organization refuses a runs request once the hour is used up');
 SELECT is(pg_temp.used('lsv2_pt_ingest_key_1', 'runs'), 0::bigint, 'without counting it');
