@@ -16,6 +16,7 @@
 #include "utils/guc.h"
 
 #include "lsbilling.h"
+#include "rate_limit.h"
 #include "retention.h"
 
 PG_MODULE_MAGIC;
@@ -48,6 +49,7 @@ _PG_init(void)
 
 	ClockInit();				/* lsbilling.test_clock (clock.c) */
 	RetentionInit();			/* retention settings and worker (worker.c) */
+	RateLimitSetup();			/* rate limits in shared memory (rate_limit_sql.c) */
 
 	MarkGUCPrefixReserved("lsbilling");
 }

@@ -19,3 +19,5 @@ PGOPTIONS="-c lsbilling.test_clock=2026-11-21T00:00:00+00" \
 "$PGBIN/psql" -X -v ON_ERROR_STOP=1 -d lsbilling_demo -f test/demo/report.sql || lsb_die "the report failed"
 echo "billing over three months (test/demo/billing.sql) ..."
 "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d lsbilling_demo -f test/demo/billing.sql || lsb_die "the billing demo failed"
+echo "rate limits (test/demo/rate_limits.sql) ..."
+"$PGBIN/psql" -X -v ON_ERROR_STOP=1 -d lsbilling_demo -f test/demo/rate_limits.sql || lsb_die "the rate-limit demo failed"
