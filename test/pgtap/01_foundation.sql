@@ -15,7 +15,7 @@ SELECT is(count(*)::int, 0, 'every tenant table leads its primary key with works
 FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid
 WHERE c.contype = 'p' AND r.relnamespace = 'lsbilling'::regnamespace
   AND r.relname NOT IN ('organizations', 'workspaces', 'users', 'organization_members', 'plans', 'model_prices',
-    'purge_passes')
+    'purge_passes', 'permissions', 'role_permissions', 'custom_roles', 'key_secrets', 'api_keys')
   AND r.relispartition = false
   AND (SELECT attname FROM pg_attribute WHERE attrelid = r.oid AND attnum = c.conkey[1]) <> 'workspace_id';
 
