@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Access: the run write path through authenticate() and row-level security as
+# an application role with the ingest grants, against the same inserts as a
+# superuser (no key, RLS bypassed); and authenticate() per call.
+#   batch  BEGIN; [authenticate;] one INSERT of a trace's 8 runs; COMMIT
+#   row    BEGIN; [authenticate;] 8 single-run INSERTs; COMMIT
+# Prints tps of each, the ratio superuser / application role (target <= 1.1),
+# and microseconds per authenticate() call (target <= 20).
+set -u
+DB=bench_access
+SECS=${LSB_ACCESS_SECS:-8}
+CALLS=${LSB_ACCESS_CALLS:-20000}
+psql_db() { "$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
+"$PGBIN/psql" -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "DROP ROLE IF EXISTS lsb_bench_app" \
+	-c "CREATE DATABASE $DB" || exit 1
+psql_db <<'SQL' || exit 1
+CREATE EXTENSION lsbilling;
+CREATE ROLE lsb_bench_app LOGIN;
+SELECT lsbilling.grant_access('lsb_bench_app', 'ingest');
+INSERT INTO lsbilling.organizations (id, name, plan, has_payment_method)
+VALUES ('00000000-0000-0000-0000-0000000000a1', 'bench', 'enterprise', true);
+INSERT INTO lsbilling.workspaces (id, organization_id, name)
+VALUES ('00000000-0000-0000-0000-0000000000b1', '00000000-0000-0000-0000-0000000000a1', 'bench'),
+       ('00000000-0000-0000-0000-0000000000b2', '00000000-0000-0000-0000-0000000000a1', 'other');
+INSERT INTO lsbilling.projects (workspace_id, id, name)
+VALUES ('00000000-0000-0000-0000-0000000000b1', '00000000-0000-0000-0000-0000000000c1', 'bench');
+INSERT INTO lsbilling.users (id, email) VALUES ('00000000-0000-0000-0000-0000000000e1', 'admin@bench');
+INSERT INTO lsbilling.organization_members (organization_id, user_id, role)
+VALUES ('00000000-0000-0000-0000-0000000000a1', '00000000-0000-0000-0000-0000000000e1', 'admin');
+CREATE TABLE public.k AS SELECT * FROM lsbilling.create_service_key('00000000-0000-0000-0000-0000000000a1', 'bench',
+	ARRAY['00000000-0000-0000-0000-0000000000b1'::uuid], 'editor', NULL, '00000000-0000-0000-0000-0000000000e1');
+CREATE FUNCTION public.trace_rows(tid uuid, n int, t0 timestamptz)
+RETURNS TABLE (workspace_id uuid, id uuid, trace_id uuid, parent_run_id uuid, project_id uuid,
+               name text, run_type text, start_time timestamptz, extra jsonb)
+LANGUAGE sql AS $$
+SELECT '00000000-0000-0000-0000-0000000000b1'::uuid, CASE WHEN k = 1 THEN tid ELSE gen_random_uuid() END, tid,
+       CASE WHEN k > 1 THEN tid END, '00000000-0000-0000-0000-0000000000c1'::uuid,
+       CASE k % 3 WHEN 1 THEN 'chain' WHEN 2 THEN 'ChatOpenAI' ELSE 'search' END,
+       CASE WHEN k % 3 = 2 THEN 'llm' WHEN k % 3 = 0 THEN 'tool' ELSE 'chain' END,
+       t0 + k * interval '1 ms',
+       CASE WHEN k % 3 = 2 THEN jsonb_build_object('metadata', jsonb_build_object('ls_provider', 'openai',
+              'ls_model_name', 'gpt-4o-mini', 'usage_metadata', jsonb_build_object('input_tokens', 1200 + k,
+              'output_tokens', 300, 'input_token_details', jsonb_build_object('cache_read', 1000))))
+            WHEN k % 3 = 0 THEN '{"metadata": {"usage_metadata": {"total_cost": 0.0015}}}'::jsonb
+            ELSE '{"metadata": {"thread_id": "t-1"}}'::jsonb END
+FROM generate_series(1, n) k
+$$;
+SQL
+key=$(psql_db -c "SELECT key FROM public.k")
+
+dir=$(mktemp -d)
+chmod 755 "$dir"
+trap 'rm -rf "$dir"' EXIT
+cols="workspace_id, id, trace_id, parent_run_id, project_id, name, run_type, start_time, extra"
+for who in super app; do
+	auth=
+	[ "$who" = app ] && auth="SELECT lsbilling.authenticate('$key') IS NOT NULL;"
+	{
+		echo "BEGIN;"
+		echo "$auth"
+		echo "INSERT INTO lsbilling.runs ($cols) SELECT * FROM public.trace_rows(gen_random_uuid(), 8, clock_timestamp());"
+		echo "COMMIT;"
+	} > "$dir/batch_$who.sql"
+	{
+		echo "SELECT gen_random_uuid() AS tid, clock_timestamp() AS t0 \\gset"
+		echo "BEGIN;"
+		echo "$auth"
+		for k in 0 1 2 3 4 5 6 7; do
+			echo "INSERT INTO lsbilling.runs ($cols) SELECT * FROM public.trace_rows(':tid', 8, ':t0') OFFSET $k LIMIT 1;"
+		done
+		echo "COMMIT;"
+	} > "$dir/row_$who.sql"
+done
+chmod 644 "$dir"/*.sql
+
+tps() {
+	"$PGBIN/pgbench" -n -c 1 -T "$SECS" -U "$2" -f "$1" "$DB" 2>&1 | awk '/^tps/ {print $3; exit}'
+}
+for shape in batch row; do
+	best_s=0
+	best_a=0
+	for i in 1 2; do
+		s=$(tps "$dir/${shape}_super.sql" postgres)
+		a=$(tps "$dir/${shape}_app.sql" lsb_bench_app)
+		best_s=$(echo "${s:-0} $best_s" | awk '{print ($1 > $2) ? $1 : $2}')
+		best_a=$(echo "${a:-0} $best_a" | awk '{print ($1 > $2) ? $1 : $2}')
+	done
+	echo "$shape: superuser $best_s tps, application role (authenticate + RLS) $best_a tps"
+	echo "RATIO access_$shape superuser/app = $(echo "$best_s $best_a" | awk '{ if ($2 > 0) printf "%.2f", $1 / $2; else print "n/a" }')"
+done
+runs=$(psql_db -c "SELECT count(*) FROM lsbilling.runs")
+echo "runs written: $runs"
+
+# authenticate() per call: CALLS calls in one statement as the application role
+# (last_used_at is written at most once a minute), against the same statement
+# calling lsbilling.current_key_id() (the per-row cost of the query itself).
+per_call() {
+	"$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 -U lsb_bench_app -d "$DB" <<SQL
+SELECT clock_timestamp() AS t0 \gset
+SELECT count($1) FROM generate_series(1, $CALLS) g;
+SELECT clock_timestamp() AS t1 \gset
+SELECT round(extract(epoch FROM (:'t1'::timestamptz - :'t0'::timestamptz)) * 1e6 / $CALLS, 2);
+SQL
+}
+best_auth=999999
+best_base=999999
+for i in 1 2 3; do
+	a=$(per_call "lsbilling.authenticate('$key' || left(g::text, 0))" | tail -1)
+	b=$(per_call "lsbilling.current_key_id()::text || left(g::text, 0)" | tail -1)
+	best_auth=$(echo "$a $best_auth" | awk '{print ($1 < $2) ? $1 : $2}')
+	best_base=$(echo "$b $best_base" | awk '{print ($1 < $2) ? $1 : $2}')
+done
+echo "authenticate(): $best_auth us a call (the same query without it: $best_base us a row)"
+echo "FIGURE access_authenticate_us = $(echo "$best_auth $best_base" | awk '{printf "%.2f", $1 - $2}')"
+"$PGBIN/psql" -X -q -d postgres -c "DROP DATABASE $DB" -c "DROP ROLE lsb_bench_app"
