@@ -470,9 +470,34 @@ CREATE OR REPLACE FUNCTION lsbilling.authenticate(api_key text, workspace_id uui
 	OUT key_id uuid, OUT key_kind text, OUT organization_id uuid, OUT acting_workspace_id uuid,
 	OUT user_id uuid, OUT role text)
 	AS 'MODULE_PATHNAME', 'lsbilling_authenticate'
-	LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+	LANGUAGE C VOLATILE SECURITY DEFINER;
 COMMENT ON FUNCTION lsbilling.authenticate(text, uuid, text) IS
 	'verifies an API key and sets the transaction''s tenant context (workspace, principal, permissions) that row-level security reads';
+
+-- authenticate() keeps the keys it verified in backend memory (src/access.c;
+-- no SQL per request, and no SET search_path: the SQL of a miss pins it in C);
+-- a change to anything it read makes every backend's copy stale at commit.
+CREATE OR REPLACE FUNCTION lsbilling.access_changed() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'lsbilling_access_changed' LANGUAGE C;
+DO $$
+DECLARE
+	t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['key_secrets', 'organizations', 'organization_members', 'workspaces',
+		'workspace_members', 'role_permissions', 'custom_roles']
+	LOOP
+		EXECUTE format('DROP TRIGGER IF EXISTS access_changed ON lsbilling.%I', t);
+		EXECUTE format('CREATE TRIGGER access_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE'
+					   ' ON lsbilling.%I FOR EACH STATEMENT EXECUTE FUNCTION lsbilling.access_changed()', t);
+	END LOOP;
+END
+$$;
+-- not on last_used_at, which authenticate() itself writes
+DROP TRIGGER IF EXISTS access_changed ON lsbilling.api_keys;
+CREATE TRIGGER access_changed
+	AFTER INSERT OR DELETE OR TRUNCATE OR UPDATE OF revoked_at, expires_at, role, workspace_ids, key_hash
+	ON lsbilling.api_keys
+	FOR EACH STATEMENT EXECUTE FUNCTION lsbilling.access_changed();
 
 -- A personal access token for user_id in organization_id, shown once.
 CREATE OR REPLACE FUNCTION lsbilling.create_pat(organization_id uuid, user_id uuid, name text,

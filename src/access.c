@@ -22,7 +22,10 @@
 
 #include "access/htup_details.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "common/cryptohash.h"
+#include "common/sha2.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -32,6 +35,9 @@
 #include "storage/proc.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
@@ -80,7 +86,7 @@ static SPIPlanPtr TouchPlan = NULL;
 #define KEY_SQL \
 "SELECT k.id, k.kind, k.organization_id, k.user_id, k.short_key, k.role," \
 " k.expires_at, k.revoked_at, k.last_used_at, o.plan, o.has_payment_method," \
-" (o.is_personal OR o.plan = 'developer') AS single_workspace, m.role AS org_role, ws.ids" \
+" (o.is_personal OR o.plan = 'developer') AS single_workspace, m.role AS org_role, ws.ids, k.key_hash" \
 " FROM lsbilling.api_keys k" \
 " JOIN lsbilling.organizations o ON o.id = k.organization_id" \
 " LEFT JOIN LATERAL (SELECT om.role FROM lsbilling.organization_members om" \
@@ -185,6 +191,150 @@ PrepareAccessPlans(void)
 	}
 }
 
+/*
+ * The verified keys of this backend, by (key hash, requested workspace): a
+ * request with a known key costs a SHA-256 and a hash lookup, no SQL.  Only
+ * successes are kept.  Every change to what a verification read (keys,
+ * secrets, organizations, members, roles) runs the statement trigger
+ * lsbilling.access_changed(), which sends a relcache invalidation of
+ * api_keys at commit (transactional, to every backend); the callback marks
+ * the cache stale, as the price map does.  Expiry is checked on every call.
+ */
+typedef struct AuthKey
+{
+	uint8		hash[PG_SHA256_DIGEST_LENGTH];
+	pg_uuid_t	workspace;		/* requested workspace, zeros for none */
+} AuthKey;
+
+typedef struct AuthEntry
+{
+	AuthKey		key;			/* hash key: first */
+	pg_uuid_t	key_id;
+	pg_uuid_t	organization_id;
+	pg_uuid_t	workspace_id;
+	pg_uuid_t	user_id;
+	bool		has_user;
+	bool		has_expiry;
+	bool		has_payment_method;
+	TimestampTz expires_at;
+	TimestampTz last_used;		/* 0: never */
+	char		kind[8];
+	char		short_key[32];
+	char	   *plan;
+	char	   *role;
+	char	   *org_role;
+	int			npermissions;
+	char	  **permissions;
+} AuthEntry;
+
+#define AUTH_CACHE_MAX_ENTRIES	4096
+
+static HTAB *AuthCache = NULL;
+static MemoryContext AuthCacheMemory = NULL;
+static bool AuthCacheStale = true;
+static bool AuthCallbackRegistered = false;
+static Oid	AuthMarkerRelid = InvalidOid;
+static bool SecretsLoaded = false;
+static int	NSecrets = 0;
+static bytea **Secrets = NULL;
+
+static void
+AuthRelcacheCallback(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == AuthMarkerRelid || AuthMarkerRelid == InvalidOid)
+		AuthCacheStale = true;
+}
+
+static void
+AuthCacheEnsure(void)
+{
+	HASHCTL		ctl;
+
+	if (!AuthCallbackRegistered)
+	{
+		CacheRegisterRelcacheCallback(AuthRelcacheCallback, (Datum) 0);
+		AuthCallbackRegistered = true;
+	}
+	if (!AuthCacheStale && AuthCache != NULL &&
+		hash_get_num_entries(AuthCache) < AUTH_CACHE_MAX_ENTRIES)
+		return;
+	/* a change that arrives while we read is kept for the next call */
+	AuthCacheStale = false;
+	if (AuthCacheMemory == NULL)
+		AuthCacheMemory = AllocSetContextCreate(TopMemoryContext, "lsbilling api key cache",
+												ALLOCSET_DEFAULT_SIZES);
+	else
+		MemoryContextReset(AuthCacheMemory);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(AuthKey);
+	ctl.entrysize = sizeof(AuthEntry);
+	ctl.hcxt = AuthCacheMemory;
+	AuthCache = hash_create("lsbilling api key cache", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	SecretsLoaded = false;
+	NSecrets = 0;
+	Secrets = NULL;
+	AuthMarkerRelid = get_relname_relid("api_keys", get_namespace_oid("lsbilling", false));
+}
+
+/* SPI with search_path pinned to pg_catalog, pg_temp; returns the GUC nest level */
+static int
+AuthSpiBegin(void)
+{
+	int			nest;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	nest = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	PrepareAccessPlans();
+	return nest;
+}
+
+static void
+AuthSpiEnd(int nest)
+{
+	AtEOXact_GUC(true, nest);
+	SPI_finish();
+}
+
+static void
+LoadSecrets(void)
+{
+	MemoryContext old;
+	uint64		i;
+
+	if (SPI_execute("SELECT s.secret FROM lsbilling.key_secrets s", true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "lsbilling could not read its key secrets");
+	old = MemoryContextSwitchTo(AuthCacheMemory);
+	Secrets = palloc(sizeof(bytea *) * Max(SPI_processed, 1));
+	for (i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+			Secrets[NSecrets++] = DatumGetByteaPCopy(d);
+	}
+	MemoryContextSwitchTo(old);
+	SecretsLoaded = true;
+}
+
+/* sha256(key || secret), as lsbilling.api_key_hash() stores it */
+static void
+KeyHash(const char *key, int keylen, const bytea *secret, uint8 *out)
+{
+	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+
+	if (ctx == NULL ||
+		pg_cryptohash_init(ctx) < 0 ||
+		pg_cryptohash_update(ctx, (const uint8 *) key, keylen) < 0 ||
+		pg_cryptohash_update(ctx, (const uint8 *) VARDATA_ANY(secret), VARSIZE_ANY_EXHDR(secret)) < 0 ||
+		pg_cryptohash_final(ctx, out, PG_SHA256_DIGEST_LENGTH) < 0)
+		elog(ERROR, "could not compute an api key hash");
+	pg_cryptohash_free(ctx);
+}
+
 static char *
 GetText(HeapTuple tup, TupleDesc desc, int col, bool *isnull)
 {
@@ -193,10 +343,208 @@ GetText(HeapTuple tup, TupleDesc desc, int col, bool *isnull)
 	return *isnull ? NULL : TextDatumGetCString(d);
 }
 
+static void
+RaiseExpired(const char *short_key, TimestampTz expires_at)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_LSB_DEAD_KEY),
+			 errmsg("api key %s has expired", short_key),
+			 errdetail("It expired at %s; an expired key cannot be reactivated.",
+					   timestamptz_to_str(expires_at)),
+			 errhint("Create a new key.")));
+}
+
+/*
+ * Verify a key with SQL (a cache miss) and keep the result in the cache.
+ * Errors here are the key's: unknown, revoked, expired, owner gone, out of
+ * scope.  SPI is connected by the caller.
+ */
+static AuthEntry *
+AuthResolve(text *keytext, bool has_ws, Datum requested_ws, TimestampTz now)
+{
+	Datum		args[6];
+	char		nulls[6];
+	HeapTuple	tup;
+	TupleDesc	desc;
+	bool		isnull;
+	char	   *kind;
+	char	   *short_key;
+	char	   *key_role;
+	char	   *plan;
+	char	   *org_role;
+	char	   *role;
+	bool		single_workspace;
+	AuthEntry	e;
+	AuthEntry  *entry;
+	AuthKey		hkey;
+	Datum	   *perm_datums;
+	int			nperms;
+	bool		found;
+	MemoryContext old;
+	int			i;
+
+	memset(&e, 0, sizeof(e));
+	args[0] = PointerGetDatum(keytext);
+	nulls[0] = ' ';
+	args[1] = has_ws ? requested_ws : (Datum) 0;
+	nulls[1] = has_ws ? ' ' : 'n';
+	if (SPI_execute_plan(KeyPlan, args, nulls, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "lsbilling could not look up the api key");
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_LSB_BAD_KEY),
+				 errmsg("unknown api key"),
+				 errdetail("No API key with this value exists."),
+				 errhint("Create a key with lsbilling.create_pat() or lsbilling.create_service_key().")));
+
+	tup = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	e.key_id = *DatumGetUUIDP(SPI_getbinval(tup, desc, 1, &isnull));
+	kind = GetText(tup, desc, 2, &isnull);
+	e.organization_id = *DatumGetUUIDP(SPI_getbinval(tup, desc, 3, &isnull));
+	{
+		Datum		d = SPI_getbinval(tup, desc, 4, &isnull);
+
+		e.has_user = !isnull;
+		if (e.has_user)
+			e.user_id = *DatumGetUUIDP(d);
+	}
+	short_key = GetText(tup, desc, 5, &isnull);
+	key_role = GetText(tup, desc, 6, &isnull);
+	{
+		Datum		d = SPI_getbinval(tup, desc, 8, &isnull);
+
+		if (!isnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_LSB_DEAD_KEY),
+					 errmsg("api key %s has been revoked", short_key),
+					 errdetail("It was revoked at %s.", timestamptz_to_str(DatumGetTimestampTz(d))),
+					 errhint("Create a new key.")));
+		d = SPI_getbinval(tup, desc, 7, &isnull);
+		e.has_expiry = !isnull;
+		if (e.has_expiry)
+		{
+			e.expires_at = DatumGetTimestampTz(d);
+			if (e.expires_at <= now)
+				RaiseExpired(short_key, e.expires_at);
+		}
+		d = SPI_getbinval(tup, desc, 9, &isnull);
+		e.last_used = isnull ? 0 : DatumGetTimestampTz(d);
+	}
+	plan = GetText(tup, desc, 10, &isnull);
+	e.has_payment_method = DatumGetBool(SPI_getbinval(tup, desc, 11, &isnull));
+	single_workspace = DatumGetBool(SPI_getbinval(tup, desc, 12, &isnull));
+	org_role = GetText(tup, desc, 13, &isnull);
+	if (strcmp(kind, "pat") == 0 && org_role == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_LSB_DEAD_KEY),
+				 errmsg("personal access token %s is no longer valid", short_key),
+				 errdetail("Its user was removed from the organization; a token does not survive a removal, even after a re-join."),
+				 errhint("The user creates a new token.")));
+	if (org_role != NULL && single_workspace)
+		org_role = "admin";		/* single-workspace organizations: every member is an admin */
+
+	{
+		Datum		d = SPI_getbinval(tup, desc, 14, &isnull);
+		int			nids = 0;
+		Datum	   *elems = NULL;
+
+		if (!isnull)
+			deconstruct_array(DatumGetArrayTypeP(d), UUIDOID, UUID_LEN, false, TYPALIGN_CHAR,
+							  &elems, NULL, &nids);
+		if (nids == 0)
+		{
+			if (has_ws)
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("api key %s is not valid for workspace %s", short_key,
+								LsbUuidText(requested_ws)),
+						 errdetail("The workspace is not in the key's organization or outside the workspaces the key is scoped to.")));
+			ereport(ERROR,
+					(errcode(ERRCODE_LSB_NO_WORKSPACE),
+					 errmsg("api key %s has no workspace to act in", short_key),
+					 errdetail("Its organization has no workspace within the key's scope.")));
+		}
+		if (nids > 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_LSB_NO_WORKSPACE),
+					 errmsg("api key %s needs a workspace", short_key),
+					 errdetail("The key is valid in more than one workspace."),
+					 errhint("Pass the workspace the request acts in: lsbilling.authenticate(key, workspace_id).")));
+		e.workspace_id = *DatumGetUUIDP(elems[0]);
+	}
+	{
+		bytea	   *h = DatumGetByteaPP(SPI_getbinval(tup, desc, 15, &isnull));
+
+		if (isnull || VARSIZE_ANY_EXHDR(h) != PG_SHA256_DIGEST_LENGTH)
+			elog(ERROR, "api key %s has a malformed hash", short_key);
+		memset(&hkey, 0, sizeof(hkey));
+		memcpy(hkey.hash, VARDATA_ANY(h), PG_SHA256_DIGEST_LENGTH);
+		if (has_ws)
+			hkey.workspace = *DatumGetUUIDP(requested_ws);
+	}
+
+	/* role and permissions in that workspace */
+	{
+		bool		enterprise = strcmp(plan, "enterprise") == 0;
+		const char *fixed_role = NULL;
+
+		if (strcmp(kind, "service") == 0)
+			fixed_role = enterprise && key_role != NULL ? key_role : "admin";
+		else if (strcmp(org_role, "admin") == 0)
+			fixed_role = "admin";	/* organization admins are admins of every workspace */
+
+		args[0] = UUIDPGetDatum(&e.workspace_id);
+		nulls[0] = ' ';
+		args[1] = UUIDPGetDatum(&e.user_id);
+		nulls[1] = e.has_user ? ' ' : 'n';
+		args[2] = fixed_role ? CStringGetTextDatum(fixed_role) : (Datum) 0;
+		nulls[2] = fixed_role ? ' ' : 'n';
+		args[3] = UUIDPGetDatum(&e.organization_id);
+		nulls[3] = ' ';
+		args[4] = BoolGetDatum(enterprise);
+		nulls[4] = ' ';
+		args[5] = org_role ? CStringGetTextDatum(org_role) : (Datum) 0;
+		nulls[5] = org_role ? ' ' : 'n';
+		if (SPI_execute_plan(PermPlan, args, nulls, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "lsbilling could not read the permissions of api key %s", short_key);
+		tup = SPI_tuptable->vals[0];
+		desc = SPI_tuptable->tupdesc;
+		role = GetText(tup, desc, 1, &isnull);
+		if (role == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("api key %s is not valid for workspace %s", short_key,
+							LsbUuidText(UUIDPGetDatum(&e.workspace_id))),
+					 errdetail("Its user is not a member of the workspace.")));
+		deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(tup, desc, 2, &isnull)),
+						  TEXTOID, -1, false, TYPALIGN_INT, &perm_datums, NULL, &nperms);
+	}
+
+	/* keep it */
+	entry = (AuthEntry *) hash_search(AuthCache, &hkey, HASH_ENTER, &found);
+	old = MemoryContextSwitchTo(AuthCacheMemory);
+	e.key = hkey;
+	strlcpy(e.kind, kind, sizeof(e.kind));
+	strlcpy(e.short_key, short_key, sizeof(e.short_key));
+	e.plan = pstrdup(plan);
+	e.role = pstrdup(role);
+	e.org_role = org_role ? pstrdup(org_role) : NULL;
+	e.npermissions = nperms;
+	e.permissions = palloc(sizeof(char *) * Max(nperms, 1));
+	for (i = 0; i < nperms; i++)
+		e.permissions[i] = TextDatumGetCString(perm_datums[i]);
+	MemoryContextSwitchTo(old);
+	*entry = e;
+	return entry;
+}
+
 /*
  * lsbilling.authenticate(api_key text, workspace_id uuid DEFAULT NULL,
  *						  endpoint text DEFAULT 'other')
  * returns (key_id, key_kind, organization_id, workspace_id, user_id, role).
+ * SECURITY DEFINER; the SQL it runs on a cache miss runs with search_path
+ * pinned to pg_catalog, pg_temp.
  */
 PG_FUNCTION_INFO_V1(lsbilling_authenticate);
 Datum
@@ -206,36 +554,17 @@ lsbilling_authenticate(PG_FUNCTION_ARGS)
 	char	   *key;
 	int			keylen;
 	bool		is_pat = false;
-	Datum		args[6];
-	char		nulls[6];
-	HeapTuple	tup;
-	TupleDesc	desc;
-	bool		isnull;
+	bool		has_ws = !PG_ARGISNULL(1);
 	TimestampTz now = LsbNow();
-	TimestampTz last_used = 0;
-	bool		last_used_null;
-	char	   *kind;
-	char	   *short_key;
-	char	   *key_role;
-	char	   *plan;
-	char	   *org_role;
-	char	   *role;
-	bool		has_payment_method;
-	bool		single_workspace;
-	pg_uuid_t	key_id;
-	pg_uuid_t	org_id;
-	pg_uuid_t	user_id;
-	bool		has_user;
-	pg_uuid_t	ws_id;
-	ArrayType  *ids = NULL;
-	Datum	   *perm_datums;
-	int			nperms;
+	AuthEntry  *entry = NULL;
+	AuthKey		hkey;
 	LsbRequestPrincipal principal;
 	const char *endpoint;
 	TupleDesc	rdesc;
 	Datum		result[6];
 	bool		rnulls[6] = {false, false, false, false, false, false};
 	MemoryContext oldcxt;
+	int			nest = -1;
 	int			i;
 
 	if (PG_ARGISNULL(0))
@@ -255,198 +584,92 @@ lsbilling_authenticate(PG_FUNCTION_ARGS)
 				 errdetail("An API key is lsv2_pt_ or lsv2_sk_ followed by 32 hex digits, an underscore and 10 hex digits."),
 				 errhint("Copy the whole key as it was shown when it was created.")));
 
-	if (get_call_result_type(fcinfo, NULL, &rdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "lsbilling.authenticate must return a composite type");
-	rdesc = BlessTupleDesc(rdesc);
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	PrepareAccessPlans();
-
-	args[0] = PointerGetDatum(keytext);
-	nulls[0] = ' ';
-	args[1] = PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1);
-	nulls[1] = PG_ARGISNULL(1) ? 'n' : ' ';
-	if (SPI_execute_plan(KeyPlan, args, nulls, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "lsbilling could not look up the api key");
-	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_LSB_BAD_KEY),
-				 errmsg("unknown api key"),
-				 errdetail("No API key with this value exists."),
-				 errhint("Create a key with lsbilling.create_pat() or lsbilling.create_service_key().")));
-
-	tup = SPI_tuptable->vals[0];
-	desc = SPI_tuptable->tupdesc;
-	key_id = *DatumGetUUIDP(SPI_getbinval(tup, desc, 1, &isnull));
-	kind = GetText(tup, desc, 2, &isnull);
-	org_id = *DatumGetUUIDP(SPI_getbinval(tup, desc, 3, &isnull));
+	/* the result's descriptor, once per call site */
+	if (fcinfo->flinfo->fn_extra == NULL)
 	{
-		Datum		d = SPI_getbinval(tup, desc, 4, &isnull);
-
-		has_user = !isnull;
-		if (has_user)
-			user_id = *DatumGetUUIDP(d);
-		else
-			memset(&user_id, 0, sizeof(user_id));
+		if (get_call_result_type(fcinfo, NULL, &rdesc) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "lsbilling.authenticate must return a composite type");
+		oldcxt = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		rdesc = BlessTupleDesc(CreateTupleDescCopy(rdesc));
+		MemoryContextSwitchTo(oldcxt);
+		fcinfo->flinfo->fn_extra = rdesc;
 	}
-	short_key = GetText(tup, desc, 5, &isnull);
-	key_role = GetText(tup, desc, 6, &isnull);
+	rdesc = (TupleDesc) fcinfo->flinfo->fn_extra;
 
+	AuthCacheEnsure();
+	if (!SecretsLoaded)
 	{
-		Datum		d = SPI_getbinval(tup, desc, 8, &isnull);
-
-		if (!isnull)
-			ereport(ERROR,
-					(errcode(ERRCODE_LSB_DEAD_KEY),
-					 errmsg("api key %s has been revoked", short_key),
-					 errdetail("It was revoked at %s.", timestamptz_to_str(DatumGetTimestampTz(d))),
-					 errhint("Create a new key.")));
-		d = SPI_getbinval(tup, desc, 7, &isnull);
-		if (!isnull && DatumGetTimestampTz(d) <= now)
-			ereport(ERROR,
-					(errcode(ERRCODE_LSB_DEAD_KEY),
-					 errmsg("api key %s has expired", short_key),
-					 errdetail("It expired at %s; an expired key cannot be reactivated.",
-							   timestamptz_to_str(DatumGetTimestampTz(d))),
-					 errhint("Create a new key.")));
-		d = SPI_getbinval(tup, desc, 9, &last_used_null);
-		if (!last_used_null)
-			last_used = DatumGetTimestampTz(d);
+		nest = AuthSpiBegin();
+		LoadSecrets();
 	}
-	plan = GetText(tup, desc, 10, &isnull);
-	has_payment_method = DatumGetBool(SPI_getbinval(tup, desc, 11, &isnull));
-	single_workspace = DatumGetBool(SPI_getbinval(tup, desc, 12, &isnull));
-	org_role = GetText(tup, desc, 13, &isnull);
-	if (strcmp(kind, "pat") == 0 && org_role == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_LSB_DEAD_KEY),
-				 errmsg("personal access token %s is no longer valid", short_key),
-				 errdetail("Its user was removed from the organization; a token does not survive a removal, even after a re-join."),
-				 errhint("The user creates a new token.")));
-	if (org_role != NULL && single_workspace)
-		org_role = "admin";		/* single-workspace organizations: every member is an admin */
-
+	memset(&hkey, 0, sizeof(hkey));
+	if (has_ws)
+		hkey.workspace = *PG_GETARG_UUID_P(1);
+	for (i = 0; i < NSecrets && entry == NULL; i++)
 	{
-		Datum		d = SPI_getbinval(tup, desc, 14, &isnull);
-		int			nids = 0;
-
-		if (!isnull)
-		{
-			ids = DatumGetArrayTypeP(d);
-			nids = ArrayGetNItems(ARR_NDIM(ids), ARR_DIMS(ids));
-		}
-		if (nids == 0)
-		{
-			if (!PG_ARGISNULL(1))
-				ereport(ERROR,
-						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-						 errmsg("api key %s is not valid for workspace %s", short_key,
-								LsbUuidText(PG_GETARG_DATUM(1))),
-						 errdetail("The workspace is not in the key's organization or outside the workspaces the key is scoped to.")));
-			ereport(ERROR,
-					(errcode(ERRCODE_LSB_NO_WORKSPACE),
-					 errmsg("api key %s has no workspace to act in", short_key),
-					 errdetail("Its organization has no workspace within the key's scope.")));
-		}
-		if (nids > 1)
-			ereport(ERROR,
-					(errcode(ERRCODE_LSB_NO_WORKSPACE),
-					 errmsg("api key %s needs a workspace", short_key),
-					 errdetail("The key is valid in more than one workspace."),
-					 errhint("Pass the workspace the request acts in: lsbilling.authenticate(key, workspace_id).")));
-		{
-			Datum	   *elems;
-			int			nelems;
-
-			deconstruct_array(ids, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR,
-							  &elems, NULL, &nelems);
-			ws_id = *DatumGetUUIDP(elems[0]);
-		}
+		KeyHash(key, keylen, Secrets[i], hkey.hash);
+		entry = (AuthEntry *) hash_search(AuthCache, &hkey, HASH_FIND, NULL);
 	}
-
-	/* role and permissions in that workspace */
+	if (entry == NULL)
 	{
-		bool		enterprise = strcmp(plan, "enterprise") == 0;
-		const char *fixed_role = NULL;
-
-		if (strcmp(kind, "service") == 0)
-			fixed_role = enterprise && key_role != NULL ? key_role : "admin";
-		else if (strcmp(org_role, "admin") == 0)
-			fixed_role = "admin";	/* organization admins are admins of every workspace */
-
-		args[0] = UUIDPGetDatum(&ws_id);
-		nulls[0] = ' ';
-		args[1] = UUIDPGetDatum(&user_id);
-		nulls[1] = has_user ? ' ' : 'n';
-		args[2] = fixed_role ? CStringGetTextDatum(fixed_role) : (Datum) 0;
-		nulls[2] = fixed_role ? ' ' : 'n';
-		args[3] = UUIDPGetDatum(&org_id);
-		nulls[3] = ' ';
-		args[4] = BoolGetDatum(enterprise);
-		nulls[4] = ' ';
-		args[5] = org_role ? CStringGetTextDatum(org_role) : (Datum) 0;
-		nulls[5] = org_role ? ' ' : 'n';
-		if (SPI_execute_plan(PermPlan, args, nulls, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
-			elog(ERROR, "lsbilling could not read the permissions of api key %s", short_key);
-		tup = SPI_tuptable->vals[0];
-		desc = SPI_tuptable->tupdesc;
-		role = GetText(tup, desc, 1, &isnull);
-		if (role == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("api key %s is not valid for workspace %s", short_key,
-							LsbUuidText(UUIDPGetDatum(&ws_id))),
-					 errdetail("Its user is not a member of the workspace.")));
-		deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(tup, desc, 2, &isnull)),
-						  TEXTOID, -1, false, TYPALIGN_INT, &perm_datums, NULL, &nperms);
+		if (nest < 0)
+			nest = AuthSpiBegin();
+		entry = AuthResolve(keytext, has_ws, has_ws ? PG_GETARG_DATUM(1) : (Datum) 0, now);
 	}
+	else if (entry->has_expiry && entry->expires_at <= now)
+		RaiseExpired(entry->short_key, entry->expires_at);
 
 	/* the rate limiter admits the request or raises its own error */
-	principal.key_id = key_id;
-	principal.key_short = short_key;
-	principal.organization_id = org_id;
-	principal.workspace_id = ws_id;
-	principal.plan = plan;
-	principal.has_payment_method = has_payment_method;
+	principal.key_id = entry->key_id;
+	principal.key_short = entry->short_key;
+	principal.organization_id = entry->organization_id;
+	principal.workspace_id = entry->workspace_id;
+	principal.plan = entry->plan;
+	principal.has_payment_method = entry->has_payment_method;
 	principal.endpoint = endpoint;
 	if (lsb_request_hook)
 		lsb_request_hook(&principal);
 
-	/* the transaction's context */
+	/* the transaction's context: a copy, the cache may be reset meanwhile */
 	if (CtxMemory == NULL)
 		CtxMemory = AllocSetContextCreate(TopMemoryContext, "lsbilling access context",
 										  ALLOCSET_SMALL_SIZES);
-	MemoryContextReset(CtxMemory);
 	Ctx.set = false;
+	MemoryContextReset(CtxMemory);
 	oldcxt = MemoryContextSwitchTo(CtxMemory);
-	Ctx.key_id = key_id;
-	Ctx.organization_id = org_id;
-	Ctx.workspace_id = ws_id;
-	Ctx.user_id = user_id;
-	Ctx.has_user = has_user;
-	strlcpy(Ctx.kind, kind, sizeof(Ctx.kind));
-	strlcpy(Ctx.short_key, short_key, sizeof(Ctx.short_key));
-	Ctx.role = pstrdup(role);
-	Ctx.org_role = org_role ? pstrdup(org_role) : NULL;
-	Ctx.npermissions = nperms;
-	Ctx.permissions = palloc(sizeof(char *) * Max(nperms, 1));
-	for (i = 0; i < nperms; i++)
-		Ctx.permissions[i] = TextDatumGetCString(perm_datums[i]);
+	Ctx.key_id = entry->key_id;
+	Ctx.organization_id = entry->organization_id;
+	Ctx.workspace_id = entry->workspace_id;
+	Ctx.user_id = entry->user_id;
+	Ctx.has_user = entry->has_user;
+	strlcpy(Ctx.kind, entry->kind, sizeof(Ctx.kind));
+	strlcpy(Ctx.short_key, entry->short_key, sizeof(Ctx.short_key));
+	Ctx.role = pstrdup(entry->role);
+	Ctx.org_role = entry->org_role ? pstrdup(entry->org_role) : NULL;
+	Ctx.npermissions = entry->npermissions;
+	Ctx.permissions = palloc(sizeof(char *) * Max(entry->npermissions, 1));
+	for (i = 0; i < entry->npermissions; i++)
+		Ctx.permissions[i] = pstrdup(entry->permissions[i]);
 	MemoryContextSwitchTo(oldcxt);
 	Ctx.lxid = MyProc->lxid;
 	Ctx.set = true;
 
 	/* last_used_at: at most one write a minute a key, never waiting on a lock */
-	if (!XactReadOnly && (last_used_null || now - last_used >= LAST_USED_GRANULARITY_USEC))
+	if (!XactReadOnly && (entry->last_used == 0 || now - entry->last_used >= LAST_USED_GRANULARITY_USEC))
 	{
-		args[0] = UUIDPGetDatum(&key_id);
-		nulls[0] = ' ';
+		Datum		args[2];
+		char		nulls[2] = {' ', ' '};
+
+		if (nest < 0)
+			nest = AuthSpiBegin();
+		args[0] = UUIDPGetDatum(&Ctx.key_id);
 		args[1] = TimestampTzGetDatum(now);
-		nulls[1] = ' ';
 		if (SPI_execute_plan(TouchPlan, args, nulls, false, 0) != SPI_OK_UPDATE)
-			elog(ERROR, "lsbilling could not record the use of api key %s", short_key);
+			elog(ERROR, "lsbilling could not record the use of api key %s", Ctx.short_key);
+		entry->last_used = now;
 	}
+	if (nest >= 0)
+		AuthSpiEnd(nest);
 
 	result[0] = UUIDPGetDatum(&Ctx.key_id);
 	result[1] = CStringGetTextDatum(Ctx.kind);
@@ -455,14 +678,25 @@ lsbilling_authenticate(PG_FUNCTION_ARGS)
 	result[4] = UUIDPGetDatum(&Ctx.user_id);
 	rnulls[4] = !Ctx.has_user;
 	result[5] = CStringGetTextDatum(Ctx.role);
-	tup = heap_form_tuple(rdesc, result, rnulls);
-	/* copy out of SPI's memory before SPI_finish */
-	{
-		Datum		res = SPI_datumTransfer(HeapTupleGetDatum(tup), false, -1);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(rdesc, result, rnulls)));
+}
 
-		SPI_finish();
-		PG_RETURN_DATUM(res);
-	}
+/*
+ * Statement trigger on the tables a verification reads: every backend's
+ * cache of verified keys goes stale at commit.
+ */
+PG_FUNCTION_INFO_V1(lsbilling_access_changed);
+Datum
+lsbilling_access_changed(PG_FUNCTION_ARGS)
+{
+	Oid			relid;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		elog(ERROR, "lsbilling.access_changed must be called as a trigger");
+	relid = get_relname_relid("api_keys", get_namespace_oid("lsbilling", false));
+	if (OidIsValid(relid))
+		CacheInvalidateRelcacheByRelid(relid);
+	return PointerGetDatum(NULL);
 }
 
 /* The workspaces of the context as a uuid[] (empty when unset: RLS fails closed). */
