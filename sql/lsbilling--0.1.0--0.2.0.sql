@@ -50,6 +50,18 @@ ALTER FUNCTION lsbilling.usage_flush() SECURITY DEFINER SET search_path = pg_cat
 ALTER FUNCTION lsbilling.model_prices_check() SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 ALTER FUNCTION lsbilling.model_prices_changed() SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 
+-- The read-side functions of 0.1.0 run as their caller (so that RLS applies)
+-- with a pinned search_path: a function or operator planted in a schema
+-- earlier in a superuser's path is never called from them.
+ALTER FUNCTION lsbilling.month_bounds(date) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION lsbilling.invoice(uuid, date) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION lsbilling.usage(uuid, date, date) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION lsbilling.run_tree(uuid, uuid) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION lsbilling.project_stats(uuid, timestamptz, timestamptz) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION lsbilling.cost_timeseries(uuid, interval, timestamptz, timestamptz, uuid)
+	SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION lsbilling.recompute_costs(uuid, timestamptz, timestamptz) SET search_path = pg_catalog, pg_temp;
+
 -- The ledger takes positive quantities only (the triggers write 1).
 DO $$
 BEGIN
@@ -705,6 +717,7 @@ CREATE OR REPLACE FUNCTION lsbilling.create_workspace(organization_id uuid, name
 	base_retention_days integer DEFAULT 14, extended_retention_days integer DEFAULT 400)
 RETURNS uuid
 LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	ws uuid;
@@ -726,6 +739,7 @@ CREATE OR REPLACE FUNCTION lsbilling.set_tag(workspace_id uuid, resource_type te
 	key text, value text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	kid uuid;
@@ -769,6 +783,7 @@ $$;
 CREATE OR REPLACE FUNCTION lsbilling.resources_with_tag(workspace_id uuid, resource_type text, key text, value text)
 RETURNS SETOF uuid
 LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	RETURN QUERY
@@ -790,6 +805,7 @@ RETURNS TABLE (tag_value text, project_count bigint, trace_count bigint, run_cou
 	prompt_tokens bigint, completion_tokens bigint, total_tokens bigint,
 	prompt_cost numeric, completion_cost numeric, other_cost numeric, total_cost numeric)
 LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	RETURN QUERY
@@ -936,6 +952,7 @@ CREATE POLICY model_prices_write ON lsbilling.model_prices FOR ALL
 CREATE OR REPLACE FUNCTION lsbilling.access_grants(access text)
 RETURNS TABLE (privileges text, object text)
 LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	IF access NOT IN ('ingest', 'read', 'admin') THEN
