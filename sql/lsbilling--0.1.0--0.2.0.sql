@@ -946,6 +946,18 @@ CREATE POLICY model_prices_write ON lsbilling.model_prices FOR ALL
 	USING (workspace_id = ANY ((SELECT lsbilling.current_workspace_ids('workspaces:manage'))::uuid[]))
 	WITH CHECK (workspace_id = ANY ((SELECT lsbilling.current_workspace_ids('workspaces:manage'))::uuid[]));
 
+-- Trigger functions are not callable by PUBLIC: a SECURITY DEFINER trigger
+-- function attached by someone else to a table of their own would run the
+-- owner's writes with rows they choose (CREATE TRIGGER needs EXECUTE).
+REVOKE ALL ON FUNCTION lsbilling.runs_before_write(), lsbilling.runs_after_insert(), lsbilling.runs_after_write(),
+	lsbilling.resolve_run_reference(), lsbilling.upgrade_trace(), lsbilling.record_deployment_run(),
+	lsbilling.billing_events_append_only(), lsbilling.usage_flush(), lsbilling.model_prices_check(),
+	lsbilling.model_prices_changed(), lsbilling.access_check(), lsbilling.access_changed(),
+	lsbilling.custom_roles_check(), lsbilling.personal_organization_check(), lsbilling.api_keys_guard()
+	FROM PUBLIC;
+-- Who holds what in which organization is for members' tools, not for everyone.
+REVOKE ALL ON FUNCTION lsbilling.has_permission(uuid, uuid, uuid, text) FROM PUBLIC;
+
 -- 9. Access levels for application roles (functions, not group roles: roles
 -- are cluster-wide, would collide between databases and outlive
 -- DROP EXTENSION; these grants are on this database's objects and go with it).
@@ -969,6 +981,7 @@ BEGIN
 		('{read,admin}', 'SELECT (id, organization_id, kind, name, short_key, user_id, created_by, role, workspace_ids, created_at, expires_at, revoked_at, last_used_at)', 'TABLE lsbilling.api_keys'),
 		('{admin}', 'INSERT, UPDATE, DELETE', 'TABLE lsbilling.projects, lsbilling.annotation_queues, lsbilling.automation_rules, lsbilling.datasets, lsbilling.examples, lsbilling.deployments, lsbilling.usage_limits, lsbilling.workspace_members, lsbilling.tag_keys, lsbilling.tag_values, lsbilling.resource_tags, lsbilling.model_prices'),
 		('{admin}', 'USAGE', 'SEQUENCE lsbilling.model_prices_id_seq'),
+		('{read,admin}', 'EXECUTE', 'FUNCTION lsbilling.has_permission(uuid, uuid, uuid, text)'),
 		('{admin}', 'EXECUTE', 'FUNCTION lsbilling.create_pat(uuid, uuid, text, timestamptz), lsbilling.create_service_key(uuid, text, uuid[], text, timestamptz, uuid), lsbilling.revoke_api_key(uuid)'))
 		AS g(levels, privileges, object)
 	WHERE access = ANY (g.levels::text[]);

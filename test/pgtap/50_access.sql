@@ -4,7 +4,7 @@
 -- as non-superuser roles (SET ROLE inside pg_temp.as_role, so that pgTAP's
 -- own temp tables stay the superuser's).
 BEGIN;
-SELECT plan(80);
+SELECT plan(82);
 
 -- helpers ------------------------------------------------------------------
 -- "SQLSTATE: message" of q run as role r, or 'ok'
@@ -239,6 +239,20 @@ RESET search_path;
 SELECT is((SELECT count(*)::int FROM pg_temp.planted_calls), 0,
 	'a superuser''s writes with public first in search_path never call the planted functions');
 DROP FUNCTION public.make_interval(integer), public.to_char(timestamp, text);
+-- nor can it borrow a write-path trigger function (they run as the owner)
+SELECT lsbilling.grant_access('lsb_test_planter', 'ingest');
+SELECT is(pg_temp.as_role('lsb_test_planter', $$
+	CREATE TABLE public.fake_feedback (workspace_id uuid, id uuid, run_id uuid, trace_id uuid, created_at timestamptz);
+	CREATE TRIGGER steal BEFORE INSERT ON public.fake_feedback
+		FOR EACH ROW EXECUTE FUNCTION lsbilling.upgrade_trace('created_at', 'thread')$$),
+	'42501: permission denied for function lsbilling.upgrade_trace',
+	'attaching the owner''s trigger functions to a table of one''s own is refused');
+SELECT is(pg_temp.as_role('lsb_test_planter', $$
+	CREATE TABLE public.fake_runs (workspace_id uuid, id uuid, trace_id uuid);
+	CREATE TRIGGER steal AFTER INSERT ON public.fake_runs REFERENCING NEW TABLE AS new_runs
+		FOR EACH STATEMENT EXECUTE FUNCTION lsbilling.runs_after_insert()$$),
+	'42501: permission denied for function lsbilling.runs_after_insert',
+	'also the roll-up that writes traces and the ledger');
 SELECT throws_ok($$INSERT INTO lsbilling.billing_events (workspace_id, organization_id, metric, trace_id, quantity, occurred_at)
 	VALUES ('b5000000-0000-0000-0000-000000000001', 'a5000000-0000-0000-0000-000000000001', 'deployment_run', NULL, -1, now())$$,
 	'23514', NULL, 'the ledger takes positive quantities only (even from the owner)');
