@@ -4,7 +4,7 @@
 -- as non-superuser roles (SET ROLE inside pg_temp.as_role, so that pgTAP's
 -- own temp tables stay the superuser's).
 BEGIN;
-SELECT plan(82);
+SELECT plan(84);
 
 -- helpers ------------------------------------------------------------------
 -- "SQLSTATE: message" of q run as role r, or 'ok'
@@ -279,6 +279,20 @@ SELECT is(pg_temp.state('lsb_test_app', pg_temp.auth('svc_org')), 'LS400',
 	'an organization-wide key must name the workspace it acts in (LS400)');
 SELECT is(pg_temp.state('lsb_test_app', pg_temp.auth('svc_org', 'b5000000-0000-0000-0000-000000000003')), '42501',
 	'and cannot act in another organization''s workspace');
+INSERT INTO pg_temp.keys
+SELECT 'svc_two', * FROM lsbilling.create_service_key('a5000000-0000-0000-0000-000000000001', 'two workspaces',
+	ARRAY['b5000000-0000-0000-0000-000000000001'::uuid, 'b5000000-0000-0000-0000-000000000002'], 'viewer', NULL,
+	'e5100000-0000-0000-0000-000000000001');
+SELECT is(ARRAY[pg_temp.state('lsb_test_app', pg_temp.auth('svc_two')),
+		pg_temp.state('lsb_test_app', pg_temp.auth('svc_two', 'b5000000-0000-0000-0000-000000000002')),
+		pg_temp.val('lsb_test_app', 'SELECT array_to_string(lsbilling.current_workspace_ids(), '','')'),
+		pg_temp.val('lsb_test_app', $$SELECT lsbilling.has_permission('runs:read')::text || lsbilling.has_permission('runs:create')::text$$)],
+	ARRAY['LS400', 'ok', 'b5000000-0000-0000-0000-000000000002', 'truefalse'],
+	'a key of two workspaces names the one it acts in, and acts there with its role (viewer)');
+SELECT lsbilling.reset_context();
+SELECT throws_ok($$SELECT lsbilling.create_service_key('a5000000-0000-0000-0000-000000000001', 'x',
+	ARRAY['b5000000-0000-0000-0000-000000000003'::uuid], 'admin', NULL, 'e5100000-0000-0000-0000-000000000001')$$,
+	'22023', NULL, 'a service key cannot be scoped to another organization''s workspace');
 SELECT isnt((SELECT last_used_at FROM lsbilling.api_keys a JOIN pg_temp.keys k USING (id) WHERE k.n = 'svc_prod'), NULL,
 	'last_used_at is recorded');
 
