@@ -1,20 +1,18 @@
 /*-------------------------------------------------------------------------
  *
- * access.c
- *	  API keys, the transaction's tenant context, and the permission check of
- *	  the write triggers.
+ * api_keys.c
+ *	  API keys: lsbilling.authenticate(), the backend's cache of verified
+ *	  keys, and the making of new keys.
  *
- * lsbilling.authenticate(api_key, workspace_id, endpoint) is the one entry an
- * application calls per request (per transaction).  It verifies the key with
- * one prepared query (the stored hash is sha256(key || secret), the secret in
- * a table only the extension's owner can read, looked up by a unique index),
- * resolves the workspace the request acts in and the principal's
- * permissions there, hands the request to lsb_request_hook (rate limits),
- * and keeps the result in backend memory stamped with the transaction's
- * local id: it is gone when the transaction ends, so it works behind
- * PgBouncer in transaction mode, and no client can set it, since only this
- * SECURITY DEFINER function writes it.  RLS policies read it once per
- * statement through lsbilling.current_workspace_ids().
+ * authenticate(api_key, workspace_id, endpoint) is the one entry an
+ * application calls per request (per transaction).  A key is stored only as
+ * sha256(key || secret), the secret in a table only the extension's owner
+ * can read, looked up by a unique index.  The first use of a key in a backend
+ * verifies it with two prepared queries (key, organization, membership and
+ * workspace scope; then the role's permissions in the workspace it acts in);
+ * the result is kept, so a request with a known key costs a SHA-256 and a
+ * hash lookup.  The verified principal goes to lsb_request_hook (rate
+ * limits) and then into the transaction's context (access_context.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -44,6 +42,7 @@
 #include "utils/uuid.h"
 
 #include "lsbilling.h"
+#include "access.h"
 
 /* lsv2_pt_ + 32 hex (128 bits) + _ + 10 hex (40 bits), as LangSmith's keys */
 #define API_KEY_PREFIX_LEN	8
@@ -58,26 +57,6 @@
 #define ERRCODE_LSB_BAD_KEY			MAKE_SQLSTATE('L', 'S', '4', '0', '1')
 #define ERRCODE_LSB_DEAD_KEY		MAKE_SQLSTATE('L', 'S', '4', '0', '3')
 #define ERRCODE_LSB_NO_WORKSPACE	MAKE_SQLSTATE('L', 'S', '4', '0', '0')
-
-typedef struct AccessContext
-{
-	LocalTransactionId lxid;	/* the transaction it belongs to */
-	bool		set;
-	pg_uuid_t	key_id;
-	pg_uuid_t	organization_id;
-	pg_uuid_t	workspace_id;
-	pg_uuid_t	user_id;
-	bool		has_user;
-	char		kind[8];		/* pat, service */
-	char		short_key[32];
-	char	   *role;			/* workspace role */
-	char	   *org_role;		/* organization role, NULL for service keys */
-	int			npermissions;
-	char	  **permissions;
-} AccessContext;
-
-static AccessContext Ctx;
-static MemoryContext CtxMemory = NULL;
 
 static SPIPlanPtr KeyPlan = NULL;
 static SPIPlanPtr PermPlan = NULL;
@@ -121,23 +100,6 @@ static SPIPlanPtr TouchPlan = NULL;
 #define TOUCH_SQL \
 "UPDATE lsbilling.api_keys SET last_used_at = $2" \
 " WHERE id = (SELECT k.id FROM lsbilling.api_keys k WHERE k.id = $1 FOR UPDATE SKIP LOCKED)"
-
-static bool
-ContextValid(void)
-{
-	return Ctx.set && Ctx.lxid == MyProc->lxid;
-}
-
-static bool
-ContextHasPermission(const char *permission)
-{
-	int			i;
-
-	for (i = 0; i < Ctx.npermissions; i++)
-		if (strcmp(Ctx.permissions[i], permission) == 0)
-			return true;
-	return false;
-}
 
 /* A key's shape: prefix, 32 hex, _, 10 hex.  Says nothing about the key itself. */
 static bool
@@ -209,22 +171,12 @@ typedef struct AuthKey
 typedef struct AuthEntry
 {
 	AuthKey		key;			/* hash key: first */
-	pg_uuid_t	key_id;
-	pg_uuid_t	organization_id;
-	pg_uuid_t	workspace_id;
-	pg_uuid_t	user_id;
-	bool		has_user;
+	AccessPrincipal p;			/* what the context gets */
 	bool		has_expiry;
 	bool		has_payment_method;
 	TimestampTz expires_at;
 	TimestampTz last_used;		/* 0: never */
-	char		kind[8];
-	char		short_key[32];
 	char	   *plan;
-	char	   *role;
-	char	   *org_role;
-	int			npermissions;
-	char	  **permissions;
 } AuthEntry;
 
 #define AUTH_CACHE_MAX_ENTRIES	4096
@@ -399,15 +351,15 @@ AuthResolve(text *keytext, bool has_ws, Datum requested_ws, TimestampTz now)
 
 	tup = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
-	e.key_id = *DatumGetUUIDP(SPI_getbinval(tup, desc, 1, &isnull));
+	e.p.key_id = *DatumGetUUIDP(SPI_getbinval(tup, desc, 1, &isnull));
 	kind = GetText(tup, desc, 2, &isnull);
-	e.organization_id = *DatumGetUUIDP(SPI_getbinval(tup, desc, 3, &isnull));
+	e.p.organization_id = *DatumGetUUIDP(SPI_getbinval(tup, desc, 3, &isnull));
 	{
 		Datum		d = SPI_getbinval(tup, desc, 4, &isnull);
 
-		e.has_user = !isnull;
-		if (e.has_user)
-			e.user_id = *DatumGetUUIDP(d);
+		e.p.has_user = !isnull;
+		if (e.p.has_user)
+			e.p.user_id = *DatumGetUUIDP(d);
 	}
 	short_key = GetText(tup, desc, 5, &isnull);
 	key_role = GetText(tup, desc, 6, &isnull);
@@ -471,7 +423,7 @@ AuthResolve(text *keytext, bool has_ws, Datum requested_ws, TimestampTz now)
 					 errmsg("api key %s needs a workspace", short_key),
 					 errdetail("The key is valid in more than one workspace."),
 					 errhint("Pass the workspace the request acts in: lsbilling.authenticate(key, workspace_id).")));
-		e.workspace_id = *DatumGetUUIDP(elems[0]);
+		e.p.workspace_id = *DatumGetUUIDP(elems[0]);
 	}
 	{
 		bytea	   *h = DatumGetByteaPP(SPI_getbinval(tup, desc, 15, &isnull));
@@ -494,13 +446,13 @@ AuthResolve(text *keytext, bool has_ws, Datum requested_ws, TimestampTz now)
 		else if (strcmp(org_role, "admin") == 0)
 			fixed_role = "admin";	/* organization admins are admins of every workspace */
 
-		args[0] = UUIDPGetDatum(&e.workspace_id);
+		args[0] = UUIDPGetDatum(&e.p.workspace_id);
 		nulls[0] = ' ';
-		args[1] = UUIDPGetDatum(&e.user_id);
-		nulls[1] = e.has_user ? ' ' : 'n';
+		args[1] = UUIDPGetDatum(&e.p.user_id);
+		nulls[1] = e.p.has_user ? ' ' : 'n';
 		args[2] = fixed_role ? CStringGetTextDatum(fixed_role) : (Datum) 0;
 		nulls[2] = fixed_role ? ' ' : 'n';
-		args[3] = UUIDPGetDatum(&e.organization_id);
+		args[3] = UUIDPGetDatum(&e.p.organization_id);
 		nulls[3] = ' ';
 		args[4] = BoolGetDatum(enterprise);
 		nulls[4] = ' ';
@@ -515,7 +467,7 @@ AuthResolve(text *keytext, bool has_ws, Datum requested_ws, TimestampTz now)
 			ereport(ERROR,
 					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 					 errmsg("api key %s is not valid for workspace %s", short_key,
-							LsbUuidText(UUIDPGetDatum(&e.workspace_id))),
+							LsbUuidText(UUIDPGetDatum(&e.p.workspace_id))),
 					 errdetail("Its user is not a member of the workspace.")));
 		deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(tup, desc, 2, &isnull)),
 						  TEXTOID, -1, false, TYPALIGN_INT, &perm_datums, NULL, &nperms);
@@ -525,15 +477,15 @@ AuthResolve(text *keytext, bool has_ws, Datum requested_ws, TimestampTz now)
 	entry = (AuthEntry *) hash_search(AuthCache, &hkey, HASH_ENTER, &found);
 	old = MemoryContextSwitchTo(AuthCacheMemory);
 	e.key = hkey;
-	strlcpy(e.kind, kind, sizeof(e.kind));
-	strlcpy(e.short_key, short_key, sizeof(e.short_key));
+	strlcpy(e.p.kind, kind, sizeof(e.p.kind));
+	strlcpy(e.p.short_key, short_key, sizeof(e.p.short_key));
 	e.plan = pstrdup(plan);
-	e.role = pstrdup(role);
-	e.org_role = org_role ? pstrdup(org_role) : NULL;
-	e.npermissions = nperms;
-	e.permissions = palloc(sizeof(char *) * Max(nperms, 1));
+	e.p.role = pstrdup(role);
+	e.p.org_role = org_role ? pstrdup(org_role) : NULL;
+	e.p.npermissions = nperms;
+	e.p.permissions = palloc(sizeof(char *) * Max(nperms, 1));
 	for (i = 0; i < nperms; i++)
-		e.permissions[i] = TextDatumGetCString(perm_datums[i]);
+		e.p.permissions[i] = TextDatumGetCString(perm_datums[i]);
 	MemoryContextSwitchTo(old);
 	*entry = e;
 	return entry;
@@ -617,42 +569,21 @@ lsbilling_authenticate(PG_FUNCTION_ARGS)
 		entry = AuthResolve(keytext, has_ws, has_ws ? PG_GETARG_DATUM(1) : (Datum) 0, now);
 	}
 	else if (entry->has_expiry && entry->expires_at <= now)
-		RaiseExpired(entry->short_key, entry->expires_at);
+		RaiseExpired(entry->p.short_key, entry->expires_at);
 
 	/* the rate limiter admits the request or raises its own error */
-	principal.key_id = entry->key_id;
-	principal.key_short = entry->short_key;
-	principal.organization_id = entry->organization_id;
-	principal.workspace_id = entry->workspace_id;
+	principal.key_id = entry->p.key_id;
+	principal.key_short = entry->p.short_key;
+	principal.organization_id = entry->p.organization_id;
+	principal.workspace_id = entry->p.workspace_id;
 	principal.plan = entry->plan;
 	principal.has_payment_method = entry->has_payment_method;
 	principal.endpoint = endpoint;
 	if (lsb_request_hook)
 		lsb_request_hook(&principal);
 
-	/* the transaction's context: a copy, the cache may be reset meanwhile */
-	if (CtxMemory == NULL)
-		CtxMemory = AllocSetContextCreate(TopMemoryContext, "lsbilling access context",
-										  ALLOCSET_SMALL_SIZES);
-	Ctx.set = false;
-	MemoryContextReset(CtxMemory);
-	oldcxt = MemoryContextSwitchTo(CtxMemory);
-	Ctx.key_id = entry->key_id;
-	Ctx.organization_id = entry->organization_id;
-	Ctx.workspace_id = entry->workspace_id;
-	Ctx.user_id = entry->user_id;
-	Ctx.has_user = entry->has_user;
-	strlcpy(Ctx.kind, entry->kind, sizeof(Ctx.kind));
-	strlcpy(Ctx.short_key, entry->short_key, sizeof(Ctx.short_key));
-	Ctx.role = pstrdup(entry->role);
-	Ctx.org_role = entry->org_role ? pstrdup(entry->org_role) : NULL;
-	Ctx.npermissions = entry->npermissions;
-	Ctx.permissions = palloc(sizeof(char *) * Max(entry->npermissions, 1));
-	for (i = 0; i < entry->npermissions; i++)
-		Ctx.permissions[i] = pstrdup(entry->permissions[i]);
-	MemoryContextSwitchTo(oldcxt);
-	Ctx.lxid = MyProc->lxid;
-	Ctx.set = true;
+	/* the transaction's context (a copy: the cache may be reset meanwhile) */
+	AccessContextSet(&entry->p);
 
 	/* last_used_at: at most one write a minute a key, never waiting on a lock */
 	if (!XactReadOnly && (entry->last_used == 0 || now - entry->last_used >= LAST_USED_GRANULARITY_USEC))
@@ -662,22 +593,22 @@ lsbilling_authenticate(PG_FUNCTION_ARGS)
 
 		if (nest < 0)
 			nest = AuthSpiBegin();
-		args[0] = UUIDPGetDatum(&Ctx.key_id);
+		args[0] = UUIDPGetDatum(&entry->p.key_id);
 		args[1] = TimestampTzGetDatum(now);
 		if (SPI_execute_plan(TouchPlan, args, nulls, false, 0) != SPI_OK_UPDATE)
-			elog(ERROR, "lsbilling could not record the use of api key %s", Ctx.short_key);
+			elog(ERROR, "lsbilling could not record the use of api key %s", entry->p.short_key);
 		entry->last_used = now;
 	}
 	if (nest >= 0)
 		AuthSpiEnd(nest);
 
-	result[0] = UUIDPGetDatum(&Ctx.key_id);
-	result[1] = CStringGetTextDatum(Ctx.kind);
-	result[2] = UUIDPGetDatum(&Ctx.organization_id);
-	result[3] = UUIDPGetDatum(&Ctx.workspace_id);
-	result[4] = UUIDPGetDatum(&Ctx.user_id);
-	rnulls[4] = !Ctx.has_user;
-	result[5] = CStringGetTextDatum(Ctx.role);
+	result[0] = UUIDPGetDatum(&entry->p.key_id);
+	result[1] = CStringGetTextDatum(entry->p.kind);
+	result[2] = UUIDPGetDatum(&entry->p.organization_id);
+	result[3] = UUIDPGetDatum(&entry->p.workspace_id);
+	result[4] = UUIDPGetDatum(&entry->p.user_id);
+	rnulls[4] = !entry->p.has_user;
+	result[5] = CStringGetTextDatum(entry->p.role);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(rdesc, result, rnulls)));
 }
 
@@ -697,83 +628,6 @@ lsbilling_access_changed(PG_FUNCTION_ARGS)
 	if (OidIsValid(relid))
 		CacheInvalidateRelcacheByRelid(relid);
 	return PointerGetDatum(NULL);
-}
-
-/* The workspaces of the context as a uuid[] (empty when unset: RLS fails closed). */
-static Datum
-WorkspaceArray(bool allowed)
-{
-	Datum		d;
-
-	if (!allowed)
-		return PointerGetDatum(construct_empty_array(UUIDOID));
-	d = UUIDPGetDatum(&Ctx.workspace_id);
-	return PointerGetDatum(construct_array(&d, 1, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
-}
-
-/* lsbilling.current_workspace_ids(): where the transaction's principal may read */
-PG_FUNCTION_INFO_V1(lsbilling_current_workspace_ids);
-Datum
-lsbilling_current_workspace_ids(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_DATUM(WorkspaceArray(ContextValid()));
-}
-
-/* lsbilling.current_workspace_ids(permission): where it may do that */
-PG_FUNCTION_INFO_V1(lsbilling_current_workspace_ids_for);
-Datum
-lsbilling_current_workspace_ids_for(PG_FUNCTION_ARGS)
-{
-	char	   *permission = text_to_cstring(PG_GETARG_TEXT_PP(0));
-
-	PG_RETURN_DATUM(WorkspaceArray(ContextValid() && ContextHasPermission(permission)));
-}
-
-/* lsbilling.current_organization_id(): NULL when no principal */
-PG_FUNCTION_INFO_V1(lsbilling_current_organization_id);
-Datum
-lsbilling_current_organization_id(PG_FUNCTION_ARGS)
-{
-	if (!ContextValid())
-		PG_RETURN_NULL();
-	PG_RETURN_UUID_P(&Ctx.organization_id);
-}
-
-/* lsbilling.current_user_id(): the PAT's user, NULL for service keys or no principal */
-PG_FUNCTION_INFO_V1(lsbilling_current_user_id);
-Datum
-lsbilling_current_user_id(PG_FUNCTION_ARGS)
-{
-	if (!ContextValid() || !Ctx.has_user)
-		PG_RETURN_NULL();
-	PG_RETURN_UUID_P(&Ctx.user_id);
-}
-
-/* lsbilling.current_key_id(): NULL when no principal */
-PG_FUNCTION_INFO_V1(lsbilling_current_key_id);
-Datum
-lsbilling_current_key_id(PG_FUNCTION_ARGS)
-{
-	if (!ContextValid())
-		PG_RETURN_NULL();
-	PG_RETURN_UUID_P(&Ctx.key_id);
-}
-
-/* lsbilling.current_permissions(): the principal's permissions, empty when none */
-PG_FUNCTION_INFO_V1(lsbilling_current_permissions);
-Datum
-lsbilling_current_permissions(PG_FUNCTION_ARGS)
-{
-	Datum	   *elems;
-	int			i;
-	int			n = ContextValid() ? Ctx.npermissions : 0;
-
-	if (n == 0)
-		PG_RETURN_ARRAYTYPE_P(construct_empty_array(TEXTOID));
-	elems = palloc(sizeof(Datum) * n);
-	for (i = 0; i < n; i++)
-		elems[i] = CStringGetTextDatum(Ctx.permissions[i]);
-	PG_RETURN_ARRAYTYPE_P(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
 /*
@@ -829,58 +683,3 @@ lsbilling_random_secret(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(result);
 }
 
-/*
- * BEFORE INSERT OR UPDATE row trigger: when the transaction has a principal,
- * the row must be of its workspace and the principal must hold the
- * permission named by the trigger's argument (runs:create, feedback:create,
- * ...).  Without a principal (the owner, maintenance, the worker) it passes.
- */
-PG_FUNCTION_INFO_V1(lsbilling_access_check);
-Datum
-lsbilling_access_check(PG_FUNCTION_ARGS)
-{
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	HeapTuple	tuple;
-	const char *permission;
-	int			attnum;
-	bool		isnull;
-	Datum		ws;
-
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) || trigdata->tg_trigger->tgnargs != 1)
-		elog(ERROR, "lsbilling.access_check must be a BEFORE ROW trigger with one argument");
-	tuple = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
-	if (!ContextValid())
-		return PointerGetDatum(tuple);
-
-	permission = trigdata->tg_trigger->tgargs[0];
-	attnum = SPI_fnumber(RelationGetDescr(trigdata->tg_relation), "workspace_id");
-	if (attnum <= 0)
-		elog(ERROR, "relation \"%s\" has no column workspace_id",
-			 RelationGetRelationName(trigdata->tg_relation));
-	ws = heap_getattr(tuple, attnum, RelationGetDescr(trigdata->tg_relation), &isnull);
-	if (isnull || memcmp(DatumGetUUIDP(ws), &Ctx.workspace_id, UUID_LEN) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("api key %s may not write rows of workspace %s", Ctx.short_key,
-						isnull ? "NULL" : LsbUuidText(ws)),
-				 errdetail("The transaction is authenticated for workspace %s.",
-						   LsbUuidText(UUIDPGetDatum(&Ctx.workspace_id)))));
-	if (!ContextHasPermission(permission))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission %s denied to api key %s", permission, Ctx.short_key),
-				 errdetail("The key acts with workspace role \"%s\", which does not include %s.",
-						   Ctx.role, permission),
-				 errhint("Use a key whose role has the permission.")));
-	return PointerGetDatum(tuple);
-}
-
-/* lsbilling.reset_context(): drops the transaction's principal (rights only shrink) */
-PG_FUNCTION_INFO_V1(lsbilling_reset_context);
-Datum
-lsbilling_reset_context(PG_FUNCTION_ARGS)
-{
-	Ctx.set = false;
-	PG_RETURN_VOID();
-}
