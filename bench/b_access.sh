@@ -63,32 +63,64 @@ for who in super app; do
 		echo "COMMIT;"
 	} > "$dir/batch_$who.sql"
 	{
-		echo "SELECT gen_random_uuid() AS tid, clock_timestamp() AS t0 \\gset"
+		echo "\\set n random(1, 1000000000)"
 		echo "BEGIN;"
 		echo "$auth"
 		for k in 0 1 2 3 4 5 6 7; do
-			echo "INSERT INTO lsbilling.runs ($cols) SELECT * FROM public.trace_rows(':tid', 8, ':t0') OFFSET $k LIMIT 1;"
+			echo "INSERT INTO lsbilling.runs ($cols) SELECT * FROM public.trace_rows(md5(:n::text)::uuid, 8, '2026-01-01'::timestamptz + :n * interval '1 ms') OFFSET $k LIMIT 1;"
 		done
 		echo "COMMIT;"
 	} > "$dir/row_$who.sql"
 done
 chmod 644 "$dir"/*.sql
 
+# simple protocol (every statement parsed, rewritten with its policies and
+# planned) and prepared statements (-M prepared, as most drivers do)
 tps() {
-	"$PGBIN/pgbench" -n -c 1 -T "$SECS" -U "$2" -f "$1" "$DB" 2>&1 | awk '/^tps/ {print $3; exit}'
+	"$PGBIN/pgbench" -n -M "$3" -c 1 -T "$SECS" -U "$2" -f "$1" "$DB" 2>&1 | awk '/^tps/ {print $3; exit}'
 }
-for shape in batch row; do
+for run in batch:simple row:simple row:prepared; do
+	shape=${run%%:*}
+	mode=${run##*:}
 	best_s=0
 	best_a=0
 	for i in 1 2 3; do
-		s=$(tps "$dir/${shape}_super.sql" postgres)
-		a=$(tps "$dir/${shape}_app.sql" lsb_bench_app)
+		s=$(tps "$dir/${shape}_super.sql" postgres "$mode")
+		a=$(tps "$dir/${shape}_app.sql" lsb_bench_app "$mode")
 		best_s=$(echo "${s:-0} $best_s" | awk '{print ($1 > $2) ? $1 : $2}')
 		best_a=$(echo "${a:-0} $best_a" | awk '{print ($1 > $2) ? $1 : $2}')
 	done
-	echo "$shape: superuser $best_s tps, application role (authenticate + RLS) $best_a tps"
-	echo "RATIO access_$shape superuser/app = $(echo "$best_s $best_a" | awk '{ if ($2 > 0) printf "%.2f", $1 / $2; else print "n/a" }')"
+	echo "$shape ($mode): superuser $best_s tps, application role (authenticate + RLS) $best_a tps"
+	echo "RATIO access_${shape}_$mode superuser/app = $(echo "$best_s $best_a" | awk '{ if ($2 > 0) printf "%.2f", $1 / $2; else print "n/a" }')"
 done
+# The same write inside the server, without the client round trips that the
+# extra authenticate() statement adds (and that dominate on a loaded machine):
+# 300 transactions' worth of (authenticate + INSERT of 8 runs) in a DO loop as
+# the application role, against the INSERTs alone as superuser, after a warm-up.
+ins="INSERT INTO lsbilling.runs ($cols) SELECT * FROM public.trace_rows(gen_random_uuid(), 8, clock_timestamp());"
+cat > "$dir/server.sql" <<SQL
+\\timing on
+\\o /dev/null
+DO \$\$ BEGIN FOR i IN 1..100 LOOP PERFORM lsbilling.authenticate('$key'); $ins END LOOP; END \$\$;
+SELECT lsbilling.reset_context();
+\\echo super
+DO \$\$ BEGIN FOR i IN 1..300 LOOP $ins END LOOP; END \$\$;
+SET ROLE lsb_bench_app;
+\\echo app
+DO \$\$ BEGIN FOR i IN 1..300 LOOP PERFORM lsbilling.authenticate('$key'); $ins END LOOP; END \$\$;
+RESET ROLE;
+SQL
+best_s=999999
+best_a=999999
+for i in 1 2 3 4 5; do
+	t=$(psql_db -f "$dir/server.sql" 2>&1 | awk '/^(super|app)$/ {w = $1} /^Time:/ && w != "" {print w, $2; w = ""}')
+	s=$(echo "$t" | awk '$1 == "super" {print $2}')
+	a=$(echo "$t" | awk '$1 == "app" {print $2}')
+	best_s=$(echo "${s:-999999} $best_s" | awk '{print ($1 < $2) ? $1 : $2}')
+	best_a=$(echo "${a:-999999} $best_a" | awk '{print ($1 < $2) ? $1 : $2}')
+done
+echo "server-side, 300 x (INSERT of 8 runs): superuser $best_s ms, application role with authenticate() $best_a ms"
+echo "RATIO access_server app/superuser = $(echo "$best_a $best_s" | awk '{ if ($2 > 0) printf "%.2f", $1 / $2; else print "n/a" }')"
 runs=$(psql_db -c "SELECT count(*) FROM lsbilling.runs")
 echo "runs written: $runs"
 
