@@ -37,7 +37,7 @@ static const char *TraceCreatedSql =
 "  (organization_id, workspace_id, metric, trace_id, quantity, occurred_at)"
 " SELECT w.organization_id, $1, m.metric, $2, 1, $4"
 " FROM lsbilling.projects p JOIN lsbilling.workspaces w ON w.id = p.workspace_id,"
-"  unnest(CASE p.default_tier WHEN 'extended' THEN ARRAY['base_trace', 'extended_upgrade']"
+"  pg_catalog.unnest(CASE p.default_tier WHEN 'extended' THEN ARRAY['base_trace', 'extended_upgrade']"
 "         ELSE ARRAY['base_trace'] END) AS m(metric)"
 " WHERE p.workspace_id = $1 AND p.id = $3";
 

@@ -70,7 +70,7 @@ RunsColumnList(void)
 	Datum		d;
 	int			rc;
 
-	rc = SPI_execute("SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum)"
+	rc = SPI_execute("SELECT pg_catalog.string_agg(pg_catalog.quote_ident(attname), ', ' ORDER BY attnum)"
 					 " FROM pg_catalog.pg_attribute"
 					 " WHERE attrelid = 'lsbilling.runs'::regclass AND attnum > 0"
 					 " AND NOT attisdropped AND attgenerated = ''", true, 1);
@@ -153,9 +153,9 @@ RunPartitionsEnsure(DateADT from_day, int days)
 	if (days <= 0)
 		return 0;
 	rc = SPI_execute_with_args(
-							   "SELECT 'runs_p' || to_char(d, 'YYYYMMDD'), d AT TIME ZONE 'UTC',"
+							   "SELECT 'runs_p' || pg_catalog.to_char(d, 'YYYYMMDD'), d AT TIME ZONE 'UTC',"
 							   "  (d + interval '1 day') AT TIME ZONE 'UTC'"
-							   " FROM generate_series($1::timestamp,"
+							   " FROM pg_catalog.generate_series($1::timestamp,"
 							   "  $1::timestamp + ($2 - 1) * interval '1 day', interval '1 day') d"
 							   " WHERE NOT EXISTS (SELECT 1 FROM lsbilling.run_partitions p"
 							   "  WHERE NOT p.is_default"
@@ -200,7 +200,7 @@ CopyTraces(const char *copy, const char *part, Datum ws, Datum ids)
 	int			rc;
 
 	rc = SPI_execute_with_args(psprintf("INSERT INTO lsbilling.%s (%s) SELECT %s FROM lsbilling.%s r"
-										" WHERE EXISTS (SELECT 1 FROM unnest($1, $2) AS s(ws, id)"
+										" WHERE EXISTS (SELECT 1 FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS s(ws, id)"
 										"  WHERE s.ws = r.workspace_id AND s.id = r.trace_id)",
 										quote_identifier(copy), cols, cols, quote_identifier(part)),
 							   2, argtypes, args, NULL, false, 0);
@@ -224,11 +224,11 @@ UnknownTraces(const char *part, Datum kept_ws, Datum kept_ids, Datum gone_ws, Da
 	bool		isnull;
 	int			rc;
 
-	rc = SPI_execute_with_args(psprintf("SELECT array_agg(workspace_id), array_agg(trace_id) FROM ("
+	rc = SPI_execute_with_args(psprintf("SELECT pg_catalog.array_agg(workspace_id), pg_catalog.array_agg(trace_id) FROM ("
 										" SELECT DISTINCT r.workspace_id, r.trace_id FROM lsbilling.%s r"
-										" WHERE NOT EXISTS (SELECT 1 FROM unnest($1, $2) AS k(ws, id)"
+										" WHERE NOT EXISTS (SELECT 1 FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS k(ws, id)"
 										"   WHERE k.ws = r.workspace_id AND k.id = r.trace_id)"
-										" AND NOT EXISTS (SELECT 1 FROM unnest($3, $4) AS g(ws, id)"
+										" AND NOT EXISTS (SELECT 1 FROM ROWS FROM (pg_catalog.unnest($3), pg_catalog.unnest($4)) AS g(ws, id)"
 										"   WHERE g.ws = r.workspace_id AND g.id = r.trace_id)) u",
 										quote_identifier(part)),
 							   4, argtypes, args, nulls, false, 1);

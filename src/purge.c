@@ -157,7 +157,7 @@ DeleteByTraces(const char *table, Datum ws, Datum ids)
 	int			rc;
 
 	rc = SPI_execute_with_args(psprintf("DELETE FROM lsbilling.%s x"
-										" USING unnest($1, $2) AS s(ws, id)"
+										" USING ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS s(ws, id)"
 										" WHERE x.workspace_id = s.ws AND x.trace_id = s.id",
 										table),
 							   2, argtypes, args, NULL, false, 0);
@@ -191,15 +191,15 @@ NextCandidate(TimestampTz as_of, TimestampTz after, RunPartition *part)
 
 	rc = SPI_execute_with_args(
 							   "WITH days AS MATERIALIZED ("
-							   "  SELECT DISTINCT date_trunc('day', t.start_time AT TIME ZONE 'UTC')"
+							   "  SELECT DISTINCT pg_catalog.date_trunc('day', t.start_time AT TIME ZONE 'UTC')"
 							   "    AT TIME ZONE 'UTC' AS d"
 							   "  FROM lsbilling.traces t WHERE t.expires_at <= $1 AND t.purged_at IS NULL)"
 							   " SELECT p.name, p.lo, p.hi FROM lsbilling.run_partitions p"
 							   " WHERE NOT p.is_default AND p.hi <= $1 AND p.lo > $2"
 							   "  AND (EXISTS (SELECT 1 FROM days"
 							   "        WHERE days.d < p.hi AND days.d + interval '2 days' > p.lo)"
-							   "   OR (p.hi <= $1 - make_interval(days => (SELECT"
-							   "          coalesce(min(base_retention_days), 14) FROM lsbilling.workspaces))"
+							   "   OR (p.hi <= $1 - pg_catalog.make_interval(days => (SELECT"
+							   "          coalesce(pg_catalog.min(base_retention_days), 14) FROM lsbilling.workspaces))"
 							   "       AND NOT EXISTS (SELECT 1 FROM lsbilling.runs r"
 							   "        WHERE r.start_time >= p.lo AND r.start_time < p.hi)))"
 							   " ORDER BY p.lo LIMIT 1",
@@ -241,7 +241,7 @@ PurgePartition(const RunPartition *part, TimestampTz as_of, PurgeCounts *counts,
 	args[0] = TimestampTzGetDatum(as_of);
 	rc = SPI_execute_with_args(psprintf("SELECT c.workspace_id, c.trace_id, c.n,"
 										"  coalesce(t.expires_at <= $1, false)"
-										" FROM (SELECT workspace_id, trace_id, count(*) AS n"
+										" FROM (SELECT workspace_id, trace_id, pg_catalog.count(*) AS n"
 										"       FROM lsbilling.%s GROUP BY 1, 2) c"
 										" LEFT JOIN lsbilling.traces t"
 										"  ON t.workspace_id = c.workspace_id AND t.id = c.trace_id",
@@ -298,11 +298,11 @@ PurgePartition(const RunPartition *part, TimestampTz as_of, PurgeCounts *counts,
 	args[2] = UuidArray(expired.ids, expired.n);
 	args[3] = PointerGetDatum(construct_array(runs_in_part, expired.n, INT8OID, 8,
 											  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	rc = SPI_execute_with_args("UPDATE lsbilling.traces t SET purged_at = coalesce(t.purged_at, now())"
-							   " FROM unnest($2, $3, $4) AS s(ws, id, n)"
+	rc = SPI_execute_with_args("UPDATE lsbilling.traces t SET purged_at = coalesce(t.purged_at, pg_catalog.now())"
+							   " FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4)) AS s(ws, id, n)"
 							   " WHERE t.workspace_id = s.ws AND t.id = s.id AND t.expires_at <= $1"
 							   " RETURNING t.workspace_id, t.id, s.n, s.n <> t.run_count,"
-							   "  t.purged_at = now()",
+							   "  t.purged_at = pg_catalog.now()",
 							   4, argtypes, args, NULL, false, 0);
 	if (rc != SPI_OK_UPDATE_RETURNING)
 		elog(ERROR, "lsbilling purge: cannot mark the traces of %s purged", part->name);
@@ -336,7 +336,7 @@ PurgePartition(const RunPartition *part, TimestampTz as_of, PurgeCounts *counts,
 		Datum		sargs[4] = {UuidArray(spanning.ws, spanning.n), UuidArray(spanning.ids, spanning.n),
 		TimestampTzGetDatum(part->lo), TimestampTzGetDatum(part->hi)};
 
-		rc = SPI_execute_with_args("DELETE FROM lsbilling.runs r USING unnest($1, $2) AS s(ws, id)"
+		rc = SPI_execute_with_args("DELETE FROM lsbilling.runs r USING ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS s(ws, id)"
 								   " WHERE r.workspace_id = s.ws AND r.trace_id = s.id"
 								   " AND NOT (r.start_time >= $3 AND r.start_time < $4)",
 								   4, sargtypes, sargs, NULL, false, 0);
@@ -418,7 +418,7 @@ PurgeDeleteBatch(TimestampTz as_of, int batch_size, PurgeCounts *counts)
 				ids;
 	int			rc;
 
-	rc = SPI_execute_with_args("UPDATE lsbilling.traces t SET purged_at = now()"
+	rc = SPI_execute_with_args("UPDATE lsbilling.traces t SET purged_at = pg_catalog.now()"
 							   " FROM (SELECT workspace_id, id FROM lsbilling.traces"
 							   "       WHERE expires_at <= $1 AND purged_at IS NULL"
 							   "       ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED) b"
@@ -466,7 +466,7 @@ RecordFunctionPass(TimestampTz as_of, const PurgeCounts *c)
 							   "  finished_at, traces_purged, runs_deleted, feedback_deleted,"
 							   "  queue_items_deleted, rule_matches_deleted, partitions_dropped,"
 							   "  partitions_created, runs_moved)"
-							   " VALUES ('function', $1, now(), clock_timestamp(), $2, $3, $4, $5,"
+							   " VALUES ('function', $1, pg_catalog.now(), pg_catalog.clock_timestamp(), $2, $3, $4, $5,"
 							   "  $6, $7, $8, $9)",
 							   9, argtypes, args, NULL, false, 0);
 	if (rc != SPI_OK_INSERT)

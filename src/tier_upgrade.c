@@ -51,7 +51,7 @@
 #define UPGRADE_SQL(target) \
 "WITH up AS (" \
 "  UPDATE lsbilling.traces t SET tier = 'extended', upgraded_at = $3," \
-"   expires_at = least(t.start_time, $3) + make_interval(days => w.extended_retention_days)" \
+"   expires_at = least(t.start_time, $3) + pg_catalog.make_interval(days => w.extended_retention_days)" \
 "  FROM lsbilling.workspaces w" \
 "  WHERE w.id = $1 AND t.workspace_id = $1 AND " target \
 "   AND t.tier = 'base' AND t.purged_at IS NULL" \
@@ -64,8 +64,8 @@ static const char *TraceUpgradeSql = UPGRADE_SQL("t.id = $2");
 static const char *ThreadUpgradeSql = UPGRADE_SQL("t.thread_id = $2");
 
 static const char *TracePurgedSql =
-"SELECT purged_at IS NOT NULL, to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),"
-" to_char(purged_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
+"SELECT purged_at IS NOT NULL, pg_catalog.to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),"
+" pg_catalog.to_char(purged_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
 " FROM lsbilling.traces WHERE workspace_id = $1 AND id = $2";
 
 static SPIPlanPtr TraceUpgradePlan = NULL;

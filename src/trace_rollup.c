@@ -63,7 +63,7 @@
  * never extends it.
  */
 #define TRACE_TIER_AND_EXPIRY(start, now) \
-	" p.default_tier, least(" start ", " now ") + make_interval(days => CASE p.default_tier WHEN 'extended'" \
+	" p.default_tier, least(" start ", " now ") + pg_catalog.make_interval(days => CASE p.default_tier WHEN 'extended'" \
 	"  THEN w.extended_retention_days ELSE w.base_retention_days END),"
 
 #define TRACE_PROJECT_JOIN(ws, project) \
@@ -107,17 +107,17 @@ TRACE_ON_CONFLICT;
 static const char *TraceUpsertManySql =
 "WITH g AS ("
 " SELECT r.workspace_id, r.trace_id,"
-"  (array_agg(r.project_id))[1] AS project_id, count(DISTINCT r.project_id) AS projects,"
-"  count(*) AS runs, bool_or(r.id = r.trace_id) AS root_seen,"
-"  (array_agg(r.name) FILTER (WHERE r.id = r.trace_id))[1] AS name,"
-"  coalesce((array_agg(r.start_time) FILTER (WHERE r.id = r.trace_id))[1], min(r.start_time)) AS start_time,"
-"  (array_agg(" TRACE_THREAD("r.extra") ") FILTER (WHERE r.id = r.trace_id))[1] AS thread_id,"
-"  coalesce(sum(r.prompt_tokens), 0) AS prompt_tokens,"
-"  coalesce(sum(r.completion_tokens), 0) AS completion_tokens,"
-"  coalesce(sum(r.total_tokens), 0) AS total_tokens,"
-"  coalesce(sum(r.prompt_cost), 0) AS prompt_cost,"
-"  coalesce(sum(r.completion_cost), 0) AS completion_cost,"
-"  coalesce(sum(r.total_cost), 0) AS total_cost"
+"  (pg_catalog.array_agg(r.project_id))[1] AS project_id, pg_catalog.count(DISTINCT r.project_id) AS projects,"
+"  pg_catalog.count(*) AS runs, pg_catalog.bool_or(r.id = r.trace_id) AS root_seen,"
+"  (pg_catalog.array_agg(r.name) FILTER (WHERE r.id = r.trace_id))[1] AS name,"
+"  coalesce((pg_catalog.array_agg(r.start_time) FILTER (WHERE r.id = r.trace_id))[1], pg_catalog.min(r.start_time)) AS start_time,"
+"  (pg_catalog.array_agg(" TRACE_THREAD("r.extra") ") FILTER (WHERE r.id = r.trace_id))[1] AS thread_id,"
+"  coalesce(pg_catalog.sum(r.prompt_tokens), 0) AS prompt_tokens,"
+"  coalesce(pg_catalog.sum(r.completion_tokens), 0) AS completion_tokens,"
+"  coalesce(pg_catalog.sum(r.total_tokens), 0) AS total_tokens,"
+"  coalesce(pg_catalog.sum(r.prompt_cost), 0) AS prompt_cost,"
+"  coalesce(pg_catalog.sum(r.completion_cost), 0) AS completion_cost,"
+"  coalesce(pg_catalog.sum(r.total_cost), 0) AS total_cost"
 " FROM new_runs r GROUP BY r.workspace_id, r.trace_id"
 ")"
 TRACE_INSERT
@@ -126,7 +126,7 @@ TRACE_TIER_AND_EXPIRY("g.start_time", "$1")
 "  g.runs, g.prompt_tokens, g.completion_tokens, g.total_tokens, g.prompt_cost,"
 "  g.completion_cost, g.total_cost - g.prompt_cost - g.completion_cost, g.total_cost"
 " FROM g," TRACE_PROJECT_JOIN("g.workspace_id", "g.project_id") " AND g.projects = 1"
-TRACE_ON_CONFLICT ", (SELECT count(*) FROM g)";
+TRACE_ON_CONFLICT ", (SELECT pg_catalog.count(*) FROM g)";
 
 /* Error path only: the first run of the statement that could not join its trace. */
 static const char *TraceRejectSql =

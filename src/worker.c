@@ -247,7 +247,7 @@ StepFinish(PassState *st)
 	st->error ? CStringGetTextDatum(st->error) : (Datum) 0};
 
 	if (SPI_execute_with_args("UPDATE lsbilling.purge_passes"
-							  " SET finished_at = clock_timestamp(), error = $2 WHERE id = $1",
+							  " SET finished_at = pg_catalog.clock_timestamp(), error = $2 WHERE id = $1",
 							  2, argtypes, args, st->error ? NULL : " n", false, 0) != SPI_OK_UPDATE)
 		elog(ERROR, "lsbilling purge: cannot record the pass");
 }

@@ -18,7 +18,9 @@ WHERE c.contype = 'p' AND r.relnamespace = 'lsbilling'::regnamespace
     'purge_passes',
     -- billing (issue 11): per-organization tables, reference tables on Citus
     'plan_prices', 'organization_plans', 'invoices', 'invoice_lines', 'invoice_usage', 'invoice_seats',
-    'credit_grants', 'credit_ledger', 'spend_caps')
+    'credit_grants', 'credit_ledger', 'spend_caps',
+    -- access (issue 8): global tables, reference tables on Citus
+    'permissions', 'role_permissions', 'custom_roles', 'key_secrets', 'api_keys')
   AND r.relispartition = false
   AND (SELECT attname FROM pg_attribute WHERE attrelid = r.oid AND attnum = c.conkey[1]) <> 'workspace_id';
 
