@@ -1978,6 +1978,13 @@ DROP TRIGGER IF EXISTS rate_limit_plans_changed ON lsbilling.workspaces;
 CREATE TRIGGER rate_limit_plans_changed AFTER UPDATE OR DELETE OR TRUNCATE ON lsbilling.workspaces
 	FOR EACH STATEMENT EXECUTE FUNCTION lsbilling.rate_limit_plans_changed();
 
+-- A subject's budget is spent and read only by whom the DBA allows: an
+-- application that authenticates with API keys is counted by authenticate()
+-- and needs none of these; an HTTP layer that reads the counters for its
+-- X-RateLimit-* headers is granted them explicitly.
+REVOKE ALL ON FUNCTION lsbilling.rate_limit_request(text, text, uuid), lsbilling.rate_limit_check(text, text, uuid),
+	lsbilling.rate_limit_status(text, uuid), lsbilling.rate_limit_http(text, text, uuid, boolean) FROM PUBLIC;
+
 -- <<< end section: rate limits
 
 

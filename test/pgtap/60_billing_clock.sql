@@ -36,14 +36,18 @@ END $$;
 -- the server's clock: June 15, 2026 (the test clock is superuser-only; the writes below are the application's)
 SET LOCAL lsbilling.test_clock = '2026-06-15 12:00:00+00';
 CREATE ROLE lsb_clock_app NOLOGIN;
-GRANT USAGE ON SCHEMA lsbilling TO lsb_clock_app;
-GRANT SELECT, INSERT ON lsbilling.runs, lsbilling.feedback, lsbilling.deployment_runs TO lsb_clock_app;
--- what the write-path triggers touch (until they run as the extension's owner): never test_clock
-GRANT SELECT, INSERT, UPDATE ON lsbilling.traces, lsbilling.billing_events, lsbilling.usage_counters TO lsb_clock_app;
-GRANT SELECT ON lsbilling.projects, lsbilling.workspaces, lsbilling.organizations, lsbilling.plans,
-	lsbilling.plan_prices, lsbilling.spend_caps, lsbilling.usage_limits, lsbilling.deployments TO lsb_clock_app;
+-- the documented ingest grants and a service key of the workspace (row-level security)
+SELECT lsbilling.grant_access('lsb_clock_app', 'ingest');
+INSERT INTO lsbilling.users (id, email) VALUES ('f6000000-0000-0000-0000-000000000001', 'admin@clocked');
+INSERT INTO lsbilling.organization_members (organization_id, user_id, role)
+VALUES ('a6000000-0000-0000-0000-000000000001', 'f6000000-0000-0000-0000-000000000001', 'admin');
+CREATE TEMP TABLE clock_key AS
+SELECT key FROM lsbilling.create_service_key('a6000000-0000-0000-0000-000000000001', 'clock app',
+	ARRAY['b6000000-0000-0000-0000-000000000001']::uuid[], 'admin', NULL, 'f6000000-0000-0000-0000-000000000001');
+GRANT SELECT ON clock_key TO lsb_clock_app;
 GRANT EXECUTE ON FUNCTION pg_temp.run(int, int, timestamptz), pg_temp.u(int), pg_temp.err(text) TO lsb_clock_app;
 SET LOCAL ROLE lsb_clock_app;
+SELECT lsbilling.authenticate((SELECT key FROM clock_key), 'b6000000-0000-0000-0000-000000000001') IS NOT NULL AS authenticated \gset
 
 -- traces back-dated by months still count in the server's month: max_traces 2 holds
 SELECT pg_temp.run(1, 1, '2026-01-10 00:00+00');

@@ -37,15 +37,20 @@ EXCEPTION WHEN OTHERS THEN
 	RETURN st || ': ' || msg || ' / ' || det;
 END $$;
 
--- the application role writes; the cap and the counters are not its to change
+-- the application role writes, with the documented ingest grants and a
+-- service key of workspace one; the cap and the counters are not its to change
 CREATE ROLE lsb_cap_app NOLOGIN;
-GRANT USAGE ON SCHEMA lsbilling TO lsb_cap_app;
-GRANT SELECT, INSERT ON lsbilling.runs, lsbilling.feedback TO lsb_cap_app;
-GRANT SELECT, INSERT, UPDATE ON lsbilling.traces, lsbilling.billing_events, lsbilling.usage_counters TO lsb_cap_app;
-GRANT SELECT ON lsbilling.projects, lsbilling.workspaces, lsbilling.organizations, lsbilling.plans, lsbilling.plan_prices,
-	lsbilling.usage_limits, lsbilling.spend_caps TO lsb_cap_app;
+SELECT lsbilling.grant_access('lsb_cap_app', 'ingest');
+INSERT INTO lsbilling.users (id, email) VALUES ('f6200000-0000-0000-0000-000000000001', 'admin@capped');
+INSERT INTO lsbilling.organization_members (organization_id, user_id, role)
+VALUES ('a6200000-0000-0000-0000-000000000001', 'f6200000-0000-0000-0000-000000000001', 'admin');
+CREATE TEMP TABLE cap_key AS
+SELECT key FROM lsbilling.create_service_key('a6200000-0000-0000-0000-000000000001', 'cap app',
+	ARRAY['b6200000-0000-0000-0000-000000000001']::uuid[], 'admin', NULL, 'f6200000-0000-0000-0000-000000000001');
+GRANT SELECT ON cap_key TO lsb_cap_app;
 GRANT EXECUTE ON FUNCTION pg_temp.run(int), pg_temp.u(int), pg_temp.err(text) TO lsb_cap_app;
 SET LOCAL ROLE lsb_cap_app;
+SELECT lsbilling.authenticate((SELECT key FROM cap_key), 'b6200000-0000-0000-0000-000000000001') IS NOT NULL AS authenticated \gset
 
 SELECT is(pg_temp.err('SELECT pg_temp.run(1)'), 'ok', 'a trace that brings the month to $0.9995 is accepted');
 SELECT is(pg_temp.err('SELECT pg_temp.run(2)'), 'ok', 'a trace that brings it to exactly the $1.00 cap is accepted');

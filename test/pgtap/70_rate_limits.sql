@@ -219,8 +219,17 @@ RESET lsbilling.rate_limit_bytes_per_hour_developer;
 CREATE ROLE lsb_rl_app;
 GRANT USAGE ON SCHEMA lsbilling TO lsb_rl_app;
 GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA lsbilling TO lsb_rl_app;
+-- row-level security: the application writes in the workspace its key authenticates
+INSERT INTO lsbilling.users (id, email) VALUES ('f7000000-0000-0000-0000-000000000001', 'admin@rl');
+INSERT INTO lsbilling.organization_members (organization_id, user_id, role)
+VALUES ('e7000000-0000-0000-0000-000000000001', 'f7000000-0000-0000-0000-000000000001', 'admin');
+CREATE TEMP TABLE rl_keys AS
+SELECT 1 AS n, key FROM lsbilling.create_service_key('e7000000-0000-0000-0000-000000000001', 'rl app',
+	ARRAY['e7b00000-0000-0000-0000-000000000001']::uuid[], 'admin', NULL, 'f7000000-0000-0000-0000-000000000001');
+GRANT SELECT ON rl_keys TO lsb_rl_app;
 SET lsbilling.rate_limit_events_per_hour_developer = 3;
 SET ROLE lsb_rl_app;
+SELECT lsbilling.authenticate((SELECT key FROM rl_keys WHERE n = 1), 'e7b00000-0000-0000-0000-000000000001') IS NOT NULL AS authenticated \gset
 SELECT alike(pg_temp.err($$SELECT lsbilling.rate_limit_reset()$$), '42501: %', 'the application role cannot reset the counters');
 SELECT alike(pg_temp.err($$SELECT * FROM lsbilling.rate_limits$$), '42501: %', 'nor read other tenants'' counters');
 SELECT alike(pg_temp.err($$SET lsbilling.rate_limit_events_per_hour_developer = 1000000$$), '42501: %', 'nor raise a limit');
@@ -236,7 +245,13 @@ VALUES ('e7b00000-0000-0000-0000-000000000002', 'e7000000-0000-0000-0000-0000000
 INSERT INTO lsbilling.projects (workspace_id, id, name)
 VALUES ('e7b00000-0000-0000-0000-000000000002', 'e7c00000-0000-0000-0000-000000000001', 'evil');
 CREATE SCHEMA lsb_rl_evil AUTHORIZATION lsb_rl_app;
+SELECT 1 AS context_reset FROM lsbilling.reset_context() \gset
+INSERT INTO lsbilling.organization_members (organization_id, user_id, role)
+VALUES ('e7000000-0000-0000-0000-000000000002', 'f7000000-0000-0000-0000-000000000001', 'admin');
+INSERT INTO rl_keys SELECT 2, key FROM lsbilling.create_service_key('e7000000-0000-0000-0000-000000000002', 'evil app',
+	ARRAY['e7b00000-0000-0000-0000-000000000002']::uuid[], 'admin', NULL, 'f7000000-0000-0000-0000-000000000001');
 SET ROLE lsb_rl_app;
+SELECT lsbilling.authenticate((SELECT key FROM rl_keys WHERE n = 2), 'e7b00000-0000-0000-0000-000000000002') IS NOT NULL AS authenticated \gset
 CREATE FUNCTION lsb_rl_evil.eq(a uuid, b uuid) RETURNS boolean LANGUAGE plpgsql AS $$
 BEGIN
 	IF current_user <> 'lsb_rl_app' THEN
