@@ -77,6 +77,12 @@ max_prepared_transactions = 60
 wal_level = logical
 max_replication_slots = 10
 max_wal_senders = 10
+CONF
+		# On the coordinator only: lsbilling.distribute() asks for both.  A worker
+		# that propagated SET LOCAL too would send it again on the connections its
+		# shards' triggers open (Citus 13.2 then fails with "the backend has already
+		# been assigned a transaction id").
+		[ "$port" = "$CPORT" ] && cat >>"$LSB_CTMP/$name/postgresql.conf" <<CONF
 citus.enable_unsafe_triggers = on
 citus.propagate_set_commands = 'local'
 CONF

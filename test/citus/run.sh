@@ -9,6 +9,8 @@
 #   - the demo sample (test/demo/sample.sql, unmodified) loads through the
 #     coordinator, and what lsbilling knows about it (test/citus/fingerprint.sql)
 #     is identical to the single node's, also after a shard move;
+#   - a price change is seen at once, purge_expired() and the purge worker
+#     (on the coordinator only) do what they do on one PostgreSQL;
 #   - the shared pgTAP files (LSB_CITUS_PGTAP) pass against the coordinator.
 # Prints TAP; standalone it ends with "N passed, N failed".
 set -u
@@ -118,8 +120,37 @@ S -d lsbilling_demo -f test/citus/fingerprint.sql >"$LSB_CTMP/single2.txt" 2>&1
 check "$(diff "$LSB_CTMP/single2.txt" "$LSB_CTMP/moved2.txt" | head -20)" "" \
 	"and the results still equal the single node's"
 
+# 5. a price change, seen by the next statement of the same session
+C -d lsbilling_demo -f test/citus/price_change.sql >"$LSB_CTMP/pc_c.txt" 2>&1
+S -d lsbilling_demo -f test/citus/price_change.sql >"$LSB_CTMP/pc_s.txt" 2>&1
+check "$(diff "$LSB_CTMP/pc_s.txt" "$LSB_CTMP/pc_c.txt")" "" \
+	"a price change is seen by the next statement of the same session, on the shards too"
+check "$(grep -c '|          7$' "$LSB_CTMP/pc_c.txt")" "2" "the run after the change (and its trace) cost the new price"
+
+# 6. purge_expired() through the coordinator: same counts, same totals after
+q="SELECT * FROM lsbilling.purge_expired('2026-11-26 00:00:00+00')"
+got=$(C -d lsbilling_demo -At -c "$q" 2>&1)
+check "$got" "$(S -d lsbilling_demo -At -c "$q" 2>&1)" "purge_expired() purges what it does on one PostgreSQL ($got)"
+C -d lsbilling_demo -f test/citus/fingerprint.sql >"$LSB_CTMP/purged.txt" 2>&1
+S -d lsbilling_demo -f test/citus/fingerprint.sql >"$LSB_CTMP/single3.txt" 2>&1
+check "$(diff "$LSB_CTMP/single3.txt" "$LSB_CTMP/purged.txt" | head -20)" "" \
+	"after the purge the trace totals, ledger and invoices are intact and equal the single node's (the purge's deletes roll nothing back on the shards)"
+
+# 7. the purge worker: one pass per cluster, on the coordinator
+for port in $CPORT $W1PORT $W2PORT; do
+	"$PGBIN/psql" -X -q -p "$port" -d postgres -c "ALTER SYSTEM SET lsbilling.purge_interval = 1" -c "SELECT pg_reload_conf()" >/dev/null
+done
+for i in $(seq 1 180); do
+	[ "$(C -d lsbilling_test -At -c "SELECT count(*) FROM lsbilling.purge_history WHERE source = 'worker' AND status = 'done'")" -ge 2 ] && break
+	sleep 0.5
+done
+check "$(C -d lsbilling_test -At -c "SELECT count(*) >= 2, count(DISTINCT pid) FROM lsbilling.purge_history WHERE source = 'worker' AND status = 'done'")" "t|1" \
+	"the coordinator's purge worker makes its passes (one worker process)"
+check "$(grep -l 'this is a Citus worker node' "$LSB_CTMP/n$W1PORT.log" "$LSB_CTMP/n$W2PORT.log" 2>/dev/null | wc -l)" "2" \
+	"the workers' purge workers do nothing, and say so"
+
 echo "1..$n"
-# 5. the shared assertions, through the coordinator
+# 8. the shared assertions, through the coordinator
 # shellcheck disable=SC2086
 pg_prove -v -p "$CPORT" -d lsbilling_test $LSB_CITUS_PGTAP >"$LSB_CTMP/pgtap.log" 2>&1
 rc=$?
