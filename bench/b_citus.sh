@@ -13,6 +13,7 @@ if [ -z "${CITUS_TARBALL:-}" ]; then
 	echo "skip: set CITUS_TARBALL to a Citus source tarball to run this bench"
 	exit 0
 fi
+. "$LSB_ROOT/test/lib/cluster.sh"
 . "$LSB_ROOT/test/citus/cluster.sh"
 SECS=${LSB_CITUS_SECS:-10}
 CLIENTS=${LSB_CITUS_CLIENTS:-4}
