@@ -120,6 +120,12 @@ S -d lsbilling_demo -f test/citus/fingerprint.sql >"$LSB_CTMP/single2.txt" 2>&1
 check "$(diff "$LSB_CTMP/single2.txt" "$LSB_CTMP/moved2.txt" | head -20)" "" \
 	"and the results still equal the single node's"
 
+# the test clock, set with SET LOCAL in a transaction block, is what a query run on a shard sees
+got=$(C -d lsbilling_demo -At -c "BEGIN" -c "SET LOCAL lsbilling.test_clock = '2030-01-01 00:00:00+00'" \
+	-c "SELECT lsbilling.clock_now() FROM lsbilling.projects WHERE workspace_id = '0b000000-0000-0000-0000-000000000001' LIMIT 1" \
+	-c "COMMIT" 2>&1)
+check "$got" "2030-01-01 00:00:00+00" "SET LOCAL lsbilling.test_clock reaches the shards"
+
 # 5. a price change, seen by the next statement of the same session
 C -d lsbilling_demo -f test/citus/price_change.sql >"$LSB_CTMP/pc_c.txt" 2>&1
 S -d lsbilling_demo -f test/citus/price_change.sql >"$LSB_CTMP/pc_s.txt" 2>&1
