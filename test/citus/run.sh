@@ -120,6 +120,29 @@ S -d lsbilling_demo -f test/citus/fingerprint.sql >"$LSB_CTMP/single2.txt" 2>&1
 check "$(diff "$LSB_CTMP/single2.txt" "$LSB_CTMP/moved2.txt" | head -20)" "" \
 	"and the results still equal the single node's"
 
+# COPY through the coordinator (children before their roots), then recompute_costs
+copy_rows="COPY (SELECT '0b000000-0000-0000-0000-000000000002',
+	('0d000000-0000-0000-0000-0000000c' || lpad(t::text, 2, '0') || lpad(k::text, 2, '0'))::uuid,
+	('0d000000-0000-0000-0000-0000000c' || lpad(t::text, 2, '0') || '01')::uuid,
+	CASE WHEN k > 1 THEN ('0d000000-0000-0000-0000-0000000c' || lpad(t::text, 2, '0') || '01')::uuid END,
+	'0c000000-0000-0000-0000-000000000003', 'copied', CASE WHEN k = 1 THEN 'chain' ELSE 'llm' END,
+	timestamptz '2026-11-21 08:00:00+00' + t * interval '1 hour',
+	CASE WHEN k > 1 THEN jsonb_build_object('metadata', jsonb_build_object('ls_model_name', 'gpt-4o',
+		'usage_metadata', jsonb_build_object('input_tokens', 100 * t + k, 'output_tokens', 10 * k))) END
+	FROM generate_series(1, 5) t, generate_series(1, 4) k ORDER BY k DESC) TO STDOUT"
+S -d lsbilling_demo -At -c "$copy_rows" >"$LSB_CTMP/copy.tsv"
+chmod 644 "$LSB_CTMP/copy.tsv"
+copy_in="\\copy lsbilling.runs (workspace_id, id, trace_id, parent_run_id, project_id, name, run_type, start_time, extra) FROM '$LSB_CTMP/copy.tsv'"
+C -d lsbilling_demo -c "$copy_in" >/dev/null 2>"$LSB_CTMP/copy.err"
+check "$(cat "$LSB_CTMP/copy.err")" "" "COPY of 20 runs (5 traces, children first) through the coordinator"
+S -d lsbilling_demo -c "$copy_in" >/dev/null 2>&1
+q="SELECT lsbilling.recompute_costs('0b000000-0000-0000-0000-000000000002', '2026-11-21', '2026-11-22')"
+check "$(C -d lsbilling_demo -At -c "$q" 2>&1)" "$(S -d lsbilling_demo -At -c "$q" 2>&1)" "recompute_costs re-prices the same runs"
+C -d lsbilling_demo -f test/citus/fingerprint.sql >"$LSB_CTMP/copied.txt" 2>&1
+S -d lsbilling_demo -f test/citus/fingerprint.sql >"$LSB_CTMP/single_c.txt" 2>&1
+check "$(diff "$LSB_CTMP/single_c.txt" "$LSB_CTMP/copied.txt" | head -20)" "" \
+	"after COPY and recompute_costs, the same results as the single node"
+
 # the test clock, set with SET LOCAL in a transaction block, is what a query run on a shard sees
 got=$(C -d lsbilling_demo -At -c "BEGIN" -c "SET LOCAL lsbilling.test_clock = '2030-01-01 00:00:00+00'" \
 	-c "SELECT lsbilling.clock_now() FROM lsbilling.projects WHERE workspace_id = '0b000000-0000-0000-0000-000000000001' LIMIT 1" \
@@ -141,6 +164,13 @@ C -d lsbilling_demo -f test/citus/fingerprint.sql >"$LSB_CTMP/purged.txt" 2>&1
 S -d lsbilling_demo -f test/citus/fingerprint.sql >"$LSB_CTMP/single3.txt" 2>&1
 check "$(diff "$LSB_CTMP/single3.txt" "$LSB_CTMP/purged.txt" | head -20)" "" \
 	"after the purge the trace totals, ledger and invoices are intact and equal the single node's (the purge's deletes roll nothing back on the shards)"
+
+purged=$(S -d lsbilling_demo -At -c "SELECT id FROM lsbilling.traces WHERE purged_at IS NOT NULL
+	AND workspace_id = '0b000000-0000-0000-0000-000000000001' ORDER BY id LIMIT 1")
+late="INSERT INTO lsbilling.feedback (workspace_id, trace_id, key)
+	VALUES ('0b000000-0000-0000-0000-000000000001', '$purged', 'late')"
+check "$(C -d lsbilling_demo -c '\set VERBOSITY sqlstate' -c "$late" 2>&1)" "ERROR:  LS410" \
+	"feedback on a purged trace: LS410, as on one PostgreSQL ($(S -d lsbilling_demo -c '\set VERBOSITY sqlstate' -c "$late" 2>&1))"
 
 # 7. the purge worker: one pass per cluster, on the coordinator
 for port in $CPORT $W1PORT $W2PORT; do
