@@ -88,6 +88,7 @@ extern const RunColumns *RunColumnsFor(Relation rel);
 
 /* spi_util.c: shared by the triggers that use SPI */
 extern SPIPlanPtr LsbPrepareKept(const char *sql, int nargs, Oid *argtypes, int cursor_options);
+extern bool LsbCitusActive(void);	/* scale_out.c */
 extern int	LsbColumnOf(Relation rel, const char *name);
 extern char *LsbUuidText(Datum uuid);
 

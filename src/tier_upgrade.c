@@ -46,12 +46,15 @@
  * trace) or the thread (every base trace currently in it), $3 the moment
  * (the server's clock).  The new expiry uses the workspace's extended period
  * as it is now, counted from the earlier of the trace's start and $3, so that
- * a start_time dated ahead never extends retention.
+ * a start_time dated ahead never extends retention; it is added in UTC:
+ * Citus refuses STABLE functions of columns (timestamptz + interval) in an
+ * UPDATE of a distributed table.
  */
 #define UPGRADE_SQL(target) \
 "WITH up AS (" \
 "  UPDATE lsbilling.traces t SET tier = 'extended', upgraded_at = $3," \
-"   expires_at = least(t.start_time, $3) + pg_catalog.make_interval(days => w.extended_retention_days)" \
+"   expires_at = pg_catalog.timezone('UTC', pg_catalog.timezone('UTC', least(t.start_time, $3))" \
+"    + pg_catalog.make_interval(days => w.extended_retention_days))" \
 "  FROM lsbilling.workspaces w" \
 "  WHERE w.id = $1 AND t.workspace_id = $1 AND " target \
 "   AND t.tier = 'base' AND t.purged_at IS NULL" \
@@ -255,10 +258,69 @@ FindBaseTrace(TupleTableSlot *slot, void *arg)
 	return false;
 }
 
+/*
+ * On Citus (scale_out.c) this trigger fires on a shard of feedback (or queue
+ * items, rule matches), and lsbilling.traces here is the distributed table's
+ * empty shell: its rows are in the colocated shard, which only a query sees.
+ * So there the lookups go through SPI, routed by workspace_id.
+ */
+static const char *TraceStateSql =
+"SELECT tier = 'base', purged_at IS NOT NULL, thread_id"
+" FROM lsbilling.traces WHERE workspace_id = $1 AND id = $2";
+static const char *ThreadBaseSql =
+"SELECT 1 FROM lsbilling.traces"
+" WHERE workspace_id = $1 AND thread_id = $2 AND tier = 'base' AND purged_at IS NULL LIMIT 1";
+static SPIPlanPtr TraceStatePlan = NULL;
+static SPIPlanPtr ThreadBasePlan = NULL;
+
+static uint64
+SpiLookup(SPIPlanPtr *planp, const char *sql, Oid keytype, Datum ws, Datum key)
+{
+	Datum		args[2] = {ws, key};
+	int			rc;
+
+	if (*planp == NULL)
+	{
+		Oid			argtypes[2] = {UUIDOID, keytype};
+
+		*planp = LsbPrepareKept(sql, 2, argtypes, 0);
+	}
+	rc = SPI_execute_plan(*planp, args, NULL, true, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "lsbilling trace lookup failed: %s", SPI_result_code_string(rc));
+	return SPI_processed;
+}
+
+static void
+TraceStateLookupSpi(Datum ws, Datum trace_id, TraceState *st)
+{
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SpiLookup(&TraceStatePlan, TraceStateSql, UUIDOID, ws, trace_id) > 0)
+	{
+		HeapTuple	row = SPI_tuptable->vals[0];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		Datum		d;
+
+		st->found = true;
+		st->is_base = DatumGetBool(SPI_getbinval(row, desc, 1, &isnull));
+		st->purged = DatumGetBool(SPI_getbinval(row, desc, 2, &isnull));
+		d = SPI_getbinval(row, desc, 3, &isnull);
+		st->thread_id = isnull ? NULL : (text *) DatumGetPointer(SPI_datumTransfer(d, false, -1));
+	}
+	SPI_finish();
+}
+
 static void
 TraceStateLookup(Datum ws, Datum trace_id, TraceState *st)
 {
 	memset(st, 0, sizeof(*st));
+	if (LsbCitusActive())
+	{
+		TraceStateLookupSpi(ws, trace_id, st);
+		return;
+	}
 	TracesLookup();
 	ScanTraces(Traces.pkey, ws, trace_id, F_UUID_EQ, ReadTraceState, st);
 }
@@ -269,6 +331,15 @@ ThreadHasBaseTrace(Datum ws, text *thread_id)
 {
 	bool		found = false;
 
+	if (LsbCitusActive())
+	{
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		found = SpiLookup(&ThreadBasePlan, ThreadBaseSql, TEXTOID, ws,
+						  PointerGetDatum(thread_id)) > 0;
+		SPI_finish();
+		return found;
+	}
 	TracesLookup();
 	ScanTraces(Traces.thread_idx, ws, PointerGetDatum(thread_id), F_TEXTEQ, FindBaseTrace, &found);
 	return found;

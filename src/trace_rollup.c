@@ -22,6 +22,7 @@
 #include "executor/tuptable.h"
 #include "utils/tuplestore.h"
 #include "executor/spi.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/jsonb.h"
@@ -74,6 +75,11 @@
 	"coalesce(" extra " #>> '{metadata,thread_id}', " extra " #>> '{metadata,session_id}'," \
 	" " extra " #>> '{metadata,conversation_id}')"
 
+/*
+ * Only IMMUTABLE functions in DO UPDATE SET (Citus refuses others on a
+ * distributed table): the expiry moves with the start time in UTC
+ * timestamps, where timestamptz + interval would be STABLE.
+ */
 #define TRACE_ON_CONFLICT \
 	" ON CONFLICT (workspace_id, id) DO UPDATE SET" \
 	"  run_count = t.run_count + excluded.run_count," \
@@ -87,7 +93,8 @@
 	"  name = CASE WHEN excluded.root_seen THEN excluded.name ELSE t.name END," \
 	"  thread_id = CASE WHEN excluded.root_seen THEN excluded.thread_id ELSE t.thread_id END," \
 	"  start_time = " NEW_TRACE_START "," \
-	"  expires_at = least(t.expires_at, t.expires_at + (" NEW_TRACE_START " - t.start_time))," \
+	"  expires_at = least(t.expires_at, pg_catalog.timezone('UTC', pg_catalog.timezone('UTC', t.expires_at)" \
+"    + (" NEW_TRACE_START " - t.start_time)))," \
 	"  root_seen = t.root_seen OR excluded.root_seen" \
 	" WHERE t.project_id = excluded.project_id AND t.purged_at IS NULL" \
 	" RETURNING t.workspace_id, t.id, (t.xmax = 0) AS created, t.project_id, t.start_time"
@@ -103,7 +110,28 @@ TRACE_TIER_AND_EXPIRY("$5", "$14")
 " FROM" TRACE_PROJECT_JOIN("$1", "$3")
 TRACE_ON_CONFLICT;
 
-/* Many runs ($1 clock): the last column says how many traces the statement wrote to. */
+/*
+ * The statement's runs, as arrays that OneStatementRuns builds in C from the
+ * transition table.  SQL does not read the transition table itself: on Citus
+ * the trigger fires on a shard, whose SPI queries are planned by Citus, which
+ * cannot see a trigger's named tuplestore.
+ */
+#define NEW_RUNS_NCOLS 13
+#define NEW_RUNS \
+	"ROWS FROM (pg_catalog.unnest($1::uuid[]), pg_catalog.unnest($2::uuid[])," \
+	" pg_catalog.unnest($3::uuid[]), pg_catalog.unnest($4::uuid[]), pg_catalog.unnest($5::text[])," \
+	" pg_catalog.unnest($6::timestamptz[]), pg_catalog.unnest($7::jsonb[])," \
+	" pg_catalog.unnest($8::bigint[]), pg_catalog.unnest($9::bigint[])," \
+	" pg_catalog.unnest($10::bigint[]), pg_catalog.unnest($11::numeric[])," \
+	" pg_catalog.unnest($12::numeric[]), pg_catalog.unnest($13::numeric[]))" \
+	" AS r(workspace_id, trace_id, project_id, id, name, start_time, extra, prompt_tokens," \
+	"  completion_tokens, total_tokens, prompt_cost, completion_cost, total_cost)"
+
+static const Oid NewRunsArrayTypes[NEW_RUNS_NCOLS] = {UUIDARRAYOID, UUIDARRAYOID, UUIDARRAYOID,
+	UUIDARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID, JSONBARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
+INT8ARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID};
+
+/* Many runs ($1..$13 the runs, $14 the clock): the last column says how many traces the statement wrote to. */
 static const char *TraceUpsertManySql =
 "WITH g AS ("
 " SELECT r.workspace_id, r.trace_id,"
@@ -118,21 +146,48 @@ static const char *TraceUpsertManySql =
 "  coalesce(pg_catalog.sum(r.prompt_cost), 0) AS prompt_cost,"
 "  coalesce(pg_catalog.sum(r.completion_cost), 0) AS completion_cost,"
 "  coalesce(pg_catalog.sum(r.total_cost), 0) AS total_cost"
-" FROM new_runs r GROUP BY r.workspace_id, r.trace_id"
+" FROM " NEW_RUNS " GROUP BY r.workspace_id, r.trace_id"
 ")"
 TRACE_INSERT
 " SELECT g.workspace_id, g.trace_id, p.id, g.name, g.start_time, g.thread_id, g.root_seen,"
-TRACE_TIER_AND_EXPIRY("g.start_time", "$1")
+TRACE_TIER_AND_EXPIRY("g.start_time", "$14")
 "  g.runs, g.prompt_tokens, g.completion_tokens, g.total_tokens, g.prompt_cost,"
 "  g.completion_cost, g.total_cost - g.prompt_cost - g.completion_cost, g.total_cost"
 " FROM g," TRACE_PROJECT_JOIN("g.workspace_id", "g.project_id") " AND g.projects = 1"
 TRACE_ON_CONFLICT ", (SELECT pg_catalog.count(*) FROM g)";
 
+/*
+ * On Citus (scale_out.c): the statement's runs grouped by trace, without
+ * touching a distributed table, then one upsert a trace (TraceUpsertGroupSql),
+ * which Citus routes to the trace's shard.
+ */
+static const char *TraceGroupSql =
+"SELECT r.workspace_id, r.trace_id,"
+"  (pg_catalog.array_agg(r.project_id))[1] AS project_id,"
+"  (pg_catalog.array_agg(r.name) FILTER (WHERE r.id = r.trace_id))[1] AS name,"
+"  coalesce((pg_catalog.array_agg(r.start_time) FILTER (WHERE r.id = r.trace_id))[1], pg_catalog.min(r.start_time)) AS start_time,"
+"  (pg_catalog.array_agg(" TRACE_THREAD("r.extra") ") FILTER (WHERE r.id = r.trace_id))[1] AS thread_id,"
+"  pg_catalog.bool_or(r.id = r.trace_id) AS root_seen, pg_catalog.count(*) AS runs,"
+"  coalesce(pg_catalog.sum(r.prompt_tokens), 0)::bigint, coalesce(pg_catalog.sum(r.completion_tokens), 0)::bigint,"
+"  coalesce(pg_catalog.sum(r.total_tokens), 0)::bigint, coalesce(pg_catalog.sum(r.prompt_cost), 0),"
+"  coalesce(pg_catalog.sum(r.completion_cost), 0), coalesce(pg_catalog.sum(r.total_cost), 0),"
+"  pg_catalog.count(DISTINCT r.project_id) AS projects"
+" FROM " NEW_RUNS " GROUP BY r.workspace_id, r.trace_id";
+
+#define TRACE_GROUP_NARGS 14
+static const char *TraceUpsertGroupSql =
+TRACE_INSERT
+" SELECT $1, $2, p.id, $4, $5, $6, $7,"
+TRACE_TIER_AND_EXPIRY("$5", "$15")
+"  $8, $9, $10, $11, $12, $13, $14 - $12 - $13, $14"
+" FROM" TRACE_PROJECT_JOIN("$1", "$3")
+TRACE_ON_CONFLICT;
+
 /* Error path only: the first run of the statement that could not join its trace. */
 static const char *TraceRejectSql =
 "SELECT r.workspace_id, r.id, r.trace_id, r.project_id, t.project_id, p.id IS NOT NULL,"
 "  t.purged_at IS NOT NULL"
-" FROM new_runs r"
+" FROM " NEW_RUNS
 " LEFT JOIN lsbilling.traces t ON t.workspace_id = r.workspace_id AND t.id = r.trace_id"
 " LEFT JOIN lsbilling.projects p ON p.workspace_id = r.workspace_id AND p.id = r.project_id"
 " WHERE t.project_id IS DISTINCT FROM r.project_id OR t.purged_at IS NOT NULL"
@@ -151,11 +206,15 @@ static const char *TraceDeltaSql =
 "    + (coalesce($8, 0) - coalesce($6, 0) - coalesce($7, 0))"
 "    - (coalesce($14, 0) - coalesce($12, 0) - coalesce($13, 0)),"
 "  total_cost = t.total_cost + coalesce($8, 0) - coalesce($14, 0)"
-" WHERE t.workspace_id = $1 AND t.id = $2";
+" WHERE t.workspace_id = $1 AND t.id = $2"
+" AND t.purged_at IS NULL";		/* a purge's deletes keep the totals, also where
+								 * lsbilling.maintenance does not reach (a Citus shard) */
 
 static SPIPlanPtr TraceUpsertOnePlan = NULL;
 static SPIPlanPtr TraceUpsertManyPlan = NULL;
 static SPIPlanPtr TraceDeltaPlan = NULL;
+static SPIPlanPtr TraceGroupPlan = NULL;
+static SPIPlanPtr TraceUpsertGroupPlan = NULL;
 
 /* Fill values[from..from+5] with the run's tokens and costs (the roll-up's inputs). */
 static void
@@ -184,8 +243,16 @@ ReportProjectNotInWorkspace(Datum workspace_id, Datum project_id)
 	Datum		args[1] = {project_id};
 	int			rc;
 
-	rc = SPI_execute_with_args("SELECT workspace_id FROM lsbilling.projects WHERE id = $1 LIMIT 1",
-							   1, argtypes, args, NULL, true, 1);
+	/*
+	 * Which workspace the project is in is a look across workspaces: on
+	 * Citus, a trigger on a shard cannot ask (it would be a distributed
+	 * query from a shard), so there the error says only what is missing.
+	 */
+	if (LsbCitusActive())
+		rc = SPI_OK_SELECT, SPI_processed = 0;
+	else
+		rc = SPI_execute_with_args("SELECT workspace_id FROM lsbilling.projects WHERE id = $1 LIMIT 1",
+								   1, argtypes, args, NULL, true, 1);
 	if (rc == SPI_OK_SELECT && SPI_processed > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
@@ -200,32 +267,113 @@ ReportProjectNotInWorkspace(Datum workspace_id, Datum project_id)
 }
 
 /* Raise the error that explains why a run of the statement found no trace. */
-static void
-ReportRejectedRun(void)
+/*
+ * On Citus: the same facts as TraceRejectSql, one run at a time, each
+ * lookup routed by its workspace (a trigger on a shard cannot join the
+ * statement's runs with distributed tables).  Fills the first run whose
+ * project is missing, else the first whose trace refuses it.
+ */
+static bool
+RejectedRunCitus(Datum *runs, const char *runs_nulls, Datum *row)
 {
-	HeapTuple	row;
-	TupleDesc	desc;
-	bool		isnull,
-				trace_project_null;
+	SPITupleTable *list;
+	uint64		n;
+	bool		found = false;
+
+	if (SPI_execute_with_args("SELECT r.workspace_id, r.id, r.trace_id, r.project_id FROM " NEW_RUNS,
+							  NEW_RUNS_NCOLS, (Oid *) NewRunsArrayTypes, runs, runs_nulls,
+							  true, 0) != SPI_OK_SELECT)
+		return false;
+	list = SPI_tuptable;
+	n = SPI_processed;
+	for (int pass = 0; pass < 2 && !found; pass++)
+		for (uint64 i = 0; i < n && !found; i++)
+		{
+			Oid			argtypes[2] = {UUIDOID, UUIDOID};
+			Datum		args[2];
+			bool		isnull;
+			bool		project_ok;
+
+			for (int c = 0; c < 4; c++)
+				row[c] = SPI_getbinval(list->vals[i], list->tupdesc, c + 1, &isnull);
+			args[0] = row[0];
+			args[1] = row[3];
+			if (SPI_execute_with_args("SELECT 1 FROM lsbilling.projects WHERE workspace_id = $1 AND id = $2",
+									  2, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+				return false;
+			project_ok = SPI_processed > 0;
+			row[5] = BoolGetDatum(project_ok);
+			row[4] = (Datum) 0;
+			row[6] = BoolGetDatum(false);
+			args[1] = row[2];
+			if (SPI_execute_with_args("SELECT project_id, purged_at IS NOT NULL FROM lsbilling.traces"
+									  " WHERE workspace_id = $1 AND id = $2",
+									  2, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+				return false;
+			if (SPI_processed > 0)
+			{
+				row[4] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+				row[6] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+			}
+			if (pass == 0)
+				found = !project_ok;
+			else
+				found = row[4] == (Datum) 0 || !DatumGetBool(DirectFunctionCall2(uuid_eq, row[4], row[3])) ||
+					DatumGetBool(row[6]);
+		}
+	return found;
+}
+
+static void
+ReportRejectedRun(Datum *runs, const char *runs_nulls)
+{
 	Datum		ws,
 				run_id,
 				trace_id,
 				project_id,
 				trace_project;
+	bool		trace_project_null,
+				project_ok,
+				purged;
 
-	if (SPI_execute(TraceRejectSql, true, 1) != SPI_OK_SELECT || SPI_processed == 0)
-		elog(ERROR, "lsbilling trace roll-up lost a trace");
-	row = SPI_tuptable->vals[0];
-	desc = SPI_tuptable->tupdesc;
-	ws = SPI_getbinval(row, desc, 1, &isnull);
-	run_id = SPI_getbinval(row, desc, 2, &isnull);
-	trace_id = SPI_getbinval(row, desc, 3, &isnull);
-	project_id = SPI_getbinval(row, desc, 4, &isnull);
-	trace_project = SPI_getbinval(row, desc, 5, &trace_project_null);
+	if (LsbCitusActive())
+	{
+		Datum		row[7];
 
-	if (!DatumGetBool(SPI_getbinval(row, desc, 6, &isnull)))
+		if (!RejectedRunCitus(runs, runs_nulls, row))
+			elog(ERROR, "lsbilling trace roll-up lost a trace");
+		ws = row[0];
+		run_id = row[1];
+		trace_id = row[2];
+		project_id = row[3];
+		trace_project = row[4];
+		trace_project_null = row[4] == (Datum) 0;
+		project_ok = DatumGetBool(row[5]);
+		purged = DatumGetBool(row[6]);
+	}
+	else
+	{
+		HeapTuple	row;
+		TupleDesc	desc;
+		bool		isnull;
+
+		if (SPI_execute_with_args(TraceRejectSql, NEW_RUNS_NCOLS, (Oid *) NewRunsArrayTypes,
+								  runs, runs_nulls, true, 1) != SPI_OK_SELECT || SPI_processed == 0)
+			elog(ERROR, "lsbilling trace roll-up lost a trace");
+		row = SPI_tuptable->vals[0];
+		desc = SPI_tuptable->tupdesc;
+		ws = SPI_getbinval(row, desc, 1, &isnull);
+		run_id = SPI_getbinval(row, desc, 2, &isnull);
+		trace_id = SPI_getbinval(row, desc, 3, &isnull);
+		project_id = SPI_getbinval(row, desc, 4, &isnull);
+		trace_project = SPI_getbinval(row, desc, 5, &trace_project_null);
+		project_ok = DatumGetBool(SPI_getbinval(row, desc, 6, &isnull));
+		purged = DatumGetBool(SPI_getbinval(row, desc, 7, &isnull));
+	}
+
+	if (!project_ok)
 		ReportProjectNotInWorkspace(ws, project_id);
-	if (DatumGetBool(SPI_getbinval(row, desc, 7, &isnull)))
+	if (purged)
 		ereport(ERROR,
 				(errcode(ERRCODE_LSB_TRACE_PURGED),
 				 errmsg("trace %s has been purged", LsbUuidText(trace_id)),
@@ -275,21 +423,137 @@ OneRunParams(TriggerData *trigdata, Datum *values, char *nulls)
 	RunTotals(tup, desc, cols, values, nulls, 7);
 }
 
+/* The statement's runs from the transition table, one array a column of NEW_RUNS. */
+static void
+NewRunsArrays(TriggerData *trigdata, int64 nruns, Datum *arrays)
+{
+	Relation	rel = trigdata->tg_relation;
+	TupleDesc	desc = RelationGetDescr(rel);
+	const RunColumns *cols = RunColumnsFor(rel);
+	const AttrNumber attrs[NEW_RUNS_NCOLS] = {cols->workspace_id, cols->trace_id, cols->project_id,
+		cols->id, cols->name, cols->start_time, cols->extra, cols->prompt_tokens,
+		cols->completion_tokens, cols->total_tokens, cols->prompt_cost, cols->completion_cost,
+	cols->total_cost};
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+	Datum	   *values[NEW_RUNS_NCOLS];
+	bool	   *nulls[NEW_RUNS_NCOLS];
+	int			n = 0;
+
+	for (int c = 0; c < NEW_RUNS_NCOLS; c++)
+	{
+		values[c] = palloc(sizeof(Datum) * nruns);
+		nulls[c] = palloc(sizeof(bool) * nruns);
+	}
+	tuplestore_rescan(trigdata->tg_newtable);
+	while (n < nruns && tuplestore_gettupleslot(trigdata->tg_newtable, true, false, slot))
+	{
+		for (int c = 0; c < NEW_RUNS_NCOLS; c++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, attrs[c] - 1);
+			Datum		v = slot_getattr(slot, attrs[c], &nulls[c][n]);
+
+			values[c][n] = nulls[c][n] ? (Datum) 0 : datumCopy(v, att->attbyval, att->attlen);
+		}
+		n++;
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	for (int c = 0; c < NEW_RUNS_NCOLS; c++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, attrs[c] - 1);
+		int			dims[1] = {n};
+		int			lbs[1] = {1};
+
+		arrays[c] = PointerGetDatum(construct_md_array(values[c], nulls[c], 1, dims, lbs,
+													   att->atttypid, att->attlen,
+													   att->attbyval, att->attalign));
+	}
+}
+
+/*
+ * The statement's new traces are billable: ledger events, usage count and
+ * limits (tiers.h).  rows: RETURNING of a trace upsert.
+ */
+static void
+BillCreatedTraces(SPITupleTable *written, uint64 nwritten)
+{
+	for (uint64 i = 0; i < nwritten; i++)
+	{
+		HeapTuple	row = written->vals[i];
+		bool		isnull;
+
+		if (DatumGetBool(SPI_getbinval(row, written->tupdesc, 3, &isnull)))
+			LedgerTraceCreated(SPI_getbinval(row, written->tupdesc, 1, &isnull),
+							   SPI_getbinval(row, written->tupdesc, 2, &isnull),
+							   SPI_getbinval(row, written->tupdesc, 4, &isnull),
+							   SPI_getbinval(row, written->tupdesc, 5, &isnull));
+	}
+}
+
+/* Citus: one trace upsert a trace of the statement, each routed to its shard. */
+static void
+TraceRollupByTrace(Datum *runs, const char *runs_nulls)
+{
+	SPITupleTable *groups;
+	uint64		ngroups;
+	int			rc;
+
+	if (TraceGroupPlan == NULL)
+		TraceGroupPlan = LsbPrepareKept(TraceGroupSql, NEW_RUNS_NCOLS,
+										(Oid *) NewRunsArrayTypes, 0);
+	if (TraceUpsertGroupPlan == NULL)
+	{
+		Oid			argtypes[TRACE_GROUP_NARGS + 1] = {UUIDOID, UUIDOID, UUIDOID, TEXTOID,
+			TIMESTAMPTZOID, TEXTOID, BOOLOID, INT8OID, INT8OID, INT8OID, INT8OID,
+		NUMERICOID, NUMERICOID, NUMERICOID, TIMESTAMPTZOID};
+
+		TraceUpsertGroupPlan = LsbPrepareKept(TraceUpsertGroupSql, TRACE_GROUP_NARGS + 1, argtypes, 0);
+	}
+	rc = SPI_execute_plan(TraceGroupPlan, runs, runs_nulls, true, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "lsbilling trace roll-up failed: %s", SPI_result_code_string(rc));
+	groups = SPI_tuptable;
+	ngroups = SPI_processed;
+	for (uint64 g = 0; g < ngroups; g++)
+	{
+		HeapTuple	row = groups->vals[g];
+		Datum		values[TRACE_GROUP_NARGS + 1];
+		char		nulls[TRACE_GROUP_NARGS + 1];
+		bool		isnull;
+
+		if (DatumGetInt64(SPI_getbinval(row, groups->tupdesc, 15, &isnull)) != 1)
+			ReportRejectedRun(runs, runs_nulls);
+		for (int i = 0; i < TRACE_GROUP_NARGS; i++)
+		{
+			values[i] = SPI_getbinval(row, groups->tupdesc, i + 1, &isnull);
+			nulls[i] = isnull ? 'n' : ' ';
+		}
+		values[TRACE_GROUP_NARGS] = TimestampTzGetDatum(LsbNow());
+		nulls[TRACE_GROUP_NARGS] = ' ';
+		rc = SPI_execute_plan(TraceUpsertGroupPlan, values, nulls, false, 0);
+		if (rc != SPI_OK_INSERT_RETURNING)
+			elog(ERROR, "lsbilling trace upsert failed: %s", SPI_result_code_string(rc));
+		if (SPI_processed == 0)
+			ReportRejectedRun(runs, runs_nulls);
+		BillCreatedTraces(SPI_tuptable, SPI_processed);
+	}
+}
+
 void
 TraceRollupInsertStatement(TriggerData *trigdata)
 {
 	int64		nruns = tuplestore_tuple_count(trigdata->tg_newtable);
-	SPITupleTable *written;
-	uint64		nwritten;
 	int64		ntraces;
 	int			rc;
+	Datum		runs[NEW_RUNS_NCOLS + 1];	/* the runs' columns, then the clock */
+	char		runs_nulls[NEW_RUNS_NCOLS + 2];
 
 	if (nruns == 0)
 		return;
+	memset(runs_nulls, ' ', sizeof(runs_nulls));
+	runs_nulls[NEW_RUNS_NCOLS + 1] = '\0';
+	runs[NEW_RUNS_NCOLS] = TimestampTzGetDatum(LsbNow());
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
-		elog(ERROR, "lsbilling trace roll-up: cannot see the inserted runs");
 
 	if (nruns == 1)
 	{
@@ -310,40 +574,40 @@ TraceRollupInsertStatement(TriggerData *trigdata)
 		rc = SPI_execute_plan(TraceUpsertOnePlan, values, nulls, false, 0);
 		ntraces = 1;
 	}
+	else if (LsbCitusActive())
+	{
+		NewRunsArrays(trigdata, nruns, runs);
+		TraceRollupByTrace(runs, runs_nulls);
+		SPI_finish();
+		return;
+	}
 	else
 	{
 		bool		isnull;
-		Datum		now = TimestampTzGetDatum(LsbNow());
 
 		if (TraceUpsertManyPlan == NULL)
 		{
-			Oid			argtypes[1] = {TIMESTAMPTZOID};
+			Oid			argtypes[NEW_RUNS_NCOLS + 1];
 
-			TraceUpsertManyPlan = LsbPrepareKept(TraceUpsertManySql, 1, argtypes, 0);
+			memcpy(argtypes, NewRunsArrayTypes, sizeof(NewRunsArrayTypes));
+			argtypes[NEW_RUNS_NCOLS] = TIMESTAMPTZOID;
+			TraceUpsertManyPlan = LsbPrepareKept(TraceUpsertManySql, NEW_RUNS_NCOLS + 1, argtypes, 0);
 		}
-		rc = SPI_execute_plan(TraceUpsertManyPlan, &now, NULL, false, 0);
+		NewRunsArrays(trigdata, nruns, runs);
+		rc = SPI_execute_plan(TraceUpsertManyPlan, runs, runs_nulls, false, 0);
 		ntraces = SPI_processed == 0 ? 1 :
 			DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 6, &isnull));
 	}
 	if (rc != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "lsbilling trace upsert failed: %s", SPI_result_code_string(rc));
 	if ((int64) SPI_processed < ntraces)
-		ReportRejectedRun();
-
-	/* a new trace is billable: ledger events, usage count and limits (tiers.h) */
-	written = SPI_tuptable;
-	nwritten = SPI_processed;
-	for (uint64 i = 0; i < nwritten; i++)
 	{
-		HeapTuple	row = written->vals[i];
-		bool		isnull;
-
-		if (DatumGetBool(SPI_getbinval(row, written->tupdesc, 3, &isnull)))
-			LedgerTraceCreated(SPI_getbinval(row, written->tupdesc, 1, &isnull),
-							   SPI_getbinval(row, written->tupdesc, 2, &isnull),
-							   SPI_getbinval(row, written->tupdesc, 4, &isnull),
-							   SPI_getbinval(row, written->tupdesc, 5, &isnull));
+		if (nruns == 1)
+			NewRunsArrays(trigdata, nruns, runs);
+		ReportRejectedRun(runs, runs_nulls);
 	}
+
+	BillCreatedTraces(SPI_tuptable, SPI_processed);
 	SPI_finish();
 }
 
