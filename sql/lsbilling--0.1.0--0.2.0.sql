@@ -52,6 +52,27 @@ COMMENT ON FUNCTION lsbilling.clock_now() IS
 
 -- >>> section: retention and write path (purge, partitions)
 
+-- Partition bounds read from the parsed bound, independent of the session's
+-- DateStyle and TimeZone (0.1.0 parsed pg_get_expr's text, which a session
+-- with DateStyle 'SQL, DMY' and TimeZone Asia/Kolkata shifted by 3.5 hours).
+CREATE OR REPLACE FUNCTION lsbilling.run_partition_bounds(part regclass,
+	OUT is_default boolean, OUT lo timestamptz, OUT hi timestamptz)
+	AS 'MODULE_PATHNAME', 'lsbilling_run_partition_bounds'
+	LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION lsbilling.run_partition_bounds(regclass) IS
+	'a partition of runs: whether it is the default, and its start_time bounds [lo, hi) (NULL for MINVALUE/MAXVALUE)';
+
+CREATE OR REPLACE VIEW lsbilling.run_partitions AS
+SELECT c.oid::regclass AS partition,
+	c.relname::text COLLATE "default" AS name,
+	b.is_default,
+	b.lo,
+	b.hi
+FROM pg_catalog.pg_inherits i
+JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
+CROSS JOIN LATERAL lsbilling.run_partition_bounds(c.oid::regclass) b
+WHERE i.inhparent = 'lsbilling.runs'::regclass;
+
 -- <<< end section: retention and write path
 
 

@@ -19,7 +19,11 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "nodes/parsenodes.h"
+#include "utils/syscache.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
@@ -37,11 +41,21 @@ PartExec(const char *sql, int expected)
 			 SPI_result_code_string(rc), sql);
 }
 
+/*
+ * A bound as an ISO 8601 literal in UTC: the same text whatever the
+ * session's DateStyle and TimeZone (timestamptz_out follows both, and an
+ * abbreviation such as IST reads back as another zone).
+ */
 static char *
 TimestampLiteral(TimestampTz ts)
 {
-	return quote_literal_cstr(DatumGetCString(DirectFunctionCall1(timestamptz_out,
-																  TimestampTzGetDatum(ts))));
+	struct pg_tm tm;
+	fsec_t		fsec;
+
+	if (TIMESTAMP_NOT_FINITE(ts) || timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
+		elog(ERROR, "lsbilling partition bound out of range");
+	return psprintf("'%04d-%02d-%02d %02d:%02d:%02d.%06d+00'",
+					tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int) fsec);
 }
 
 /*
@@ -272,4 +286,63 @@ RunPartitionReplace(const RunPartition *part, Datum kept_ws, Datum kept_ids,
 			 SPI_OK_UTILITY);
 	Attach(part->name, part->lo, part->hi);
 	return moved;
+}
+
+/*
+ * lsbilling.run_partition_bounds(regclass): a partition's bounds read from
+ * its parsed bound spec, not from pg_get_expr's text, which is printed in the
+ * session's DateStyle and TimeZone and does not always read back as the same
+ * instant.  MINVALUE / MAXVALUE come out as NULL.
+ */
+PG_FUNCTION_INFO_V1(lsbilling_run_partition_bounds);
+Datum
+lsbilling_run_partition_bounds(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	TupleDesc	tupdesc;
+	Datum		values[3] = {0};
+	bool		nulls[3] = {false, true, true};
+	HeapTuple	tup;
+	Datum		bound;
+	bool		isnull;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	tupdesc = BlessTupleDesc(tupdesc);
+
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tup))
+		PG_RETURN_NULL();
+	bound = SysCacheGetAttr(RELOID, tup, Anum_pg_class_relpartbound, &isnull);
+	if (isnull)
+	{
+		ReleaseSysCache(tup);
+		PG_RETURN_NULL();
+	}
+	{
+		PartitionBoundSpec *spec = castNode(PartitionBoundSpec,
+											stringToNode(TextDatumGetCString(bound)));
+
+		values[0] = BoolGetDatum(spec->is_default);
+		if (!spec->is_default && spec->strategy == PARTITION_STRATEGY_RANGE)
+		{
+			List	   *sides[2] = {spec->lowerdatums, spec->upperdatums};
+
+			for (int i = 0; i < 2; i++)
+			{
+				PartitionRangeDatum *d;
+
+				if (list_length(sides[i]) != 1)
+					continue;
+				d = castNode(PartitionRangeDatum, linitial(sides[i]));
+				if (d->kind == PARTITION_RANGE_DATUM_VALUE && !castNode(Const, d->value)->constisnull)
+				{
+					values[i + 1] = castNode(Const, d->value)->constvalue;
+					nulls[i + 1] = false;
+				}
+			}
+		}
+	}
+	ReleaseSysCache(tup);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
