@@ -57,3 +57,9 @@ demo:
 
 bench:
 	bash bench/run_bench.sh
+
+# lsbilling distributed on Citus (test/citus/run.sh): needs CITUS_TARBALL, a
+# Citus source tarball; without it, it says so and succeeds.
+.PHONY: test-citus
+test-citus:
+	bash test/citus/run.sh

@@ -59,5 +59,14 @@ for t in test/tap/*.sh; do
 	count_tap "$log" "$rc"
 done
 
+# Citus (test/citus/run.sh): only when CITUS_TARBALL names a Citus source tarball.
+if [ -n "${CITUS_TARBALL:-}" ]; then
+	echo "# test/citus/run.sh"
+	LSB_CITUS_NESTED=1 bash test/citus/run.sh >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	count_tap "$log" "$rc"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

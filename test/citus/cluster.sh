@@ -41,21 +41,26 @@ lsb_citus_install() {
 	flock -u 8
 }
 
-# lsb_citus_start: initdb and start three nodes under one temporary directory.
-# Sets LSB_CTMP, CPORT (coordinator), W1PORT, W2PORT; PGHOST is the socket dir.
+# lsb_citus_start: initdb and start three Citus nodes, and one plain
+# PostgreSQL with lsbilling alone (the single-node reference), under one
+# temporary directory.  Sets LSB_CTMP, CPORT (coordinator), W1PORT, W2PORT,
+# SPORT (the single node); PGHOST is the socket dir.
 lsb_citus_start() {
-	local port name
+	local port name preload
 	LSB_CTMP=$(mktemp -d /tmp/lsbilling-citus.XXXXXX)
 	chown postgres: "$LSB_CTMP"
 	chmod 755 "$LSB_CTMP"
 	CPORT=$LSB_CITUS_PORT
 	W1PORT=$((CPORT + 1))
 	W2PORT=$((CPORT + 2))
+	SPORT=$((CPORT + 3))
 	export PGHOST=$LSB_CTMP PGPORT=$CPORT PGUSER=postgres
 	trap lsb_citus_stop EXIT
 	trap 'exit 130' INT TERM
-	for port in $CPORT $W1PORT $W2PORT; do
+	for port in $CPORT $W1PORT $W2PORT $SPORT; do
 		name=n$port
+		preload="citus, lsbilling"
+		[ "$port" = "$SPORT" ] && preload=lsbilling
 		runuser -u postgres -- "$PGBIN/initdb" -D "$LSB_CTMP/$name" -U postgres --auth=trust \
 			--encoding=UTF8 --locale=C.UTF-8 >"$LSB_CTMP/initdb.log" 2>&1 \
 			|| { cat "$LSB_CTMP/initdb.log"; lsb_die "initdb failed"; }
@@ -63,7 +68,7 @@ lsb_citus_start() {
 listen_addresses = ''
 unix_socket_directories = '$LSB_CTMP'
 port = $port
-shared_preload_libraries = 'citus, lsbilling'
+shared_preload_libraries = '$preload'
 lsbilling.database = 'lsbilling_test'
 citus.local_hostname = '$LSB_CTMP'
 fsync = off
@@ -83,7 +88,7 @@ CONF
 lsb_citus_stop() {
 	local rc=$? port
 	if [ -n "${LSB_CTMP:-}" ] && [ -d "$LSB_CTMP" ]; then
-		for port in $CPORT $W1PORT $W2PORT; do
+		for port in $CPORT $W1PORT $W2PORT $SPORT; do
 			[ -d "$LSB_CTMP/n$port" ] && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$LSB_CTMP/n$port" \
 				-m immediate -w stop >/dev/null 2>&1
 		done
