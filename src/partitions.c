@@ -210,74 +210,49 @@ CopyTraces(const char *copy, const char *part, Datum ws, Datum ids)
 }
 
 /*
- * The traces with runs in a partition that are neither kept nor gone: their
- * runs arrived, or they were upgraded, after the purge looked.  They stay.
- * Returns false when there are none; else the parallel arrays *ws, *ids.
- */
-static bool
-UnknownTraces(const char *part, Datum kept_ws, Datum kept_ids, Datum gone_ws, Datum gone_ids,
-			  Datum *ws, Datum *ids)
-{
-	Oid			argtypes[4] = {UUIDARRAYOID, UUIDARRAYOID, UUIDARRAYOID, UUIDARRAYOID};
-	Datum		args[4] = {kept_ws, kept_ids, gone_ws, gone_ids};
-	char		nulls[4] = {kept_ws ? ' ' : 'n', kept_ws ? ' ' : 'n', ' ', ' '};
-	bool		isnull;
-	int			rc;
-
-	rc = SPI_execute_with_args(psprintf("SELECT array_agg(workspace_id), array_agg(trace_id) FROM ("
-										" SELECT DISTINCT r.workspace_id, r.trace_id FROM lsbilling.%s r"
-										" WHERE NOT EXISTS (SELECT 1 FROM unnest($1, $2) AS k(ws, id)"
-										"   WHERE k.ws = r.workspace_id AND k.id = r.trace_id)"
-										" AND NOT EXISTS (SELECT 1 FROM unnest($3, $4) AS g(ws, id)"
-										"   WHERE g.ws = r.workspace_id AND g.id = r.trace_id)) u",
-										quote_identifier(part)),
-							   4, argtypes, args, nulls, false, 1);
-	if (rc != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "cannot read the traces of %s", part);
-	*ws = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	if (isnull)
-		return false;
-	*ids = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
-	return true;
-}
-
-/*
- * Drop a partition whose expired traces (gone_ws, gone_ids) the purge has
- * marked, after moving the runs that stay into a fresh table for the same
- * range: those of the traces kept_ws, kept_ids (NULL when none; naming them
- * makes the copy a few index lookups, not a pass over the day), and of any
- * trace that came since the purge looked.  Returns how many runs were moved.
+ * Drop a partition whose expired traces the purge has marked purged (in an
+ * earlier transaction, or earlier in this one), after moving the runs that
+ * stay into a fresh table for the same range: the runs of every trace that
+ * is not marked purged (kept, upgraded since, or arrived since; a run without
+ * a trace row too).  Which traces those are is read here, under the lock, so
+ * the set is exact.  Returns how many runs were moved.
  *
- * The caller holds ACCESS EXCLUSIVE on runs: every writer of any partition
- * holds ROW EXCLUSIVE on runs first, so nothing can change this partition
- * from here to the commit, and no writer can be waiting on it while holding
- * runs (which would deadlock with us).
+ * The caller holds ACCESS EXCLUSIVE on runs and nothing a writer could be
+ * waiting for (PurgeLockAll): nothing can change this partition from here
+ * to the commit.
  */
 int64
-RunPartitionReplace(const RunPartition *part, Datum kept_ws, Datum kept_ids,
-					Datum gone_ws, Datum gone_ids)
+RunPartitionReplacePurged(const RunPartition *part)
 {
 	char		copy[NAMEDATALEN];
-	Datum		late_ws,
-				late_ids;
-	bool		late;
+	Datum		kept_ws,
+				kept_ids;
+	bool		isnull;
 	int64		moved = 0;
+	int			rc;
 
-	late = UnknownTraces(part->name, kept_ws, kept_ids, gone_ws, gone_ids, &late_ws, &late_ids);
-	if (kept_ws == (Datum) 0 && !late)
+	rc = SPI_execute(psprintf("SELECT array_agg(d.workspace_id), array_agg(d.trace_id) FROM ("
+							  " SELECT DISTINCT r.workspace_id, r.trace_id FROM lsbilling.%s r) d"
+							  " WHERE NOT EXISTS (SELECT 1 FROM lsbilling.traces t"
+							  "  WHERE t.workspace_id = d.workspace_id AND t.id = d.trace_id"
+							  "  AND t.purged_at IS NOT NULL)",
+							  quote_identifier(part->name)),
+					 false, 1);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "cannot read the traces of %s", part->name);
+	kept_ws = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
 	{
 		RunPartitionDrop(part);
 		return 0;
 	}
+	kept_ids = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
 
 	snprintf(copy, NAMEDATALEN, "%.*s_k", NAMEDATALEN - 3, part->name);
 	PartExec(psprintf("CREATE TABLE lsbilling.%s (LIKE lsbilling.runs INCLUDING ALL)",
 					  quote_identifier(copy)),
 			 SPI_OK_UTILITY);
-	if (kept_ws != (Datum) 0)
-		moved += CopyTraces(copy, part->name, kept_ws, kept_ids);
-	if (late)
-		moved += CopyTraces(copy, part->name, late_ws, late_ids);
+	moved = CopyTraces(copy, part->name, kept_ws, kept_ids);
 	AddBoundCheck(copy, part->lo, part->hi);
 
 	RunPartitionDrop(part);
