@@ -190,69 +190,72 @@ RunPartitionDrop(const RunPartition *part)
 	PartExec(psprintf("DROP TABLE lsbilling.%s", quote_identifier(part->name)), SPI_OK_UTILITY);
 }
 
-/* Copy the runs of the given traces (parallel uuid arrays) from a partition into a table. */
-static int64
-CopyTraces(const char *copy, const char *part, Datum ws, Datum ids)
-{
-	char	   *cols = RunsColumnList();
-	Oid			argtypes[2] = {UUIDARRAYOID, UUIDARRAYOID};
-	Datum		args[2] = {ws, ids};
-	int			rc;
-
-	rc = SPI_execute_with_args(psprintf("INSERT INTO lsbilling.%s (%s) SELECT %s FROM lsbilling.%s r"
-										" WHERE EXISTS (SELECT 1 FROM unnest($1, $2) AS s(ws, id)"
-										"  WHERE s.ws = r.workspace_id AND s.id = r.trace_id)",
-										quote_identifier(copy), cols, cols, quote_identifier(part)),
-							   2, argtypes, args, NULL, false, 0);
-	if (rc != SPI_OK_INSERT)
-		elog(ERROR, "cannot copy the kept runs of %s: %s", part, SPI_result_code_string(rc));
-	return (int64) SPI_processed;
-}
-
 /*
- * Drop a partition whose expired traces the purge has marked purged (in an
- * earlier transaction, or earlier in this one), after moving the runs that
- * stay into a fresh table for the same range: the runs of every trace that
- * is not marked purged (kept, upgraded since, or arrived since; a run without
- * a trace row too).  Which traces those are is read here, under the lock, so
- * the set is exact.  Returns how many runs were moved.
- *
- * The caller holds ACCESS EXCLUSIVE on runs and nothing a writer could be
- * waiting for (PurgeLockAll): nothing can change this partition from here
- * to the commit.
+ * The traces with runs in a partition that are marked purged, as parallel
+ * uuid arrays (*ws, *ids; empty arrays when none).  Read before the swap
+ * takes its lock: only a purge marks traces, and purges are serialized, so
+ * the set cannot change until the swap commits.
  */
-int64
-RunPartitionReplacePurged(const RunPartition *part)
+void
+RunPartitionPurgedTraces(const RunPartition *part, Datum *ws, Datum *ids)
 {
-	char		copy[NAMEDATALEN];
-	Datum		kept_ws,
-				kept_ids;
 	bool		isnull;
-	int64		moved = 0;
 	int			rc;
 
-	rc = SPI_execute(psprintf("SELECT array_agg(d.workspace_id), array_agg(d.trace_id) FROM ("
-							  " SELECT DISTINCT r.workspace_id, r.trace_id FROM lsbilling.%s r) d"
-							  " WHERE NOT EXISTS (SELECT 1 FROM lsbilling.traces t"
+	rc = SPI_execute(psprintf("SELECT coalesce(array_agg(d.workspace_id), '{}'), coalesce(array_agg(d.trace_id), '{}')"
+							  " FROM (SELECT DISTINCT r.workspace_id, r.trace_id FROM lsbilling.%s r) d"
+							  " WHERE EXISTS (SELECT 1 FROM lsbilling.traces t"
 							  "  WHERE t.workspace_id = d.workspace_id AND t.id = d.trace_id"
 							  "  AND t.purged_at IS NOT NULL)",
 							  quote_identifier(part->name)),
 					 false, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "cannot read the traces of %s", part->name);
-	kept_ws = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	if (isnull)
-	{
-		RunPartitionDrop(part);
-		return 0;
-	}
-	kept_ids = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+	*ws = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull),
+							false, -1);
+	*ids = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull),
+							 false, -1);
+}
+
+/*
+ * Drop a partition whose expired traces the purge has marked purged
+ * (gone_ws, gone_ids: RunPartitionPurgedTraces), after moving the runs that
+ * stay into a fresh table for the same range: those of every other trace
+ * (kept, upgraded since the marking, arrived since; a run without a trace row
+ * too), in one pass over the partition.  Returns how many runs were moved.
+ *
+ * The caller holds ACCESS EXCLUSIVE on runs, taken without holding anything
+ * a writer could be waiting for (PurgeLockAll): nothing can change this
+ * partition from here to the commit.
+ */
+int64
+RunPartitionReplacePurged(const RunPartition *part, Datum gone_ws, Datum gone_ids)
+{
+	char		copy[NAMEDATALEN];
+	char	   *cols = RunsColumnList();
+	Oid			argtypes[2] = {UUIDARRAYOID, UUIDARRAYOID};
+	Datum		args[2] = {gone_ws, gone_ids};
+	int64		moved;
+	int			rc;
 
 	snprintf(copy, NAMEDATALEN, "%.*s_k", NAMEDATALEN - 3, part->name);
 	PartExec(psprintf("CREATE TABLE lsbilling.%s (LIKE lsbilling.runs INCLUDING ALL)",
 					  quote_identifier(copy)),
 			 SPI_OK_UTILITY);
-	moved = CopyTraces(copy, part->name, kept_ws, kept_ids);
+	rc = SPI_execute_with_args(psprintf("INSERT INTO lsbilling.%s (%s) SELECT %s FROM lsbilling.%s r"
+										" WHERE NOT EXISTS (SELECT 1 FROM unnest($1, $2) AS g(ws, id)"
+										"  WHERE g.ws = r.workspace_id AND g.id = r.trace_id)",
+										quote_identifier(copy), cols, cols, quote_identifier(part->name)),
+							   2, argtypes, args, NULL, false, 0);
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "cannot copy the kept runs of %s: %s", part->name, SPI_result_code_string(rc));
+	moved = (int64) SPI_processed;
+	if (moved == 0)
+	{
+		PartExec(psprintf("DROP TABLE lsbilling.%s", quote_identifier(copy)), SPI_OK_UTILITY);
+		RunPartitionDrop(part);
+		return 0;
+	}
 	AddBoundCheck(copy, part->lo, part->hi);
 
 	RunPartitionDrop(part);

@@ -478,11 +478,11 @@ PurgeNextPartition(TimestampTz as_of, TimestampTz *after, PurgeCounts *counts)
 }
 
 /*
- * Step 4: replace every partition marked for its drop (by this
- * pass, or by one cut short) by a copy of its runs that stay, and drop it.
- * The caller holds ACCESS EXCLUSIVE on runs (PurgeLockForSwap), taken
- * before anything a writer could wait for; runs stays locked to the commit,
- * so nothing slow may follow.
+ * Step 4: replace every partition marked for its drop (by this pass, or by
+ * one cut short) by a copy of its runs that stay, and drop it.  Takes
+ * ACCESS EXCLUSIVE on runs (PurgeLockForSwap) only when there is one, after
+ * reading which traces go; runs stays locked to the commit, so nothing slow
+ * may follow.
  */
 void
 PurgeSwapPending(PurgeCounts *counts)
@@ -490,6 +490,9 @@ PurgeSwapPending(PurgeCounts *counts)
 	SPITupleTable *pending;
 	uint64		n;
 	int			rc;
+	RunPartition *parts;
+	Datum	   *gone_ws;
+	Datum	   *gone_ids;
 
 	rc = SPI_execute("SELECT c.relname, d.description FROM pg_catalog.pg_inherits i"
 					 " JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid"
@@ -502,20 +505,30 @@ PurgeSwapPending(PurgeCounts *counts)
 		elog(ERROR, "lsbilling purge: cannot list the partitions to drop");
 	pending = SPI_tuptable;
 	n = SPI_processed;
+	if (n == 0)
+		return;					/* nothing marked: runs is not locked */
+	parts = palloc(sizeof(RunPartition) * n);
+	gone_ws = palloc(sizeof(Datum) * n);
+	gone_ids = palloc(sizeof(Datum) * n);
 	for (uint64 i = 0; i < n; i++)
 	{
-		RunPartition part;
 		char	   *mark = SPI_getvalue(pending->vals[i], pending->tupdesc, 2);
 		long long	lo,
 					hi;
 
-		part.name = SPI_getvalue(pending->vals[i], pending->tupdesc, 1);
+		parts[i].name = SPI_getvalue(pending->vals[i], pending->tupdesc, 1);
 		if (sscanf(mark + strlen(PENDING_MARK), " %lld %lld", &lo, &hi) != 2)
-			elog(ERROR, "lsbilling purge: bad mark on %s: %s", part.name, mark);
-		part.lo = (TimestampTz) lo;
-		part.hi = (TimestampTz) hi;
-		counts->runs_moved += RunPartitionReplacePurged(&part);
+			elog(ERROR, "lsbilling purge: bad mark on %s: %s", parts[i].name, mark);
+		parts[i].lo = (TimestampTz) lo;
+		parts[i].hi = (TimestampTz) hi;
 	}
+	/* which traces go: read before the lock, so that writers wait only for the copy */
+	for (uint64 i = 0; i < n; i++)
+		RunPartitionPurgedTraces(&parts[i], &gone_ws[i], &gone_ids[i]);
+
+	PurgeLockForSwap();
+	for (uint64 i = 0; i < n; i++)
+		counts->runs_moved += RunPartitionReplacePurged(&parts[i], gone_ws[i], gone_ids[i]);
 }
 
 /*

@@ -53,7 +53,8 @@ extern void RetentionInit(void);
 /* partitions.c */
 extern int	RunPartitionsEnsure(DateADT from_day, int days);
 extern void RunPartitionDrop(const RunPartition *part);
-extern int64 RunPartitionReplacePurged(const RunPartition *part);
+extern void RunPartitionPurgedTraces(const RunPartition *part, Datum *ws, Datum *ids);
+extern int64 RunPartitionReplacePurged(const RunPartition *part, Datum gone_ws, Datum gone_ids);
 extern char *RunsColumnList(void);
 
 /* purge.c: the steps of a pass, in order */

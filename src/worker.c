@@ -238,7 +238,6 @@ StepPartition(PassState *st)
 static void
 StepSwap(PassState *st)
 {
-	PurgeLockForSwap();
 	PurgeSwapPending(&st->step);
 	RecordStep(st);
 }
