@@ -202,11 +202,16 @@ RunPartitionPurgedTraces(const RunPartition *part, Datum *ws, Datum *ids)
 	bool		isnull;
 	int			rc;
 
-	rc = SPI_execute(psprintf("SELECT coalesce(array_agg(d.workspace_id), '{}'), coalesce(array_agg(d.trace_id), '{}')"
+	/*
+	 * One primary-key probe per trace of the day (LATERAL ... LIMIT 1 keeps
+	 * it so): the statistics of traces.purged_at are stale right after the
+	 * marking, and a join planned on them can go quadratic.
+	 */
+	rc = SPI_execute(psprintf("SELECT coalesce(array_agg(d.workspace_id) FILTER (WHERE x.purged), '{}'),"
+							  "  coalesce(array_agg(d.trace_id) FILTER (WHERE x.purged), '{}')"
 							  " FROM (SELECT DISTINCT r.workspace_id, r.trace_id FROM lsbilling.%s r) d"
-							  " WHERE EXISTS (SELECT 1 FROM lsbilling.traces t"
-							  "  WHERE t.workspace_id = d.workspace_id AND t.id = d.trace_id"
-							  "  AND t.purged_at IS NOT NULL)",
+							  " CROSS JOIN LATERAL (SELECT t.purged_at IS NOT NULL AS purged FROM lsbilling.traces t"
+							  "  WHERE t.workspace_id = d.workspace_id AND t.id = d.trace_id LIMIT 1) x",
 							  quote_identifier(part->name)),
 					 false, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
