@@ -227,7 +227,7 @@ RunPartitionPurgedTraces(const RunPartition *part, Datum *ws, Datum *ids)
  * (gone_ws, gone_ids: RunPartitionPurgedTraces), after moving the runs that
  * stay into a fresh table for the same range: those of every other trace
  * (kept, upgraded since the marking, arrived since; a run without a trace row
- * too), in one pass over the partition.  Returns how many runs were moved.
+ * too).  Returns how many runs were moved.
  *
  * The caller holds ACCESS EXCLUSIVE on runs, taken without holding anything
  * a writer could be waiting for (PurgeLockAll): nothing can change this
@@ -237,30 +237,51 @@ int64
 RunPartitionReplacePurged(const RunPartition *part, Datum gone_ws, Datum gone_ids)
 {
 	char		copy[NAMEDATALEN];
-	char	   *cols = RunsColumnList();
+	char	   *cols;
 	Oid			argtypes[2] = {UUIDARRAYOID, UUIDARRAYOID};
 	Datum		args[2] = {gone_ws, gone_ids};
+	Datum		kept_ws,
+				kept_ids;
+	bool		isnull;
 	int64		moved;
 	int			rc;
+
+	/*
+	 * The traces that stay: every trace of the partition but those that go,
+	 * read from the (workspace_id, trace_id) index (an index-only scan of
+	 * the day, not of its rows), then their runs copied through that index.
+	 */
+	rc = SPI_execute_with_args(psprintf("SELECT array_agg(d.workspace_id), array_agg(d.trace_id) FROM ("
+										" SELECT DISTINCT r.workspace_id, r.trace_id FROM lsbilling.%s r) d"
+										" WHERE NOT EXISTS (SELECT 1 FROM unnest($1, $2) AS g(ws, id)"
+										"  WHERE g.ws = d.workspace_id AND g.id = d.trace_id)",
+										quote_identifier(part->name)),
+							   2, argtypes, args, NULL, false, 1);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "cannot read the traces of %s", part->name);
+	kept_ws = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+	{
+		RunPartitionDrop(part);
+		return 0;
+	}
+	kept_ids = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
 
 	snprintf(copy, NAMEDATALEN, "%.*s_k", NAMEDATALEN - 3, part->name);
 	PartExec(psprintf("CREATE TABLE lsbilling.%s (LIKE lsbilling.runs INCLUDING ALL)",
 					  quote_identifier(copy)),
 			 SPI_OK_UTILITY);
+	cols = RunsColumnList();
+	args[0] = kept_ws;
+	args[1] = kept_ids;
 	rc = SPI_execute_with_args(psprintf("INSERT INTO lsbilling.%s (%s) SELECT %s FROM lsbilling.%s r"
-										" WHERE NOT EXISTS (SELECT 1 FROM unnest($1, $2) AS g(ws, id)"
-										"  WHERE g.ws = r.workspace_id AND g.id = r.trace_id)",
+										" WHERE EXISTS (SELECT 1 FROM unnest($1, $2) AS s(ws, id)"
+										"  WHERE s.ws = r.workspace_id AND s.id = r.trace_id)",
 										quote_identifier(copy), cols, cols, quote_identifier(part->name)),
 							   2, argtypes, args, NULL, false, 0);
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "cannot copy the kept runs of %s: %s", part->name, SPI_result_code_string(rc));
 	moved = (int64) SPI_processed;
-	if (moved == 0)
-	{
-		PartExec(psprintf("DROP TABLE lsbilling.%s", quote_identifier(copy)), SPI_OK_UTILITY);
-		RunPartitionDrop(part);
-		return 0;
-	}
 	AddBoundCheck(copy, part->lo, part->hi);
 
 	RunPartitionDrop(part);
