@@ -134,6 +134,7 @@ DECLARE
 	progress boolean;
 	colocate regclass;
 	populated regclass[] := ARRAY[]::regclass[];
+	seq regclass;
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
 		RAISE EXCEPTION 'lsbilling.distribute() needs the citus extension'
@@ -227,6 +228,24 @@ BEGIN
 					  DETAIL = 'Their foreign keys form a cycle, or a global table references a tenant table.';
 		END IF;
 	  END LOOP;
+	END LOOP;
+
+	-- Identity keys of tenant tables (billing_events.id) are drawn on the
+	-- node whose trigger writes the row, each node from its own sequence:
+	-- give every node a range of its own (group id << 48), so that a shard
+	-- moved to another node never meets an id already used there.  The
+	-- coordinator (group 0) keeps its numbering.  Run again after adding nodes.
+	FOR seq IN
+		SELECT s.oid::regclass FROM pg_catalog.pg_class s
+		JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = s.oid
+			AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.deptype IN ('a', 'i')
+		JOIN pg_catalog.pg_dist_partition p ON p.logicalrelid = d.refobjid AND p.partmethod = 'h'
+		WHERE s.relkind = 'S' AND s.relnamespace = 'lsbilling'::regnamespace
+	LOOP
+		PERFORM pg_catalog.run_command_on_all_nodes(pg_catalog.format(
+			$cmd$SELECT pg_catalog.setval(%1$L, g.base, false)
+				FROM (SELECT groupid::bigint << 48 AS base FROM pg_catalog.pg_dist_local_group) g
+				WHERE g.base > 0 AND (SELECT last_value FROM %1$s) < g.base$cmd$, seq));
 	END LOOP;
 
 	-- the coordinator's shells keep a copy of the rows that went into the

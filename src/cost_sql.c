@@ -12,6 +12,7 @@
 
 #include "access/htup_details.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -19,6 +20,8 @@
 #include "utils/builtins.h"
 #include "utils/inval.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
 #include "utils/uuid.h"
 
 #include "cost.h"
@@ -303,5 +306,17 @@ lsbilling_model_prices_changed(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("model_prices_changed: not called by trigger manager")));
 	CacheInvalidateRelcache(trigdata->tg_relation);
+
+	/*
+	 * On Citus this fires on a node's placement of the reference table
+	 * (model_prices_NNN); the price maps there watch lsbilling.model_prices.
+	 */
+	{
+		Oid			nsp = get_namespace_oid("lsbilling", true);
+		Oid			relid = OidIsValid(nsp) ? get_relname_relid("model_prices", nsp) : InvalidOid;
+
+		if (OidIsValid(relid) && relid != RelationGetRelid(trigdata->tg_relation))
+			CacheInvalidateRelcacheByRelid(relid);
+	}
 	return PointerGetDatum(NULL);
 }

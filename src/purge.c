@@ -470,6 +470,13 @@ PurgeNextPartition(TimestampTz as_of, TimestampTz *after, PurgeCounts *counts)
 {
 	RunPartition part;
 
+	/*
+	 * On Citus (scale_out.c) the runs of expired traces go by DELETE: a day
+	 * partition holds every workspace's runs of that day, on every worker,
+	 * and its swap would be DDL across the cluster while writers wait.
+	 */
+	if (LsbCitusActive())
+		return false;
 	if (!NextCandidate(as_of, *after, &part))
 		return false;
 	*after = part.lo;
@@ -546,13 +553,24 @@ PurgeDeleteBatch(TimestampTz as_of, int batch_size, PurgeCounts *counts)
 				ids;
 	int			rc;
 
-	rc = SPI_execute_with_args("UPDATE lsbilling.traces t SET purged_at = now()"
-							   " FROM (SELECT workspace_id, id FROM lsbilling.traces"
-							   "       WHERE expires_at <= $1 AND purged_at IS NULL"
-							   "       ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED) b"
-							   " WHERE t.workspace_id = b.workspace_id AND t.id = b.id"
-							   " RETURNING t.workspace_id, t.id",
-							   2, argtypes, args, NULL, false, 0);
+	/*
+	 * On Citus (scale_out.c) a multi-shard FOR UPDATE is refused: there the
+	 * expired traces are taken in one statement, locked by the UPDATE itself
+	 * (a concurrent purge waits for them, then skips them as purged).
+	 */
+	if (LsbCitusActive())
+		rc = SPI_execute_with_args("UPDATE lsbilling.traces t SET purged_at = now()"
+								   " WHERE t.expires_at <= $1 AND t.purged_at IS NULL AND $2 > 0"
+								   " RETURNING t.workspace_id, t.id",
+								   2, argtypes, args, NULL, false, 0);
+	else
+		rc = SPI_execute_with_args("UPDATE lsbilling.traces t SET purged_at = now()"
+								   " FROM (SELECT workspace_id, id FROM lsbilling.traces"
+								   "       WHERE expires_at <= $1 AND purged_at IS NULL"
+								   "       ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED) b"
+								   " WHERE t.workspace_id = b.workspace_id AND t.id = b.id"
+								   " RETURNING t.workspace_id, t.id",
+								   2, argtypes, args, NULL, false, 0);
 	if (rc != SPI_OK_UPDATE_RETURNING)
 		elog(ERROR, "lsbilling purge: cannot pick expired traces: %s", SPI_result_code_string(rc));
 	if (SPI_processed == 0)

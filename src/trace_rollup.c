@@ -200,7 +200,9 @@ static const char *TraceDeltaSql =
 "    + (coalesce($8, 0) - coalesce($6, 0) - coalesce($7, 0))"
 "    - (coalesce($14, 0) - coalesce($12, 0) - coalesce($13, 0)),"
 "  total_cost = t.total_cost + coalesce($8, 0) - coalesce($14, 0)"
-" WHERE t.workspace_id = $1 AND t.id = $2";
+" WHERE t.workspace_id = $1 AND t.id = $2"
+" AND t.purged_at IS NULL";		/* a purge's deletes keep the totals, also where
+								 * lsbilling.maintenance does not reach (a Citus shard) */
 
 static SPIPlanPtr TraceUpsertOnePlan = NULL;
 static SPIPlanPtr TraceUpsertManyPlan = NULL;
@@ -259,33 +261,113 @@ ReportProjectNotInWorkspace(Datum workspace_id, Datum project_id)
 }
 
 /* Raise the error that explains why a run of the statement found no trace. */
+/*
+ * On Citus: the same facts as TraceRejectSql, one run at a time, each
+ * lookup routed by its workspace (a trigger on a shard cannot join the
+ * statement's runs with distributed tables).  Fills the first run whose
+ * project is missing, else the first whose trace refuses it.
+ */
+static bool
+RejectedRunCitus(Datum *runs, const char *runs_nulls, Datum *row)
+{
+	SPITupleTable *list;
+	uint64		n;
+	bool		found = false;
+
+	if (SPI_execute_with_args("SELECT r.workspace_id, r.id, r.trace_id, r.project_id FROM " NEW_RUNS,
+							  NEW_RUNS_NCOLS, (Oid *) NewRunsArrayTypes, runs, runs_nulls,
+							  true, 0) != SPI_OK_SELECT)
+		return false;
+	list = SPI_tuptable;
+	n = SPI_processed;
+	for (int pass = 0; pass < 2 && !found; pass++)
+		for (uint64 i = 0; i < n && !found; i++)
+		{
+			Oid			argtypes[2] = {UUIDOID, UUIDOID};
+			Datum		args[2];
+			bool		isnull;
+			bool		project_ok;
+
+			for (int c = 0; c < 4; c++)
+				row[c] = SPI_getbinval(list->vals[i], list->tupdesc, c + 1, &isnull);
+			args[0] = row[0];
+			args[1] = row[3];
+			if (SPI_execute_with_args("SELECT 1 FROM lsbilling.projects WHERE workspace_id = $1 AND id = $2",
+									  2, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+				return false;
+			project_ok = SPI_processed > 0;
+			row[5] = BoolGetDatum(project_ok);
+			row[4] = (Datum) 0;
+			row[6] = BoolGetDatum(false);
+			args[1] = row[2];
+			if (SPI_execute_with_args("SELECT project_id, purged_at IS NOT NULL FROM lsbilling.traces"
+									  " WHERE workspace_id = $1 AND id = $2",
+									  2, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+				return false;
+			if (SPI_processed > 0)
+			{
+				row[4] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+				row[6] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+			}
+			if (pass == 0)
+				found = !project_ok;
+			else
+				found = row[4] == (Datum) 0 || !DatumGetBool(DirectFunctionCall2(uuid_eq, row[4], row[3])) ||
+					DatumGetBool(row[6]);
+		}
+	return found;
+}
+
 static void
 ReportRejectedRun(Datum *runs, const char *runs_nulls)
 {
-	HeapTuple	row;
-	TupleDesc	desc;
-	bool		isnull,
-				trace_project_null;
 	Datum		ws,
 				run_id,
 				trace_id,
 				project_id,
 				trace_project;
+	bool		trace_project_null,
+				project_ok,
+				purged;
 
-	if (SPI_execute_with_args(TraceRejectSql, NEW_RUNS_NCOLS, (Oid *) NewRunsArrayTypes,
-							  runs, runs_nulls, true, 1) != SPI_OK_SELECT || SPI_processed == 0)
-		elog(ERROR, "lsbilling trace roll-up lost a trace");
-	row = SPI_tuptable->vals[0];
-	desc = SPI_tuptable->tupdesc;
-	ws = SPI_getbinval(row, desc, 1, &isnull);
-	run_id = SPI_getbinval(row, desc, 2, &isnull);
-	trace_id = SPI_getbinval(row, desc, 3, &isnull);
-	project_id = SPI_getbinval(row, desc, 4, &isnull);
-	trace_project = SPI_getbinval(row, desc, 5, &trace_project_null);
+	if (LsbCitusActive())
+	{
+		Datum		row[7];
 
-	if (!DatumGetBool(SPI_getbinval(row, desc, 6, &isnull)))
+		if (!RejectedRunCitus(runs, runs_nulls, row))
+			elog(ERROR, "lsbilling trace roll-up lost a trace");
+		ws = row[0];
+		run_id = row[1];
+		trace_id = row[2];
+		project_id = row[3];
+		trace_project = row[4];
+		trace_project_null = row[4] == (Datum) 0;
+		project_ok = DatumGetBool(row[5]);
+		purged = DatumGetBool(row[6]);
+	}
+	else
+	{
+		HeapTuple	row;
+		TupleDesc	desc;
+		bool		isnull;
+
+		if (SPI_execute_with_args(TraceRejectSql, NEW_RUNS_NCOLS, (Oid *) NewRunsArrayTypes,
+								  runs, runs_nulls, true, 1) != SPI_OK_SELECT || SPI_processed == 0)
+			elog(ERROR, "lsbilling trace roll-up lost a trace");
+		row = SPI_tuptable->vals[0];
+		desc = SPI_tuptable->tupdesc;
+		ws = SPI_getbinval(row, desc, 1, &isnull);
+		run_id = SPI_getbinval(row, desc, 2, &isnull);
+		trace_id = SPI_getbinval(row, desc, 3, &isnull);
+		project_id = SPI_getbinval(row, desc, 4, &isnull);
+		trace_project = SPI_getbinval(row, desc, 5, &trace_project_null);
+		project_ok = DatumGetBool(SPI_getbinval(row, desc, 6, &isnull));
+		purged = DatumGetBool(SPI_getbinval(row, desc, 7, &isnull));
+	}
+
+	if (!project_ok)
 		ReportProjectNotInWorkspace(ws, project_id);
-	if (DatumGetBool(SPI_getbinval(row, desc, 7, &isnull)))
+	if (purged)
 		ereport(ERROR,
 				(errcode(ERRCODE_LSB_TRACE_PURGED),
 				 errmsg("trace %s has been purged", LsbUuidText(trace_id)),

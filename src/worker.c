@@ -52,6 +52,7 @@ typedef struct PassState
 	TimestampTz as_of;
 	int64		pass_id;
 	bool		installed;		/* the extension exists in our database */
+	bool		citus_worker;	/* a Citus node other than the coordinator */
 	bool		more;			/* the last step found work */
 	TimestampTz after;			/* partitions up to here are looked at */
 	PurgeCounts step;			/* what the step in flight did */
@@ -60,6 +61,7 @@ typedef struct PassState
 
 static MemoryContext WorkerContext = NULL;
 static bool SaidNotInstalled = false;
+static bool SaidCitusWorker = false;
 
 void
 RetentionInit(void)
@@ -206,6 +208,17 @@ StepStart(PassState *st)
 	st->installed = SPI_processed > 0;
 	if (!st->installed)
 		return;
+	/* On Citus the coordinator's worker purges the cluster; a worker node's does nothing. */
+	if (LsbCitusActive())
+	{
+		if (SPI_execute("SELECT pg_catalog.citus_is_coordinator()", true, 1) != SPI_OK_SELECT ||
+			SPI_processed != 1)
+			elog(ERROR, "cannot ask Citus whether this node is the coordinator");
+		st->citus_worker = !DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+													   1, &isnull));
+		if (st->citus_worker)
+			return;
+	}
 	if (SPI_execute_with_args("INSERT INTO lsbilling.purge_passes (source, as_of)"
 							  " VALUES ('worker', $1) RETURNING id",
 							  1, argtypes, args, NULL, false, 1) != SPI_OK_INSERT_RETURNING)
@@ -253,13 +266,15 @@ StepDeleteBatch(PassState *st)
 static void
 StepFinish(PassState *st)
 {
-	Oid			argtypes[2] = {INT8OID, TEXTOID};
-	Datum		args[2] = {Int64GetDatum(st->pass_id),
-	st->error ? CStringGetTextDatum(st->error) : (Datum) 0};
+	Oid			argtypes[3] = {INT8OID, TEXTOID, TIMESTAMPTZOID};
+	Datum		args[3] = {Int64GetDatum(st->pass_id),
+		st->error ? CStringGetTextDatum(st->error) : (Datum) 0,
+	TimestampTzGetDatum(GetCurrentTimestamp())};
 
+	/* the time as a parameter: Citus refuses clock_timestamp() in an UPDATE of a reference table */
 	if (SPI_execute_with_args("UPDATE lsbilling.purge_passes"
-							  " SET finished_at = clock_timestamp(), error = $2 WHERE id = $1",
-							  2, argtypes, args, st->error ? NULL : " n", false, 0) != SPI_OK_UPDATE)
+							  " SET finished_at = $3, error = $2 WHERE id = $1",
+							  3, argtypes, args, st->error ? NULL : " n ", false, 0) != SPI_OK_UPDATE)
 		elog(ERROR, "lsbilling purge: cannot record the pass");
 }
 
@@ -290,6 +305,14 @@ PurgePass(TimestampTz as_of)
 		return;
 	}
 	SaidNotInstalled = false;
+	if (st.citus_worker)
+	{
+		if (!SaidCitusWorker)
+			ereport(LOG,
+					(errmsg("lsbilling purge worker: this is a Citus worker node, the coordinator's purge worker purges the cluster")));
+		SaidCitusWorker = true;
+		return;
+	}
 
 	(void) WorkerTransaction("lsbilling purge: creating partitions ahead", StepEnsurePartitions, &st);
 	/* what a pass cut short between marking and swap left */

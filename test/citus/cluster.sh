@@ -12,7 +12,7 @@ LSB_CITUS_PORT=${LSB_CITUS_PORT:-55561}	# coordinator; the workers take the next
 # is written next to citus.so only after a complete install, under a lock, so
 # a build cut short or running concurrently is never taken for a good one.
 lsb_citus_install() {
-	local tarball=$1 pgc=${PG_CONFIG:-$PGBIN/pg_config} key libdir stamp src
+	local tarball=$1 pgc=${PG_CONFIG:-$PGBIN/pg_config} key libdir stamp tmp src
 	[ -f "$tarball" ] || lsb_die "CITUS_TARBALL=$tarball: no such file"
 	key="$(sha256sum "$tarball" | cut -d' ' -f1) $("$pgc" --version)"
 	libdir=$("$pgc" --pkglibdir)
@@ -26,17 +26,19 @@ lsb_citus_install() {
 	fi
 	echo "# Citus: building from $tarball (a few minutes, once per tarball and PostgreSQL version)"
 	rm -f "$stamp"
-	src=$(mktemp -d /tmp/lsbilling-citus-src.XXXXXX)
-	tar -xzf "$tarball" -C "$src" || { rm -rf "$src"; lsb_die "cannot unpack $tarball"; }
+	# everything of the build under one fresh directory, removed as a whole
+	tmp=$(mktemp -d /tmp/lsbilling-citus-src.XXXXXX) || lsb_die "mktemp failed"
+	src=$tmp/src
+	mkdir "$src" && tar -xzf "$tarball" -C "$src" || { rm -rf "$tmp"; lsb_die "cannot unpack $tarball"; }
 	# a tarball made by git archive with a prefix holds one directory
 	if [ ! -f "$src/configure" ] && [ "$(ls "$src" | wc -l)" -eq 1 ]; then src="$src/$(ls "$src")"; fi
-	if ! PG_CONFIG=$pgc bash "$LSB_ROOT/test/citus/build-citus.sh" "$src" >"/tmp/lsbilling-citus-build.log" 2>&1; then
-		cat /tmp/lsbilling-citus-build.log
-		rm -rf "$src"
+	if ! PG_CONFIG=$pgc bash "$LSB_ROOT/test/citus/build-citus.sh" "$src" >"$tmp/build.log" 2>&1; then
+		cat "$tmp/build.log"
+		rm -rf "$tmp"
 		lsb_die "building Citus failed"
 	fi
-	tail -1 /tmp/lsbilling-citus-build.log | sed 's/^/# /'
-	rm -rf "${src%/*}" "$src" 2>/dev/null
+	tail -1 "$tmp/build.log" | sed 's/^/# /'
+	rm -rf "$tmp"
 	echo "$key" >"$stamp"
 	flock -u 8
 }
@@ -77,6 +79,12 @@ max_prepared_transactions = 60
 wal_level = logical
 max_replication_slots = 10
 max_wal_senders = 10
+CONF
+		# On the coordinator only: lsbilling.distribute() asks for both.  A worker
+		# that propagated SET LOCAL too would send it again on the connections its
+		# shards' triggers open (Citus 13.2 then fails with "the backend has already
+		# been assigned a transaction id").
+		[ "$port" = "$CPORT" ] && cat >>"$LSB_CTMP/$name/postgresql.conf" <<CONF
 citus.enable_unsafe_triggers = on
 citus.propagate_set_commands = 'local'
 CONF

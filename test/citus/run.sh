@@ -9,6 +9,8 @@
 #   - the demo sample (test/demo/sample.sql, unmodified) loads through the
 #     coordinator, and what lsbilling knows about it (test/citus/fingerprint.sql)
 #     is identical to the single node's, also after a shard move;
+#   - a price change is seen at once, purge_expired() and the purge worker
+#     (on the coordinator only) do what they do on one PostgreSQL;
 #   - the shared pgTAP files (LSB_CITUS_PGTAP) pass against the coordinator.
 # Prints TAP; standalone it ends with "N passed, N failed".
 set -u
@@ -118,8 +120,73 @@ S -d lsbilling_demo -f test/citus/fingerprint.sql >"$LSB_CTMP/single2.txt" 2>&1
 check "$(diff "$LSB_CTMP/single2.txt" "$LSB_CTMP/moved2.txt" | head -20)" "" \
 	"and the results still equal the single node's"
 
+# COPY through the coordinator (children before their roots), then recompute_costs
+copy_rows="COPY (SELECT '0b000000-0000-0000-0000-000000000002',
+	('0d000000-0000-0000-0000-0000000c' || lpad(t::text, 2, '0') || lpad(k::text, 2, '0'))::uuid,
+	('0d000000-0000-0000-0000-0000000c' || lpad(t::text, 2, '0') || '01')::uuid,
+	CASE WHEN k > 1 THEN ('0d000000-0000-0000-0000-0000000c' || lpad(t::text, 2, '0') || '01')::uuid END,
+	'0c000000-0000-0000-0000-000000000003', 'copied', CASE WHEN k = 1 THEN 'chain' ELSE 'llm' END,
+	timestamptz '2026-11-21 08:00:00+00' + t * interval '1 hour',
+	CASE WHEN k > 1 THEN jsonb_build_object('metadata', jsonb_build_object('ls_model_name', 'gpt-4o',
+		'usage_metadata', jsonb_build_object('input_tokens', 100 * t + k, 'output_tokens', 10 * k))) END
+	FROM generate_series(1, 5) t, generate_series(1, 4) k ORDER BY k DESC) TO STDOUT"
+S -d lsbilling_demo -At -c "$copy_rows" >"$LSB_CTMP/copy.tsv"
+chmod 644 "$LSB_CTMP/copy.tsv"
+copy_in="\\copy lsbilling.runs (workspace_id, id, trace_id, parent_run_id, project_id, name, run_type, start_time, extra) FROM '$LSB_CTMP/copy.tsv'"
+C -d lsbilling_demo -c "$copy_in" >/dev/null 2>"$LSB_CTMP/copy.err"
+check "$(cat "$LSB_CTMP/copy.err")" "" "COPY of 20 runs (5 traces, children first) through the coordinator"
+S -d lsbilling_demo -c "$copy_in" >/dev/null 2>&1
+q="SELECT lsbilling.recompute_costs('0b000000-0000-0000-0000-000000000002', '2026-11-21', '2026-11-22')"
+check "$(C -d lsbilling_demo -At -c "$q" 2>&1)" "$(S -d lsbilling_demo -At -c "$q" 2>&1)" "recompute_costs re-prices the same runs"
+C -d lsbilling_demo -f test/citus/fingerprint.sql >"$LSB_CTMP/copied.txt" 2>&1
+S -d lsbilling_demo -f test/citus/fingerprint.sql >"$LSB_CTMP/single_c.txt" 2>&1
+check "$(diff "$LSB_CTMP/single_c.txt" "$LSB_CTMP/copied.txt" | head -20)" "" \
+	"after COPY and recompute_costs, the same results as the single node"
+
+# the test clock, set with SET LOCAL in a transaction block, is what a query run on a shard sees
+got=$(C -d lsbilling_demo -At -c "BEGIN" -c "SET LOCAL lsbilling.test_clock = '2030-01-01 00:00:00+00'" \
+	-c "SELECT lsbilling.clock_now() FROM lsbilling.projects WHERE workspace_id = '0b000000-0000-0000-0000-000000000001' LIMIT 1" \
+	-c "COMMIT" 2>&1)
+check "$got" "2030-01-01 00:00:00+00" "SET LOCAL lsbilling.test_clock reaches the shards"
+
+# 5. a price change, seen by the next statement of the same session
+C -d lsbilling_demo -f test/citus/price_change.sql >"$LSB_CTMP/pc_c.txt" 2>&1
+S -d lsbilling_demo -f test/citus/price_change.sql >"$LSB_CTMP/pc_s.txt" 2>&1
+check "$(diff "$LSB_CTMP/pc_s.txt" "$LSB_CTMP/pc_c.txt")" "" \
+	"a price change is seen by the next statement of the same session, on the shards too"
+check "$(grep -c '|          7$' "$LSB_CTMP/pc_c.txt")" "2" "the run after the change (and its trace) cost the new price"
+
+# 6. purge_expired() through the coordinator: same counts, same totals after
+q="SELECT * FROM lsbilling.purge_expired('2026-11-26 00:00:00+00')"
+got=$(C -d lsbilling_demo -At -c "$q" 2>&1)
+check "$got" "$(S -d lsbilling_demo -At -c "$q" 2>&1)" "purge_expired() purges what it does on one PostgreSQL ($got)"
+C -d lsbilling_demo -f test/citus/fingerprint.sql >"$LSB_CTMP/purged.txt" 2>&1
+S -d lsbilling_demo -f test/citus/fingerprint.sql >"$LSB_CTMP/single3.txt" 2>&1
+check "$(diff "$LSB_CTMP/single3.txt" "$LSB_CTMP/purged.txt" | head -20)" "" \
+	"after the purge the trace totals, ledger and invoices are intact and equal the single node's (the purge's deletes roll nothing back on the shards)"
+
+purged=$(S -d lsbilling_demo -At -c "SELECT id FROM lsbilling.traces WHERE purged_at IS NOT NULL
+	AND workspace_id = '0b000000-0000-0000-0000-000000000001' ORDER BY id LIMIT 1")
+late="INSERT INTO lsbilling.feedback (workspace_id, trace_id, key)
+	VALUES ('0b000000-0000-0000-0000-000000000001', '$purged', 'late')"
+check "$(C -d lsbilling_demo -c '\set VERBOSITY sqlstate' -c "$late" 2>&1)" "ERROR:  LS410" \
+	"feedback on a purged trace: LS410, as on one PostgreSQL ($(S -d lsbilling_demo -c '\set VERBOSITY sqlstate' -c "$late" 2>&1))"
+
+# 7. the purge worker: one pass per cluster, on the coordinator
+for port in $CPORT $W1PORT $W2PORT; do
+	"$PGBIN/psql" -X -q -p "$port" -d postgres -c "ALTER SYSTEM SET lsbilling.purge_interval = 1" -c "SELECT pg_reload_conf()" >/dev/null
+done
+for i in $(seq 1 180); do
+	[ "$(C -d lsbilling_test -At -c "SELECT count(*) FROM lsbilling.purge_history WHERE source = 'worker' AND status = 'done'")" -ge 2 ] && break
+	sleep 0.5
+done
+check "$(C -d lsbilling_test -At -c "SELECT count(*) >= 2, count(DISTINCT pid) FROM lsbilling.purge_history WHERE source = 'worker' AND status = 'done'")" "t|1" \
+	"the coordinator's purge worker makes its passes (one worker process)"
+check "$(grep -l 'this is a Citus worker node' "$LSB_CTMP/n$W1PORT.log" "$LSB_CTMP/n$W2PORT.log" 2>/dev/null | wc -l)" "2" \
+	"the workers' purge workers do nothing, and say so"
+
 echo "1..$n"
-# 5. the shared assertions, through the coordinator
+# 8. the shared assertions, through the coordinator
 # shellcheck disable=SC2086
 pg_prove -v -p "$CPORT" -d lsbilling_test $LSB_CITUS_PGTAP >"$LSB_CTMP/pgtap.log" 2>&1
 rc=$?
