@@ -89,7 +89,9 @@ CHANGE_GROUPS "";
 static const char *ChangeApplyAllSql =
 "WITH c AS (" CHANGE_GROUPS ") "
 CHANGE_SET
-" FROM c WHERE t.workspace_id = c.workspace_id AND t.id = c.trace_id";
+" FROM c WHERE t.workspace_id = c.workspace_id AND t.id = c.trace_id"
+" AND t.purged_at IS NULL";		/* a purge's deletes keep the totals, also where
+								 * lsbilling.maintenance does not reach (a Citus shard) */
 
 /* Citus: one routed UPDATE a trace, from the groups of ChangeApplySql. */
 static const char *ChangeApplyOneSql =
@@ -102,7 +104,7 @@ static const char *ChangeApplyOneSql =
 "  completion_cost = t.completion_cost + $8,"
 "  other_cost = t.other_cost + ($9 - $7 - $8),"
 "  total_cost = t.total_cost + $9"
-" WHERE t.workspace_id = $1 AND t.id = $2";
+" WHERE t.workspace_id = $1 AND t.id = $2 AND t.purged_at IS NULL";
 
 static SPIPlanPtr ChangeGroupsPlan = NULL;
 static SPIPlanPtr ChangeApplyAllPlan = NULL;
