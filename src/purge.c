@@ -390,6 +390,9 @@ PurgePartition(const RunPartition *part, TimestampTz as_of, PurgeCounts *counts)
 		(double) (total - expired_runs) > KEEP_SHARE_MAX * (double) total)
 		return false;
 
+	/* no feedback, queue item or rule match is being written from here to the commit */
+	PurgeLockForMarking();
+
 	/*
 	 * Mark the traces purged, rechecking the expiry under the row lock: a
 	 * trace upgraded since we looked is no longer expired and its runs are
@@ -464,7 +467,7 @@ PurgePartition(const RunPartition *part, TimestampTz as_of, PurgeCounts *counts)
  * with -infinity) and purge it if that pays.  The partition is not dropped
  * yet: it is marked for PurgeSwapPending.  Returns
  * false when there is none left; *after moves past the partition looked at.
- * The caller holds PurgeLockForMarking's locks.
+ * PurgePartition takes PurgeLockForMarking's locks before it marks.
  */
 bool
 PurgeNextPartition(TimestampTz as_of, TimestampTz *after, PurgeCounts *counts)

@@ -243,7 +243,6 @@ StepEnsurePartitions(PassState *st)
 static void
 StepPartition(PassState *st)
 {
-	PurgeLockForMarking();
 	st->more = PurgeNextPartition(st->as_of, &st->after, &st->step);
 	RecordStep(st);
 }
