@@ -2011,6 +2011,29 @@ JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
 CROSS JOIN LATERAL lsbilling.run_partition_bounds(c.oid::regclass) b
 WHERE i.inhparent = 'lsbilling.runs'::regclass;
 
+-- The roll-up of run UPDATEs and DELETEs once per statement, over the
+-- transition tables, like inserts (0.1.0 did it per row: deleting a trace of
+-- n runs wrote its trace row n times, quadratic in n).
+CREATE OR REPLACE FUNCTION lsbilling.runs_after_change() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'lsbilling_runs_after_change' LANGUAGE C;
+DROP TRIGGER IF EXISTS runs_after_write ON lsbilling.runs;
+DROP TRIGGER IF EXISTS runs_after_update ON lsbilling.runs;
+CREATE TRIGGER runs_after_update AFTER UPDATE ON lsbilling.runs
+	REFERENCING OLD TABLE AS old_runs NEW TABLE AS new_runs
+	FOR EACH STATEMENT EXECUTE FUNCTION lsbilling.runs_after_change();
+DROP TRIGGER IF EXISTS runs_after_delete ON lsbilling.runs;
+CREATE TRIGGER runs_after_delete AFTER DELETE ON lsbilling.runs
+	REFERENCING OLD TABLE AS old_runs
+	FOR EACH STATEMENT EXECUTE FUNCTION lsbilling.runs_after_change();
+
+-- Threads: a hash index on thread_id instead of the btree on (workspace_id,
+-- thread_id), which refused a root run whose thread_id was over ~2.7 kB
+-- (with its whole batch).  Lookups still go through an index; the
+-- workspace is checked on the (few) traces of the thread.
+CREATE INDEX IF NOT EXISTS traces_thread_hash_idx ON lsbilling.traces USING hash (thread_id)
+	WHERE thread_id IS NOT NULL;
+DROP INDEX IF EXISTS lsbilling.traces_thread_idx;
+
 -- <<< end section: retention and write path
 
 

@@ -190,94 +190,98 @@ RunPartitionDrop(const RunPartition *part)
 	PartExec(psprintf("DROP TABLE lsbilling.%s", quote_identifier(part->name)), SPI_OK_UTILITY);
 }
 
-/* Copy the runs of the given traces (parallel uuid arrays) from a partition into a table. */
-static int64
-CopyTraces(const char *copy, const char *part, Datum ws, Datum ids)
-{
-	char	   *cols = RunsColumnList();
-	Oid			argtypes[2] = {UUIDARRAYOID, UUIDARRAYOID};
-	Datum		args[2] = {ws, ids};
-	int			rc;
-
-	rc = SPI_execute_with_args(psprintf("INSERT INTO lsbilling.%s (%s) SELECT %s FROM lsbilling.%s r"
-										" WHERE EXISTS (SELECT 1 FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS s(ws, id)"
-										"  WHERE s.ws = r.workspace_id AND s.id = r.trace_id)",
-										quote_identifier(copy), cols, cols, quote_identifier(part)),
-							   2, argtypes, args, NULL, false, 0);
-	if (rc != SPI_OK_INSERT)
-		elog(ERROR, "cannot copy the kept runs of %s: %s", part, SPI_result_code_string(rc));
-	return (int64) SPI_processed;
-}
-
 /*
- * The traces with runs in a partition that are neither kept nor gone: their
- * runs arrived, or they were upgraded, after the purge looked.  They stay.
- * Returns false when there are none; else the parallel arrays *ws, *ids.
+ * The traces with runs in a partition that are marked purged, as parallel
+ * uuid arrays (*ws, *ids; empty arrays when none).  Read before the swap
+ * takes its lock: only a purge marks traces, and purges are serialized, so
+ * the set cannot change until the swap commits.
  */
-static bool
-UnknownTraces(const char *part, Datum kept_ws, Datum kept_ids, Datum gone_ws, Datum gone_ids,
-			  Datum *ws, Datum *ids)
+void
+RunPartitionPurgedTraces(const RunPartition *part, Datum *ws, Datum *ids)
 {
-	Oid			argtypes[4] = {UUIDARRAYOID, UUIDARRAYOID, UUIDARRAYOID, UUIDARRAYOID};
-	Datum		args[4] = {kept_ws, kept_ids, gone_ws, gone_ids};
-	char		nulls[4] = {kept_ws ? ' ' : 'n', kept_ws ? ' ' : 'n', ' ', ' '};
 	bool		isnull;
 	int			rc;
 
-	rc = SPI_execute_with_args(psprintf("SELECT pg_catalog.array_agg(workspace_id), pg_catalog.array_agg(trace_id) FROM ("
-										" SELECT DISTINCT r.workspace_id, r.trace_id FROM lsbilling.%s r"
-										" WHERE NOT EXISTS (SELECT 1 FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS k(ws, id)"
-										"   WHERE k.ws = r.workspace_id AND k.id = r.trace_id)"
-										" AND NOT EXISTS (SELECT 1 FROM ROWS FROM (pg_catalog.unnest($3), pg_catalog.unnest($4)) AS g(ws, id)"
-										"   WHERE g.ws = r.workspace_id AND g.id = r.trace_id)) u",
-										quote_identifier(part)),
-							   4, argtypes, args, nulls, false, 1);
+	/*
+	 * One primary-key probe per trace of the day (LATERAL ... LIMIT 1 keeps
+	 * it so): the statistics of traces.purged_at are stale right after the
+	 * marking, and a join planned on them can go quadratic.
+	 */
+	rc = SPI_execute(psprintf("SELECT coalesce(pg_catalog.array_agg(d.workspace_id) FILTER (WHERE x.purged), '{}'),"
+							  "  coalesce(pg_catalog.array_agg(d.trace_id) FILTER (WHERE x.purged), '{}')"
+							  " FROM (SELECT DISTINCT r.workspace_id, r.trace_id FROM lsbilling.%s r) d"
+							  " CROSS JOIN LATERAL (SELECT t.purged_at IS NOT NULL AS purged FROM lsbilling.traces t"
+							  "  WHERE t.workspace_id = d.workspace_id AND t.id = d.trace_id LIMIT 1) x",
+							  quote_identifier(part->name)),
+					 false, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "cannot read the traces of %s", part);
-	*ws = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	if (isnull)
-		return false;
-	*ids = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
-	return true;
+		elog(ERROR, "cannot read the traces of %s", part->name);
+	*ws = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull),
+							false, -1);
+	*ids = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull),
+							 false, -1);
 }
 
 /*
- * Drop a partition whose expired traces (gone_ws, gone_ids) the purge has
- * marked, after moving the runs that stay into a fresh table for the same
- * range: those of the traces kept_ws, kept_ids (NULL when none; naming them
- * makes the copy a few index lookups, not a pass over the day), and of any
- * trace that came since the purge looked.  Returns how many runs were moved.
+ * Drop a partition whose expired traces the purge has marked purged
+ * (gone_ws, gone_ids: RunPartitionPurgedTraces), after moving the runs that
+ * stay into a fresh table for the same range: those of every other trace
+ * (kept, upgraded since the marking, arrived since; a run without a trace row
+ * too).  Returns how many runs were moved.
  *
- * The caller holds ACCESS EXCLUSIVE on runs: every writer of any partition
- * holds ROW EXCLUSIVE on runs first, so nothing can change this partition
- * from here to the commit, and no writer can be waiting on it while holding
- * runs (which would deadlock with us).
+ * The caller holds ACCESS EXCLUSIVE on runs, taken without holding anything
+ * a writer could be waiting for (PurgeLockAll): nothing can change this
+ * partition from here to the commit.
  */
 int64
-RunPartitionReplace(const RunPartition *part, Datum kept_ws, Datum kept_ids,
-					Datum gone_ws, Datum gone_ids)
+RunPartitionReplacePurged(const RunPartition *part, Datum gone_ws, Datum gone_ids)
 {
 	char		copy[NAMEDATALEN];
-	Datum		late_ws,
-				late_ids;
-	bool		late;
-	int64		moved = 0;
+	char	   *cols;
+	Oid			argtypes[2] = {UUIDARRAYOID, UUIDARRAYOID};
+	Datum		args[2] = {gone_ws, gone_ids};
+	Datum		kept_ws,
+				kept_ids;
+	bool		isnull;
+	int64		moved;
+	int			rc;
 
-	late = UnknownTraces(part->name, kept_ws, kept_ids, gone_ws, gone_ids, &late_ws, &late_ids);
-	if (kept_ws == (Datum) 0 && !late)
+	/*
+	 * The traces that stay: every trace of the partition but those that go,
+	 * read from the (workspace_id, trace_id) index (an index-only scan of
+	 * the day, not of its rows), then their runs copied through that index.
+	 */
+	rc = SPI_execute_with_args(psprintf("SELECT array_agg(d.workspace_id), array_agg(d.trace_id) FROM ("
+										" SELECT DISTINCT r.workspace_id, r.trace_id FROM lsbilling.%s r) d"
+										" WHERE NOT EXISTS (SELECT 1 FROM unnest($1, $2) AS g(ws, id)"
+										"  WHERE g.ws = d.workspace_id AND g.id = d.trace_id)",
+										quote_identifier(part->name)),
+							   2, argtypes, args, NULL, false, 1);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "cannot read the traces of %s", part->name);
+	kept_ws = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
 	{
 		RunPartitionDrop(part);
 		return 0;
 	}
+	kept_ids = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
 
 	snprintf(copy, NAMEDATALEN, "%.*s_k", NAMEDATALEN - 3, part->name);
 	PartExec(psprintf("CREATE TABLE lsbilling.%s (LIKE lsbilling.runs INCLUDING ALL)",
 					  quote_identifier(copy)),
 			 SPI_OK_UTILITY);
-	if (kept_ws != (Datum) 0)
-		moved += CopyTraces(copy, part->name, kept_ws, kept_ids);
-	if (late)
-		moved += CopyTraces(copy, part->name, late_ws, late_ids);
+	cols = RunsColumnList();
+	args[0] = kept_ws;
+	args[1] = kept_ids;
+	rc = SPI_execute_with_args(psprintf("INSERT INTO lsbilling.%s (%s) SELECT %s FROM lsbilling.%s r"
+										" WHERE EXISTS (SELECT 1 FROM unnest($1, $2) AS s(ws, id)"
+										"  WHERE s.ws = r.workspace_id AND s.id = r.trace_id)",
+										quote_identifier(copy), cols, cols, quote_identifier(part->name)),
+							   2, argtypes, args, NULL, false, 0);
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "cannot copy the kept runs of %s: %s", part->name, SPI_result_code_string(rc));
+	moved = (int64) SPI_processed;
 	AddBoundCheck(copy, part->lo, part->hi);
 
 	RunPartitionDrop(part);

@@ -11,27 +11,42 @@
  * step cut short by a crash leaves nothing half done.
  *
  * A pass: (1) make the day partitions of runs ahead; (2) for each partition
- * whose day holds expired traces, if most of its runs are expired, drop it:
- * the runs of traces still kept are copied into a fresh partition for the
- * same day first (traces.expires_at decides, so a tier upgrade needs no
- * hook); (3) delete whatever expired traces are left, a batch of traces per
- * step (rows in runs_default, days where most runs are kept, workspaces with
- * other retention periods).
+ * whose day holds expired traces, if most of its runs are expired, mark its
+ * expired traces purged, delete what hangs off them and record the partition
+ * with a comment that marks it (PENDING_MARK); (3) delete whatever expired traces are
+ * left, a batch of traces per step (rows in runs_default, days where most
+ * runs are kept, workspaces with other retention periods); (4) replace each
+ * recorded partition by a copy of the runs of the traces not purged (read
+ * under the lock: kept, upgraded or arrived since) and drop it.
+ *
+ * Locks.  Purges are serialized (a transaction-level advisory lock taken by
+ * every step).  Marking (2, 3) first takes SHARE on feedback, queue items and
+ * rule matches: a writer of those either committed before (and its row is
+ * seen and deleted by the marking step) or waits and then finds the trace
+ * purged (LS410); the marking skips trace rows a writer holds (SKIP LOCKED),
+ * so it never waits on a writer while holding locks writers need.  The swap
+ * (4) holds ACCESS EXCLUSIVE on runs; in the worker it is a transaction of its
+ * own that takes that lock before anything else.  A purge never blocks on a
+ * lock while it holds another that a writer may want (PurgeLockAll), so it
+ * cannot deadlock with a writer or with another purge.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "storage/proc.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
 
@@ -43,6 +58,9 @@
  * copied out first; otherwise copying would cost more than deleting.
  */
 #define KEEP_SHARE_MAX 0.5
+
+/* The advisory lock (transaction level) that serializes purges. */
+#define LSB_PURGE_LOCK_KEY INT64CONST(0x6C7362696C6C7067)
 
 /* Expired traces found in one partition or batch, as parallel arrays. */
 typedef struct TraceSet
@@ -105,7 +123,81 @@ PurgeBeginStep(bool force_lock_timeout)
 	if (LsbPurgeLockTimeout > 0 && (force_lock_timeout || LockTimeout == 0))
 		(void) set_config_option("lock_timeout", psprintf("%d", LsbPurgeLockTimeout),
 								 PGC_SUSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	/* one purge at a time: the worker, purge_expired(), create_run_partitions() */
+	(void) DirectFunctionCall1(pg_advisory_xact_lock_int8, Int64GetDatum(LSB_PURGE_LOCK_KEY));
 	return level;
+}
+
+/*
+ * Take every lock of rels[] (with modes[]) without ever waiting for one while
+ * holding another: try them all without waiting; on the first that is not
+ * free, give back what was taken, wait for that one alone, and try again
+ * (keeping it).  A writer that holds one of these relations and wants another
+ * can then never be waiting for us while we wait for it.
+ */
+static void
+PurgeLockAll(const char *const *names, const LOCKMODE *modes, int n)
+{
+	Oid			nsp = get_namespace_oid("lsbilling", false);
+	Oid			rels[8];
+	int			held = -1;		/* the one we waited for, kept across tries */
+
+	Assert(n <= lengthof(rels));
+	for (int i = 0; i < n; i++)
+	{
+		rels[i] = get_relname_relid(names[i], nsp);
+		if (!OidIsValid(rels[i]))
+			elog(ERROR, "lsbilling relation \"%s\" is missing", names[i]);
+	}
+	for (;;)
+	{
+		int			i;
+
+		for (i = 0; i < n; i++)
+			if (i != held && !ConditionalLockRelationOid(rels[i], modes[i]))
+				break;
+		if (i == n)
+			return;
+		for (int j = 0; j < i; j++)
+			if (j != held)
+				UnlockRelationOid(rels[j], modes[j]);
+		if (held >= 0)
+			UnlockRelationOid(rels[held], modes[held]);
+		CHECK_FOR_INTERRUPTS();
+		LockRelationOid(rels[i], modes[i]);
+		held = i;
+	}
+}
+
+static const char *const MarkLockNames[] = {"feedback", "annotation_queue_runs", "rule_matches"};
+static const LOCKMODE MarkLockModes[] = {ShareLock, ShareLock, ShareLock};
+
+/* Before marking traces purged: no feedback, queue item or rule match is being written. */
+void
+PurgeLockForMarking(void)
+{
+	PurgeLockAll(MarkLockNames, MarkLockModes, lengthof(MarkLockNames));
+}
+
+/* Before replacing partitions: nobody is in runs. */
+void
+PurgeLockForSwap(void)
+{
+	static const char *const names[] = {"runs"};
+	static const LOCKMODE modes[] = {AccessExclusiveLock};
+
+	PurgeLockAll(names, modes, 1);
+}
+
+/* purge_expired(), one transaction: both at once, before anything else. */
+static void
+PurgeLockForPass(void)
+{
+	static const char *const names[] = {"feedback", "annotation_queue_runs", "rule_matches", "runs"};
+	static const LOCKMODE modes[] = {ShareLock, ShareLock, ShareLock, AccessExclusiveLock};
+
+	/* on Citus no partition is swapped (PurgeNextPartition): runs stays open */
+	PurgeLockAll(names, modes, LsbCitusActive() ? 3 : 4);
 }
 
 void
@@ -219,15 +311,31 @@ NextCandidate(TimestampTz as_of, TimestampTz after, RunPartition *part)
  * does nothing) when too many of its runs are kept: those traces go by the
  * batched DELETE.
  */
-static bool
-PurgePartition(const RunPartition *part, TimestampTz as_of, PurgeCounts *counts, List **swaps)
+/*
+ * A partition marked for its swap carries this comment (with its bounds in
+ * microseconds since 2000-01-01 UTC) until the swap drops it: transactional,
+ * kept across a crash, and needing no table, so it works the same on a
+ * 0.1.0 schema served by this library.
+ */
+#define PENDING_MARK "lsbilling purge: drop pending"
+
+/* The partition is to be replaced (PurgeSwapPending), in this transaction or a later one. */
+static void
+RecordPendingDrop(const RunPartition *part)
 {
-	PartitionSwap *swap;
+	if (SPI_execute(psprintf("COMMENT ON TABLE lsbilling.%s IS '" PENDING_MARK " " INT64_FORMAT " " INT64_FORMAT "'",
+							 quote_identifier(part->name), (int64) part->lo, (int64) part->hi),
+					false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "lsbilling purge: cannot record %s for its drop", part->name);
+}
+
+static bool
+PurgePartition(const RunPartition *part, TimestampTz as_of, PurgeCounts *counts)
+{
 	const char *qname = quote_identifier(part->name);
 	Oid			argtypes[4] = {TIMESTAMPTZOID, UUIDARRAYOID, UUIDARRAYOID, INT8ARRAYOID};
 	Datum		args[4];
 	TraceSet	expired;
-	TraceSet	kept;
 	TraceSet	spanning;
 	Datum	   *runs_in_part;
 	int64		total = 0;
@@ -251,7 +359,6 @@ PurgePartition(const RunPartition *part, TimestampTz as_of, PurgeCounts *counts,
 		elog(ERROR, "lsbilling purge: cannot read %s", part->name);
 
 	TraceSetInit(&expired, (int) SPI_processed);
-	TraceSetInit(&kept, 16);
 	runs_in_part = palloc(sizeof(Datum) * Max(SPI_processed, 1));
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
@@ -269,19 +376,13 @@ PurgePartition(const RunPartition *part, TimestampTz as_of, PurgeCounts *counts,
 			TraceSetAdd(&expired, ws, id);
 			expired_runs += n;
 		}
-		else
-			TraceSetAdd(&kept, ws, id);
 	}
 	SPI_freetuptable(SPI_tuptable);
 
-	swap = palloc0(sizeof(PartitionSwap));
-	swap->part = *part;
-	swap->gone_ws = PointerGetDatum(construct_empty_array(UUIDOID));
-	swap->gone_ids = swap->gone_ws;
 	if (total == 0)
 	{
 		/* an old day made ahead that never got a run */
-		*swaps = lappend(*swaps, swap);
+		RecordPendingDrop(part);
 		counts->partitions_dropped++;
 		return true;
 	}
@@ -289,18 +390,26 @@ PurgePartition(const RunPartition *part, TimestampTz as_of, PurgeCounts *counts,
 		(double) (total - expired_runs) > KEEP_SHARE_MAX * (double) total)
 		return false;
 
+	/* no feedback, queue item or rule match is being written from here to the commit */
+	PurgeLockForMarking();
+
 	/*
 	 * Mark the traces purged, rechecking the expiry under the row lock: a
 	 * trace upgraded since we looked is no longer expired and its runs are
-	 * kept.  RETURNING gives the authoritative set.
+	 * kept.  A trace row a writer holds is skipped, not waited for (its runs
+	 * stay; the DELETE batches take it later).  RETURNING gives the
+	 * authoritative set.
 	 */
 	args[1] = UuidArray(expired.ws, expired.n);
 	args[2] = UuidArray(expired.ids, expired.n);
 	args[3] = PointerGetDatum(construct_array(runs_in_part, expired.n, INT8OID, 8,
 											  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	rc = SPI_execute_with_args("UPDATE lsbilling.traces t SET purged_at = coalesce(t.purged_at, pg_catalog.now())"
-							   " FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4)) AS s(ws, id, n)"
-							   " WHERE t.workspace_id = s.ws AND t.id = s.id AND t.expires_at <= $1"
+	rc = SPI_execute_with_args("WITH s AS (SELECT l.workspace_id, l.id, s.n"
+							   "  FROM lsbilling.traces l JOIN ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4)) AS s(ws, id, n)"
+							   "   ON l.workspace_id = s.ws AND l.id = s.id"
+							   "  WHERE l.expires_at <= $1 FOR UPDATE OF l SKIP LOCKED)"
+							   " UPDATE lsbilling.traces t SET purged_at = coalesce(t.purged_at, pg_catalog.now())"
+							   " FROM s WHERE t.workspace_id = s.workspace_id AND t.id = s.id"
 							   " RETURNING t.workspace_id, t.id, s.n, s.n <> t.run_count,"
 							   "  t.purged_at = pg_catalog.now()",
 							   4, argtypes, args, NULL, false, 0);
@@ -346,15 +455,8 @@ PurgePartition(const RunPartition *part, TimestampTz as_of, PurgeCounts *counts,
 	}
 	DeleteTraceData(args[1], args[2], counts);
 
-	/* the DROP, and the copy of the runs that stay, come last (PurgeSwapPartitions) */
-	swap->gone_ws = args[1];
-	swap->gone_ids = args[2];
-	if (kept.n > 0)
-	{
-		swap->kept_ws = UuidArray(kept.ws, kept.n);
-		swap->kept_ids = UuidArray(kept.ids, kept.n);
-	}
-	*swaps = lappend(*swaps, swap);
+	/* the DROP, and the copy of the runs that stay, come last (PurgeSwapPending) */
+	RecordPendingDrop(part);
 	counts->runs_deleted += expired_runs;
 	counts->partitions_dropped++;
 	return true;
@@ -363,11 +465,12 @@ PurgePartition(const RunPartition *part, TimestampTz as_of, PurgeCounts *counts,
 /*
  * Step 2, once per partition: find the next partition after *after (start
  * with -infinity) and purge it if that pays.  The partition is not dropped
- * yet: it is added to *swaps for PurgeSwapPartitions.  Returns false when
- * there is none left; *after moves past the partition looked at.
+ * yet: it is marked for PurgeSwapPending.  Returns
+ * false when there is none left; *after moves past the partition looked at.
+ * PurgePartition takes PurgeLockForMarking's locks before it marks.
  */
 bool
-PurgeNextPartition(TimestampTz as_of, TimestampTz *after, PurgeCounts *counts, List **swaps)
+PurgeNextPartition(TimestampTz as_of, TimestampTz *after, PurgeCounts *counts)
 {
 	RunPartition part;
 
@@ -381,33 +484,62 @@ PurgeNextPartition(TimestampTz as_of, TimestampTz *after, PurgeCounts *counts, L
 	if (!NextCandidate(as_of, *after, &part))
 		return false;
 	*after = part.lo;
-	(void) PurgePartition(&part, as_of, counts, swaps);
+	(void) PurgePartition(&part, as_of, counts);
 	return true;
 }
 
 /*
- * The DDL of step 2, last in its transaction.  runs is locked against every
- * reader and writer from here to the commit, so nothing slow may follow:
- * the lock is what makes the copy of the kept runs exact (no writer can be
- * in a partition while we copy it), and taking it on runs before any of its
- * partitions is the order writers use, so they wait for us, never deadlock.
+ * Step 4: replace every partition marked for its drop (by this pass, or by
+ * one cut short) by a copy of its runs that stay, and drop it.  Takes
+ * ACCESS EXCLUSIVE on runs (PurgeLockForSwap) only when there is one, after
+ * reading which traces go; runs stays locked to the commit, so nothing slow
+ * may follow.
  */
 void
-PurgeSwapPartitions(List *swaps, PurgeCounts *counts)
+PurgeSwapPending(PurgeCounts *counts)
 {
-	ListCell   *lc;
+	SPITupleTable *pending;
+	uint64		n;
+	int			rc;
+	RunPartition *parts;
+	Datum	   *gone_ws;
+	Datum	   *gone_ids;
 
-	if (swaps == NIL)
-		return;
-	if (SPI_execute("LOCK TABLE lsbilling.runs IN ACCESS EXCLUSIVE MODE", false, 0) != SPI_OK_UTILITY)
-		elog(ERROR, "lsbilling purge: cannot lock lsbilling.runs");
-	foreach(lc, swaps)
+	rc = SPI_execute("SELECT c.relname, d.description FROM pg_catalog.pg_inherits i"
+					 " JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid"
+					 " JOIN pg_catalog.pg_description d ON d.objoid = c.oid"
+					 "  AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = 0"
+					 " WHERE i.inhparent = 'lsbilling.runs'::pg_catalog.regclass"
+					 "  AND d.description LIKE '" PENDING_MARK " %'"
+					 " ORDER BY c.relname", false, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "lsbilling purge: cannot list the partitions to drop");
+	pending = SPI_tuptable;
+	n = SPI_processed;
+	if (n == 0)
+		return;					/* nothing marked: runs is not locked */
+	parts = palloc(sizeof(RunPartition) * n);
+	gone_ws = palloc(sizeof(Datum) * n);
+	gone_ids = palloc(sizeof(Datum) * n);
+	for (uint64 i = 0; i < n; i++)
 	{
-		PartitionSwap *swap = lfirst(lc);
+		char	   *mark = SPI_getvalue(pending->vals[i], pending->tupdesc, 2);
+		long long	lo,
+					hi;
 
-		counts->runs_moved += RunPartitionReplace(&swap->part, swap->kept_ws, swap->kept_ids,
-												  swap->gone_ws, swap->gone_ids);
+		parts[i].name = SPI_getvalue(pending->vals[i], pending->tupdesc, 1);
+		if (sscanf(mark + strlen(PENDING_MARK), " %lld %lld", &lo, &hi) != 2)
+			elog(ERROR, "lsbilling purge: bad mark on %s: %s", parts[i].name, mark);
+		parts[i].lo = (TimestampTz) lo;
+		parts[i].hi = (TimestampTz) hi;
 	}
+	/* which traces go: read before the lock, so that writers wait only for the copy */
+	for (uint64 i = 0; i < n; i++)
+		RunPartitionPurgedTraces(&parts[i], &gone_ws[i], &gone_ids[i]);
+
+	PurgeLockForSwap();
+	for (uint64 i = 0; i < n; i++)
+		counts->runs_moved += RunPartitionReplacePurged(&parts[i], gone_ws[i], gone_ids[i]);
 }
 
 /*
@@ -497,15 +629,19 @@ PurgeExpiredNow(TimestampTz as_of, PurgeCounts *counts)
 {
 	TimestampTz after = DT_NOBEGIN;
 	int			level = PurgeBeginStep(false);
-	List	   *swaps = NIL;
 
+	/*
+	 * One transaction: every lock of the pass first (runs stays locked to
+	 * the commit), so that it never waits for a writer while holding
+	 * anything.  The worker splits the same work into short transactions.
+	 */
+	PurgeLockForPass();
 	PurgeEnsurePartitions(GetCurrentTransactionStartTimestamp(), counts);
-	while (PurgeNextPartition(as_of, &after, counts, &swaps))
+	while (PurgeNextPartition(as_of, &after, counts))
 		CHECK_FOR_INTERRUPTS();
 	while (PurgeDeleteBatch(as_of, LsbPurgeBatchSize, counts) > 0)
 		CHECK_FOR_INTERRUPTS();
-	/* all drops together at the end: runs stays open to writers until then */
-	PurgeSwapPartitions(swaps, counts);
+	PurgeSwapPending(counts);
 	RecordFunctionPass(as_of, counts);
 	PurgeEndStep(level);
 }

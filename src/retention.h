@@ -40,19 +40,6 @@ typedef struct RunPartition
 	TimestampTz hi;
 } RunPartition;
 
-/*
- * A partition whose expired traces the purge has marked, to drop last in the
- * transaction (replaced by a copy of the runs that stay, if any).
- */
-typedef struct PartitionSwap
-{
-	RunPartition part;
-	Datum		kept_ws;		/* uuid[] of the traces whose runs stay, or 0 */
-	Datum		kept_ids;
-	Datum		gone_ws;		/* uuid[] of the traces marked purged */
-	Datum		gone_ids;
-} PartitionSwap;
-
 /* How many days of partitions the purge keeps ready, today included. */
 #define RUN_PARTITIONS_AHEAD 8
 
@@ -66,17 +53,18 @@ extern void RetentionInit(void);
 /* partitions.c */
 extern int	RunPartitionsEnsure(DateADT from_day, int days);
 extern void RunPartitionDrop(const RunPartition *part);
-extern int64 RunPartitionReplace(const RunPartition *part, Datum kept_ws, Datum kept_ids,
-								 Datum gone_ws, Datum gone_ids);
+extern void RunPartitionPurgedTraces(const RunPartition *part, Datum *ws, Datum *ids);
+extern int64 RunPartitionReplacePurged(const RunPartition *part, Datum gone_ws, Datum gone_ids);
 extern char *RunsColumnList(void);
 
 /* purge.c: the steps of a pass, in order */
 extern int	PurgeBeginStep(bool force_lock_timeout);
 extern void PurgeEndStep(int level);
 extern int	PurgeEnsurePartitions(TimestampTz as_of, PurgeCounts *counts);
-extern bool PurgeNextPartition(TimestampTz as_of, TimestampTz *after, PurgeCounts *counts,
-							   List **swaps);
-extern void PurgeSwapPartitions(List *swaps, PurgeCounts *counts);
+extern void PurgeLockForMarking(void);
+extern void PurgeLockForSwap(void);
+extern bool PurgeNextPartition(TimestampTz as_of, TimestampTz *after, PurgeCounts *counts);
+extern void PurgeSwapPending(PurgeCounts *counts);
 extern int64 PurgeDeleteBatch(TimestampTz as_of, int batch_size, PurgeCounts *counts);
 extern void PurgeCountsAdd(PurgeCounts *sum, const PurgeCounts *step);
 

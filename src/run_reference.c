@@ -55,7 +55,12 @@ TraceOfRun(Datum ws, Datum run_id, Datum trace_id, bool trace_null)
 		RunTracePlan = LsbPrepareKept("SELECT trace_id FROM lsbilling.runs"
 								   " WHERE workspace_id = $1 AND id = $2 LIMIT 1",
 								   2, argtypes, 0);
-	rc = SPI_execute_plan(RunTracePlan, args, NULL, true, 1);
+	/*
+	 * Not read-only: the query then takes its snapshot after its locks, so a
+	 * writer that queued behind a purge's partition swap sees the runs the
+	 * swap kept (with the statement's older snapshot it would find none).
+	 */
+	rc = SPI_execute_plan(RunTracePlan, args, NULL, false, 1);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "lsbilling run lookup failed: %s", SPI_result_code_string(rc));
 	if (SPI_processed == 0)

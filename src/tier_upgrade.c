@@ -24,6 +24,7 @@
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -128,6 +129,8 @@ static struct
 	Oid			traces;
 	Oid			pkey;
 	Oid			thread_idx;
+	bool		thread_idx_hash;	/* 0.2.0: hash on thread_id; 0.1.0: btree on (workspace_id, thread_id) */
+	AttrNumber	workspace_id;
 	AttrNumber	tier;
 	AttrNumber	purged_at;
 	AttrNumber	thread_id;
@@ -167,13 +170,22 @@ TracesLookup(void)
 	nsp = get_namespace_oid("lsbilling", false);
 	Traces.traces = LsbRelid(nsp, "traces");
 	Traces.pkey = LsbRelid(nsp, "traces_pkey");
-	Traces.thread_idx = LsbRelid(nsp, "traces_thread_idx");
+	/*
+	 * 0.2.0 replaces the btree on (workspace_id, thread_id), which refused a
+	 * thread_id over ~2.7 kB, by a hash index on thread_id; the library also
+	 * serves a 0.1.0 schema until ALTER EXTENSION ... UPDATE.
+	 */
+	Traces.thread_idx = get_relname_relid("traces_thread_hash_idx", nsp);
+	Traces.thread_idx_hash = OidIsValid(Traces.thread_idx);
+	if (!Traces.thread_idx_hash)
+		Traces.thread_idx = LsbRelid(nsp, "traces_thread_idx");
+	Traces.workspace_id = get_attnum(Traces.traces, "workspace_id");
 	Traces.tier = get_attnum(Traces.traces, "tier");
 	Traces.purged_at = get_attnum(Traces.traces, "purged_at");
 	Traces.thread_id = get_attnum(Traces.traces, "thread_id");
 	if (Traces.tier == InvalidAttrNumber || Traces.purged_at == InvalidAttrNumber ||
-		Traces.thread_id == InvalidAttrNumber)
-		elog(ERROR, "lsbilling.traces lacks tier, purged_at or thread_id");
+		Traces.thread_id == InvalidAttrNumber || Traces.workspace_id == InvalidAttrNumber)
+		elog(ERROR, "lsbilling.traces lacks workspace_id, tier, purged_at or thread_id");
 	Traces.valid = true;
 }
 
@@ -208,13 +220,24 @@ ScanTraces(Oid indexid, Datum ws, Datum key, RegProcedure keyproc,
 	TupleTableSlot *slot = table_slot_create(rel, NULL);
 	ScanKeyData keys[2];
 	IndexScanDesc scan;
+	int			nkeys = 2;
 
-	ScanKeyEntryInitialize(&keys[0], 0, 1, BTEqualStrategyNumber, InvalidOid,
-						   idx->rd_indcollation[0], F_UUID_EQ, ws);
-	ScanKeyEntryInitialize(&keys[1], 0, 2, BTEqualStrategyNumber, InvalidOid,
-						   idx->rd_indcollation[1], keyproc, key);
-	scan = index_beginscan(rel, idx, snapshot, 2, 0);
-	index_rescan(scan, keys, 2, NULL, 0);
+	if (indexid == Traces.thread_idx && Traces.thread_idx_hash)
+	{
+		/* hash on thread_id alone: the callback checks workspace_id and rechecks the key */
+		ScanKeyEntryInitialize(&keys[0], 0, 1, HTEqualStrategyNumber, InvalidOid,
+							   idx->rd_indcollation[0], keyproc, key);
+		nkeys = 1;
+	}
+	else
+	{
+		ScanKeyEntryInitialize(&keys[0], 0, 1, BTEqualStrategyNumber, InvalidOid,
+							   idx->rd_indcollation[0], F_UUID_EQ, ws);
+		ScanKeyEntryInitialize(&keys[1], 0, 2, BTEqualStrategyNumber, InvalidOid,
+							   idx->rd_indcollation[1], keyproc, key);
+	}
+	scan = index_beginscan(rel, idx, snapshot, nkeys, 0);
+	index_rescan(scan, keys, nkeys, NULL, 0);
 	while (index_getnext_slot(scan, ForwardScanDirection, slot))
 		if (!callback(slot, arg))
 			break;
@@ -242,13 +265,29 @@ ReadTraceState(TupleTableSlot *slot, void *arg)
 	return false;
 }
 
+typedef struct ThreadSearch
+{
+	Datum		ws;
+	text	   *thread_id;
+	bool		found;
+} ThreadSearch;
+
 static bool
 FindBaseTrace(TupleTableSlot *slot, void *arg)
 {
-	bool	   *found = (bool *) arg;
+	ThreadSearch *search = (ThreadSearch *) arg;
+	bool	   *found = &search->found;
 	bool		isnull;
-	Datum		d = slot_getattr(slot, Traces.tier, &isnull);
+	Datum		d = slot_getattr(slot, Traces.workspace_id, &isnull);
 
+	/* the hash index holds every workspace's threads, and hash codes collide */
+	if (isnull || !DatumGetBool(DirectFunctionCall2(uuid_eq, d, search->ws)))
+		return true;
+	d = slot_getattr(slot, Traces.thread_id, &isnull);
+	if (isnull || !DatumGetBool(DirectFunctionCall2Coll(texteq, DEFAULT_COLLATION_OID, d,
+														PointerGetDatum(search->thread_id))))
+		return true;
+	d = slot_getattr(slot, Traces.tier, &isnull);
 	if (isnull || !TextIs(d, "base"))
 		return true;
 	(void) slot_getattr(slot, Traces.purged_at, &isnull);
@@ -340,9 +379,13 @@ ThreadHasBaseTrace(Datum ws, text *thread_id)
 		SPI_finish();
 		return found;
 	}
-	TracesLookup();
-	ScanTraces(Traces.thread_idx, ws, PointerGetDatum(thread_id), F_TEXTEQ, FindBaseTrace, &found);
-	return found;
+	{
+		ThreadSearch search = {ws, thread_id, false};
+
+		TracesLookup();
+		ScanTraces(Traces.thread_idx, ws, PointerGetDatum(thread_id), F_TEXTEQ, FindBaseTrace, &search);
+		return search.found;
+	}
 }
 
 /* Run one of the upgrade statements; returns how many traces it upgraded. */

@@ -235,19 +235,30 @@ StepEnsurePartitions(PassState *st)
 	RecordStep(st);
 }
 
+/*
+ * A day partition in two transactions: marking its expired traces (runs stay
+ * open to writers), then the swap, which locks runs before anything else.
+ * A kill between the two leaves the partition marked (PurgeSwapPending), and
+ * the next pass swaps it first.
+ */
 static void
 StepPartition(PassState *st)
 {
-	List	   *swaps = NIL;
+	st->more = PurgeNextPartition(st->as_of, &st->after, &st->step);
+	RecordStep(st);
+}
 
-	st->more = PurgeNextPartition(st->as_of, &st->after, &st->step, &swaps);
-	PurgeSwapPartitions(swaps, &st->step);
+static void
+StepSwap(PassState *st)
+{
+	PurgeSwapPending(&st->step);
 	RecordStep(st);
 }
 
 static void
 StepDeleteBatch(PassState *st)
 {
+	PurgeLockForMarking();
 	st->more = PurgeDeleteBatch(st->as_of, LsbPurgeBatchSize, &st->step) > 0;
 	RecordStep(st);
 }
@@ -311,15 +322,20 @@ PurgePass(TimestampTz as_of)
 	}
 
 	(void) WorkerTransaction("lsbilling purge: creating partitions ahead", StepEnsurePartitions, &st);
+	/* what a pass cut short between marking and swap left */
+	(void) WorkerTransaction("lsbilling purge: swapping day partitions", StepSwap, &st);
 
 	for (;;)
 	{
 		TimestampTz before = st.after;
+		bool		marked;
 
 		CHECK_FOR_INTERRUPTS();
 		st.more = false;
-		if (!WorkerTransaction("lsbilling purge: dropping expired day partitions", StepPartition, &st)
-			&& st.after == before)
+		marked = WorkerTransaction("lsbilling purge: marking expired traces of a day", StepPartition, &st);
+		if (marked && st.more)
+			(void) WorkerTransaction("lsbilling purge: swapping day partitions", StepSwap, &st);
+		if (!marked && st.after == before)
 			break;				/* failed before choosing a partition: try again next pass */
 		if (!st.more && st.after == before)
 			break;
