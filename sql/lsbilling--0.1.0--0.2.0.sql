@@ -251,7 +251,8 @@ AS $$
 DECLARE
 	org lsbilling.organizations;
 BEGIN
-	IF TG_TABLE_NAME = 'organizations' THEN
+	-- TG_ARGV, not TG_TABLE_NAME: on Citus the trigger fires on placements named <table>_<shard id>
+	IF TG_ARGV[0] = 'organizations' THEN
 		IF NEW.is_personal AND NEW.plan <> 'developer' THEN
 			RAISE EXCEPTION 'a personal organization is on the developer plan only'
 				USING ERRCODE = 'LS409',
@@ -272,7 +273,7 @@ BEGIN
 	IF NOT FOUND OR NOT org.is_personal THEN
 		RETURN NEW;
 	END IF;
-	IF TG_TABLE_NAME = 'workspaces' THEN
+	IF TG_ARGV[0] = 'workspaces' THEN
 		IF EXISTS (SELECT 1 FROM lsbilling.workspaces w
 				   WHERE w.organization_id = NEW.organization_id AND w.id <> NEW.id) THEN
 			RAISE EXCEPTION 'a personal organization has only one workspace'
@@ -280,7 +281,7 @@ BEGIN
 					  DETAIL = format('Organization %s is personal and already has a workspace.', NEW.organization_id),
 					  HINT = 'Create a shared organization to have several workspaces.';
 		END IF;
-	ELSIF TG_TABLE_NAME = 'organization_members' THEN
+	ELSIF TG_ARGV[0] = 'organization_members' THEN
 		IF EXISTS (SELECT 1 FROM lsbilling.organization_members m
 				   WHERE m.organization_id = NEW.organization_id AND m.user_id <> NEW.user_id) THEN
 			RAISE EXCEPTION 'a personal organization cannot invite users'
@@ -294,14 +295,14 @@ END
 $$;
 DROP TRIGGER IF EXISTS organizations_personal_check ON lsbilling.organizations;
 CREATE TRIGGER organizations_personal_check BEFORE INSERT OR UPDATE OF plan, is_personal ON lsbilling.organizations
-	FOR EACH ROW EXECUTE FUNCTION lsbilling.personal_organization_check();
+	FOR EACH ROW EXECUTE FUNCTION lsbilling.personal_organization_check('organizations');
 DROP TRIGGER IF EXISTS workspaces_personal_check ON lsbilling.workspaces;
 CREATE TRIGGER workspaces_personal_check BEFORE INSERT OR UPDATE OF organization_id ON lsbilling.workspaces
-	FOR EACH ROW EXECUTE FUNCTION lsbilling.personal_organization_check();
+	FOR EACH ROW EXECUTE FUNCTION lsbilling.personal_organization_check('workspaces');
 DROP TRIGGER IF EXISTS organization_members_personal_check ON lsbilling.organization_members;
 CREATE TRIGGER organization_members_personal_check BEFORE INSERT OR UPDATE OF organization_id, user_id
 	ON lsbilling.organization_members
-	FOR EACH ROW EXECUTE FUNCTION lsbilling.personal_organization_check();
+	FOR EACH ROW EXECUTE FUNCTION lsbilling.personal_organization_check('organization_members');
 
 -- has_permission(user, organization, workspace, permission): the matrix
 -- applied to one user.  An organization limited to one workspace (personal,
@@ -925,9 +926,20 @@ CREATE POLICY organization_members_read ON lsbilling.organization_members FOR SE
 	USING (organization_id = (SELECT lsbilling.current_organization_id()));
 ALTER TABLE lsbilling.users ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS users_read ON lsbilling.users;
+-- A function, not an EXISTS subquery: Citus refuses subqueries in the
+-- policies of distributed and reference tables.
+CREATE OR REPLACE FUNCTION lsbilling.is_member_of_current_organization(user_id uuid)
+RETURNS boolean
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RETURN EXISTS (SELECT 1 FROM lsbilling.organization_members m
+				   WHERE m.user_id = $1 AND m.organization_id = lsbilling.current_organization_id());
+END
+$$;
 CREATE POLICY users_read ON lsbilling.users FOR SELECT
-	USING (EXISTS (SELECT 1 FROM lsbilling.organization_members m
-				   WHERE m.user_id = users.id AND m.organization_id = (SELECT lsbilling.current_organization_id())));
+	USING (lsbilling.is_member_of_current_organization(id));
 ALTER TABLE lsbilling.custom_roles ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS custom_roles_read ON lsbilling.custom_roles;
 CREATE POLICY custom_roles_read ON lsbilling.custom_roles FOR SELECT
@@ -2015,7 +2027,10 @@ WHERE i.inhparent = 'lsbilling.runs'::regclass;
 -- transition tables, like inserts (0.1.0 did it per row: deleting a trace of
 -- n runs wrote its trace row n times, quadratic in n).
 CREATE OR REPLACE FUNCTION lsbilling.runs_after_change() RETURNS trigger
-	AS 'MODULE_PATHNAME', 'lsbilling_runs_after_change' LANGUAGE C;
+	AS 'MODULE_PATHNAME', 'lsbilling_runs_after_change'
+	LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+-- a write-path trigger: runs as the owner (see the access section), callable by no one else
+REVOKE ALL ON FUNCTION lsbilling.runs_after_change() FROM PUBLIC;
 DROP TRIGGER IF EXISTS runs_after_write ON lsbilling.runs;
 DROP TRIGGER IF EXISTS runs_after_update ON lsbilling.runs;
 CREATE TRIGGER runs_after_update AFTER UPDATE ON lsbilling.runs
@@ -2074,6 +2089,7 @@ DECLARE
 	colocate regclass;
 	populated regclass[] := ARRAY[]::regclass[];
 	seq regclass;
+	pol record;
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
 		RAISE EXCEPTION 'lsbilling.distribute() needs the citus extension'
@@ -2125,6 +2141,23 @@ BEGIN
 
 	-- global tables first, then tenant tables; referenced tables before the
 	-- tables that reference them
+	-- Citus refuses subqueries in the policies of distributed and reference
+	-- tables.  On one PostgreSQL a policy reads the tenant context through a
+	-- scalar subquery, evaluated once a statement; here it calls the function
+	-- directly (the same value, evaluated a row).
+	FOR pol IN
+		SELECT p.tablename, p.policyname, p.qual, p.with_check
+		FROM pg_catalog.pg_policies p
+		WHERE p.schemaname = 'lsbilling'
+		  AND (p.qual ~ '\(\s*SELECT lsbilling\.' OR p.with_check ~ '\(\s*SELECT lsbilling\.')
+	LOOP
+		EXECUTE pg_catalog.format('ALTER POLICY %I ON lsbilling.%I%s%s', pol.policyname, pol.tablename,
+			CASE WHEN pol.qual IS NOT NULL THEN ' USING (' || pg_catalog.regexp_replace(pol.qual,
+				'\(\s*SELECT\s+(lsbilling\.current_\w+\([^()]*\))\s+AS\s+\w+\)', '\1', 'g') || ')' ELSE '' END,
+			CASE WHEN pol.with_check IS NOT NULL THEN ' WITH CHECK (' || pg_catalog.regexp_replace(pol.with_check,
+				'\(\s*SELECT\s+(lsbilling\.current_\w+\([^()]*\))\s+AS\s+\w+\)', '\1', 'g') || ')' ELSE '' END);
+	END LOOP;
+
 	FOR phase IN 1..2 LOOP
 	  WHILE EXISTS (SELECT 1 FROM pg_catalog.unnest(todo) t(r) WHERE lsbilling.distribute_is_tenant(t.r) = (phase = 2)) LOOP
 		progress := false;

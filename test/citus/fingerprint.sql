@@ -12,7 +12,8 @@ FROM lsbilling.traces;
 SELECT 'runs', count(*), sum(prompt_tokens), sum(completion_tokens), sum(total_cost), count(cost_error),
 	count(price_id)
 FROM lsbilling.runs;
-SELECT 'tiers', tier, count(*), min(expires_at), max(expires_at), min(upgraded_at), max(upgraded_at)
+-- upgraded_at is the server's clock at the upgrade (two loads, two times): counted, not compared
+SELECT 'tiers', tier, count(*), min(expires_at), max(expires_at), count(upgraded_at)
 FROM lsbilling.traces GROUP BY tier ORDER BY tier;
 SELECT 'ledger', organization_id, metric, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM'), count(*), sum(quantity)
 FROM lsbilling.billing_events GROUP BY 2, 3, 4 ORDER BY 2, 3, 4;
