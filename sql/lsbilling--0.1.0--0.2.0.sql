@@ -36,6 +36,51 @@ COMMENT ON FUNCTION lsbilling.clock_now() IS
 
 
 -- >>> section: real client traffic (usage reading, price catalog)
+-- Where a run's usage was read from (README "Reading usage"): the place, and
+-- where its model came from when extra.metadata.ls_model_name did not name it.
+ALTER TABLE lsbilling.runs ADD COLUMN IF NOT EXISTS usage_source text;
+
+-- The 1-hour cache write (Anthropic: 2x the input price, also on the
+-- long-context step), as detail type cache_creation_1h.  Source: LiteLLM's
+-- cache_creation_input_token_cost_above_1hr (2026-07-24), Anthropic's pricing page.
+UPDATE lsbilling.model_prices p
+   SET input_price_details = p.input_price_details
+		   || pg_catalog.jsonb_build_object('cache_creation_1h', p.input_price * 2),
+	   tiers = (SELECT coalesce(pg_catalog.jsonb_agg(
+					CASE WHEN t ? 'input_price'
+						 THEN pg_catalog.jsonb_set(t, '{input_price_details}',
+								coalesce(t -> 'input_price_details', '{}')
+								|| pg_catalog.jsonb_build_object('cache_creation_1h',
+									   (t ->> 'input_price')::numeric * 2))
+						 ELSE t END ORDER BY o), '[]')
+				  FROM pg_catalog.jsonb_array_elements(p.tiers) WITH ORDINALITY AS e(t, o))
+ WHERE p.workspace_id IS NULL AND p.shipped AND p.name LIKE 'claude%'
+   AND NOT p.input_price_details ? 'cache_creation_1h';
+
+-- OpenAI's service tiers (flex, priority): the tier's own prices, chosen by the
+-- run's service_tier.  Source: LiteLLM *_flex / *_priority (2026-07-24),
+-- OpenAI's pricing page.  Reasoning is billed at the tier's output price.
+WITH st(name, tier, input_price, output_price, cache_read) AS (VALUES
+	('gpt-5', 'flex', 0.625, 5, 0.0625), ('gpt-5', 'priority', 2.5, 20, 0.25),
+	('gpt-5-mini', 'flex', 0.125, 1, 0.0125), ('gpt-5-mini', 'priority', 0.45, 3.6, 0.045),
+	('gpt-5-nano', 'flex', 0.025, 0.2, 0.0025),
+	('o3', 'flex', 1, 4, 0.25), ('o3', 'priority', 3.5, 14, 0.875),
+	('o4-mini', 'flex', 0.55, 2.2, 0.1375), ('o4-mini', 'priority', 2, 8, 0.5),
+	('gpt-4.1', 'priority', 3.5, 14, 0.875),
+	('gpt-4o', 'priority', 4.25, 17, 2.125))
+UPDATE lsbilling.model_prices p
+   SET tiers = p.tiers || (
+		SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+				'service_tier', st.tier, 'input_price', st.input_price,
+				'output_price', st.output_price,
+				'input_price_details', pg_catalog.jsonb_build_object('cache_read', st.cache_read),
+				'output_price_details', CASE WHEN p.output_price_details ? 'reasoning'
+					THEN pg_catalog.jsonb_build_object('reasoning', st.output_price)
+					ELSE '{}'::jsonb END) ORDER BY st.tier)
+		  FROM st WHERE st.name = p.name)
+ WHERE p.workspace_id IS NULL AND p.shipped AND p.name IN (SELECT name FROM st)
+   AND (p.name <> 'o3' OR p.activation_date IS NOT NULL)
+   AND NOT p.tiers @> '[{"service_tier": "flex"}]' AND NOT p.tiers @> '[{"service_tier": "priority"}]';
 
 -- <<< end section: real client traffic
 

@@ -87,9 +87,36 @@ typedef struct Usage
 	int64		total_tokens;
 	bool		has_total_cost;
 	LsbAmount	total_cost;
+	const char *service_tier;	/* NULL: standard */
+	int			service_tierlen;
 } Usage;
 
 extern bool UsageParse(JsonbContainer *root, Usage *usage, char **error);
+
+/*
+ * usage_source.c: where a run's usage, model and provider are (the documented
+ * reading order), with the detail keys normalised to one vocabulary.
+ */
+typedef struct RunUsage
+{
+	bool		found;			/* some place held usage */
+	const char *source;			/* which place, for usage_source */
+	Jsonb	   *usage;			/* the usage_metadata to parse and store */
+	bool		isbad;			/* the value found is not an object */
+	JsonbValue	bad;
+	char	   *error;			/* a provider format's bad field */
+	const char *model;
+	int			modellen;
+	const char *model_source;
+	const char *provider;
+	int			providerlen;
+	bool		provider_inferred;
+} RunUsage;
+
+extern Jsonb *UsageNormalise(JsonbContainer *usage);
+extern void RunUsageFind(JsonbContainer *extra, JsonbContainer *outputs, JsonbContainer *inputs,
+						 const char *run_type, int run_typelen, const char *name, int namelen,
+						 RunUsage *ru);
 
 /* Walks an object container's pairs in storage order, without lookups. */
 typedef struct JsonbObjectWalk
@@ -126,7 +153,8 @@ typedef struct PriceSide
 
 typedef struct PriceTier
 {
-	int64		above;			/* applies when input_tokens > above */
+	char	   *service_tier;	/* NULL: the standard tier; else e.g. "flex" */
+	int64		above;			/* applies when input_tokens > above (-1: always) */
 	PriceSide	in;				/* absent fields already filled from the entry */
 	PriceSide	out;
 } PriceTier;
@@ -182,6 +210,7 @@ extern const PriceEntry *PriceMapChoose(const char *model, int modellen,
 										const char *provider, int providerlen,
 										TimestampTz at, const pg_uuid_t *workspace_id);
 extern int	PriceMapEntries(const PriceEntry **entries);
+extern void PriceMapCheckAccess(void);
 extern PriceMatch PriceEntryMatches(const PriceEntry *entry, const char *model, int modellen);
 extern bool PriceEntryProviderMatches(const PriceEntry *entry, const char *provider,
 									  int providerlen);

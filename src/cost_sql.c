@@ -66,7 +66,11 @@ lsbilling_compute_cost(PG_FUNCTION_ARGS)
 		CostResult	r;
 		const PriceEntry *entry = NULL;
 		char	   *error;
+		Jsonb	   *normalised = UsageNormalise(&jb->root);
 
+		PriceMapCheckAccess();
+		if (normalised != NULL)
+			jb = normalised;
 		if (!UsageParse(&jb->root, &usage, &error))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -122,6 +126,7 @@ lsbilling_explain_price(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		return (Datum) 0;
 	model = PG_GETARG_TEXT_PP(0);
+	PriceMapCheckAccess();
 	n = PriceMapEntries(&entries);
 
 	for (int pass = 0; pass < 2; pass++)

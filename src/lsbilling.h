@@ -82,6 +82,8 @@ typedef struct RunColumns
 	AttrNumber	completion_cost_details;
 	AttrNumber	price_id;
 	AttrNumber	cost_error;
+	AttrNumber	inputs;
+	AttrNumber	usage_source;	/* 0.2.0; InvalidAttrNumber before the update */
 } RunColumns;
 
 extern const RunColumns *RunColumnsFor(Relation rel);

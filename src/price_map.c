@@ -22,7 +22,10 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "access/xact.h"
 #include "catalog/namespace.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
@@ -134,6 +137,7 @@ static memo_hash *Memo = NULL;
 static bool PriceMapStale = true;
 static Size MemoBytes = 0;		/* what the memo's keys and candidates hold */
 static bool CallbackRegistered = false;
+static bool LoadedInParallel = false;	/* read with the query's snapshot */
 static Oid	PriceMapRelid = InvalidOid;
 
 static pcre2_match_context *MatchContext = NULL;
@@ -238,6 +242,33 @@ ParseDetailPrices(JsonbContainer *container, const char *field, PriceSide *side)
 	return NULL;
 }
 
+/*
+ * A tier's detail prices over the entry's: the tier's price for each type it
+ * names, the entry's for the others (a long-context step that names only
+ * cache_read still prices a 1-hour cache write).
+ */
+static void
+MergeDetailPrices(PriceSide *side, const PriceSide *tier)
+{
+	PriceDetail *merged = palloc(sizeof(PriceDetail) * (side->ndetails + tier->ndetails));
+	int			n = 0;
+
+	for (int i = 0; i < tier->ndetails; i++)
+		merged[n++] = tier->details[i];
+	for (int i = 0; i < side->ndetails; i++)
+	{
+		bool		named = false;
+
+		for (int j = 0; j < tier->ndetails && !named; j++)
+			named = tier->details[j].keylen == side->details[i].keylen &&
+				memcmp(tier->details[j].key, side->details[i].key, side->details[i].keylen) == 0;
+		if (!named)
+			merged[n++] = side->details[i];
+	}
+	side->details = merged;
+	side->ndetails = n;
+}
+
 static char *
 ParseTier(JsonbContainer *container, int index, PriceEntry *entry, PriceTier *tier)
 {
@@ -253,6 +284,8 @@ ParseTier(JsonbContainer *container, int index, PriceEntry *entry, PriceTier *ti
 		return psprintf("%s must be an object", where);
 	tier->in = entry->in;
 	tier->out = entry->out;
+	tier->service_tier = NULL;
+	tier->above = -1;
 	JsonbObjectWalkInit(&walk, container);
 	while (JsonbObjectWalkNext(&walk, &key, &keylen, &v))
 	{
@@ -288,15 +321,20 @@ ParseTier(JsonbContainer *container, int index, PriceEntry *entry, PriceTier *ti
 				return psprintf("%s must be an object of token type to price", field);
 			if ((err = ParseDetailPrices(v.val.binary.data, field, &parsed)) != NULL)
 				return err;
-			side->ndetails = parsed.ndetails;
-			side->details = parsed.details;
+			MergeDetailPrices(side, &parsed);
+		}
+		else if (keylen == 12 && memcmp(key, "service_tier", 12) == 0)
+		{
+			if (v.type != jbvString || v.val.string.len == 0)
+				return psprintf("%s must be a non-empty string", field);
+			tier->service_tier = pnstrdup(v.val.string.val, v.val.string.len);
 		}
 		else if (v.type != jbvNull)
-			return psprintf("%s is not a tier field (input_tokens_above, input_price, output_price, input_price_details, output_price_details)",
+			return psprintf("%s is not a tier field (input_tokens_above, service_tier, input_price, output_price, input_price_details, output_price_details)",
 							field);
 	}
-	if (!has_above)
-		return psprintf("%s needs input_tokens_above", where);
+	if (!has_above && tier->service_tier == NULL)
+		return psprintf("%s needs input_tokens_above or service_tier", where);
 	return NULL;
 }
 
@@ -335,10 +373,15 @@ ParseTiers(JsonbContainer *container, PriceEntry *entry)
 			return err;
 	}
 	qsort(entry->tiers, n, sizeof(PriceTier), TierCompare);
-	for (int i = 1; i < n; i++)
-		if (entry->tiers[i].above == entry->tiers[i - 1].above)
-			return psprintf("two tiers have input_tokens_above %lld",
-							(long long) entry->tiers[i].above);
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n && entry->tiers[j].above == entry->tiers[i].above; j++)
+			if ((entry->tiers[i].service_tier == NULL) == (entry->tiers[j].service_tier == NULL) &&
+				(entry->tiers[i].service_tier == NULL ||
+				 strcmp(entry->tiers[i].service_tier, entry->tiers[j].service_tier) == 0))
+				return psprintf("two tiers have input_tokens_above %lld%s%s",
+								(long long) entry->tiers[i].above,
+								entry->tiers[i].service_tier ? " and service_tier " : "",
+								entry->tiers[i].service_tier ? entry->tiers[i].service_tier : "");
 	entry->ntiers = n;
 	return NULL;
 }
@@ -494,8 +537,15 @@ PriceMapLoad(void)
 		plan = SPI_prepare(PriceMapSql, 0, NULL);
 		if (plan == NULL)
 			elog(ERROR, "cannot prepare the read of lsbilling.model_prices");
-		rc = SPI_execute_snapshot(plan, NULL, NULL, GetLatestSnapshot(), InvalidSnapshot,
-								  true, false, 0);
+		/*
+		 * A parallel worker (or a leader in parallel mode) may not take a
+		 * new snapshot: it reads with the query's, and the map is marked to
+		 * be read again once the parallel operation is over.
+		 */
+		LoadedInParallel = IsInParallelMode();
+		rc = SPI_execute_snapshot(plan, NULL, NULL,
+								  LoadedInParallel ? GetActiveSnapshot() : GetLatestSnapshot(),
+								  InvalidSnapshot, true, false, 0);
 		if (rc != SPI_OK_SELECT)
 			elog(ERROR, "cannot read lsbilling.model_prices: %s", SPI_result_code_string(rc));
 
@@ -548,7 +598,8 @@ PriceMapLoad(void)
 static inline void
 PriceMapEnsure(void)
 {
-	if (PriceMapStale || PriceMapContext == NULL)
+	if (PriceMapStale || PriceMapContext == NULL ||
+		(LoadedInParallel && !IsInParallelMode()))
 		PriceMapLoad();
 }
 
@@ -657,6 +708,22 @@ PriceMapChoose(const char *model, int modellen, const char *provider, int provid
 			best_default = e;
 	}
 	return best_default;
+}
+
+/*
+ * The cached map outlives the role that loaded it: a caller that may not
+ * SELECT lsbilling.model_prices may not read it through the cache either.
+ */
+void
+PriceMapCheckAccess(void)
+{
+	PriceMapEnsure();
+	if (pg_class_aclcheck(PriceMapRelid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for table model_prices"),
+				 errdetail("Pricing reads lsbilling.model_prices, which role \"%s\" may not SELECT.",
+						   GetUserNameFromId(GetUserId(), false))));
 }
 
 int

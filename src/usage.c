@@ -240,6 +240,8 @@ UsageParse(JsonbContainer *root, Usage *usage, char **error)
 	usage->in.cost_details = usage->out.cost_details = NULL;
 	usage->has_total_tokens = false;
 	usage->has_total_cost = false;
+	usage->service_tier = NULL;
+	usage->service_tierlen = 0;
 
 	if (!JsonContainerIsObject(root))
 	{
@@ -271,6 +273,20 @@ UsageParse(JsonbContainer *root, Usage *usage, char **error)
 					ok = usage->in.has_tokens = ParseCount(&v, "input_tokens", NULL, 0, &usage->in.tokens, error);
 				else if (KEY_IS("total_tokens"))
 					ok = usage->has_total_tokens = ParseCount(&v, "total_tokens", NULL, 0, &usage->total_tokens, error);
+				else if (KEY_IS("service_tier"))
+				{
+					if (v.type != jbvString)
+					{
+						*error = psprintf("usage_metadata.service_tier must be a string, not %s",
+										  JsonTypeName(&v));
+						ok = false;
+					}
+					else
+					{
+						usage->service_tier = v.val.string.val;
+						usage->service_tierlen = v.val.string.len;
+					}
+				}
 				break;
 			case 13:
 				if (KEY_IS("output_tokens"))

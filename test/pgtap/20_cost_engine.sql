@@ -33,8 +33,8 @@ SELECT is((lsbilling.compute_cost('{"input_tokens":3,"input_token_details":{"cac
 	0.000005, 'the remainder never goes below zero (details larger than input_tokens)');
 SELECT results_eq(
 	$$SELECT input_cost, output_cost, total_cost FROM lsbilling.compute_cost('{"output_tokens":10}', 'my_model')$$,
-	$$VALUES (NULL::numeric, 0.00003::numeric, 0.00003::numeric)$$,
-	'a side without tokens is unknown; the total counts it as zero');
+	$$VALUES (0::numeric, 0.00003::numeric, 0.00003::numeric)$$,
+	'a matched entry prices a side without tokens at 0, so input + output = total');
 
 -- ---- nothing known / non-LLM runs / manual overrides ----
 SELECT results_eq(
@@ -63,7 +63,7 @@ SELECT is((lsbilling.compute_cost('{"input_cost": 0.123456789012345678901234567}
 	'0.123456789012345678901234567', 'sent costs with more decimals than the fixed scale stay exact');
 SELECT results_eq(
 	$$SELECT input_cost, output_cost, total_cost FROM lsbilling.compute_cost('{"input_tokens":null,"output_tokens":10}', 'my_model')$$,
-	$$VALUES (NULL::numeric, 0.00003::numeric, 0.00003::numeric)$$,
+	$$VALUES (0::numeric, 0.00003::numeric, 0.00003::numeric)$$,
 	'JSON null counts as absent');
 
 -- ---- bad input raises an error naming the field ----
@@ -236,7 +236,7 @@ SELECT throws_ok($$INSERT INTO lsbilling.model_prices (name, match_pattern, tier
 SELECT throws_ok($$INSERT INTO lsbilling.model_prices (name, match_pattern, tiers) VALUES ('bad', 'x', '[{"input_tokens_above": -1}]')$$, '22023',
 	'invalid model price "bad": tiers[0].input_tokens_above must be a non-negative integer', 'a negative threshold is refused');
 SELECT throws_ok($$INSERT INTO lsbilling.model_prices (name, match_pattern, tiers) VALUES ('bad', 'x', '[{"input_price": 1}]')$$, '22023',
-	'invalid model price "bad": tiers[0] needs input_tokens_above', 'a tier needs its threshold');
+	'invalid model price "bad": tiers[0] needs input_tokens_above or service_tier', 'a tier needs its threshold or its service tier');
 SELECT throws_ok($$INSERT INTO lsbilling.model_prices (name, match_pattern, tiers) VALUES ('bad', 'x', '[5]')$$, '22023',
 	'invalid model price "bad": tiers[0] must be an object', 'a tier is an object');
 SELECT throws_ok($$INSERT INTO lsbilling.model_prices (name, match_pattern, tiers) VALUES ('bad', 'x', '[{"input_tokens_above": 5, "input_prise": 1}]')$$, '22023',
