@@ -36,6 +36,9 @@
  * over thousands of such runs still fit the bigint totals of a trace.
  */
 #define LSB_MAX_TOKENS	INT64CONST(1000000000000000)
+/* Largest cost a client may send for one run, in dollars (scale LSB_COST_SCALE). */
+#define LSB_MAX_SENT_COST	INT64CONST(1000000)
+#define LSB_COST_UNIT	INT64CONST(1000000000000000)	/* 10^LSB_COST_SCALE */
 
 typedef struct LsbAmount
 {

@@ -68,12 +68,18 @@
 	"coalesce(" extra " #>> '{metadata,thread_id}', " extra " #>> '{metadata,session_id}'," \
 	" " extra " #>> '{metadata,conversation_id}')"
 
+/*
+ * A trace's token totals saturate at bigint's maximum instead of refusing
+ * the run that would overflow them (the sum is computed in numeric).
+ */
+#define TOKENS_SAT(expr) "LEAST(GREATEST(" expr ", 0), 9223372036854775807)::bigint"
+
 #define TRACE_ON_CONFLICT \
 	" ON CONFLICT (workspace_id, id) DO UPDATE SET" \
 	"  run_count = t.run_count + excluded.run_count," \
-	"  prompt_tokens = t.prompt_tokens + excluded.prompt_tokens," \
-	"  completion_tokens = t.completion_tokens + excluded.completion_tokens," \
-	"  total_tokens = t.total_tokens + excluded.total_tokens," \
+	"  prompt_tokens = " TOKENS_SAT("t.prompt_tokens::numeric + excluded.prompt_tokens") "," \
+	"  completion_tokens = " TOKENS_SAT("t.completion_tokens::numeric + excluded.completion_tokens") "," \
+	"  total_tokens = " TOKENS_SAT("t.total_tokens::numeric + excluded.total_tokens") "," \
 	"  prompt_cost = t.prompt_cost + excluded.prompt_cost," \
 	"  completion_cost = t.completion_cost + excluded.completion_cost," \
 	"  other_cost = t.other_cost + excluded.other_cost," \
@@ -117,7 +123,8 @@ static const char *TraceUpsertManySql =
 TRACE_INSERT
 " SELECT g.workspace_id, g.trace_id, p.id, g.name, g.start_time, g.thread_id, g.root_seen,"
 TRACE_TIER_AND_EXPIRY("g.start_time")
-"  g.runs, g.prompt_tokens, g.completion_tokens, g.total_tokens, g.prompt_cost,"
+"  g.runs, " TOKENS_SAT("g.prompt_tokens") ", " TOKENS_SAT("g.completion_tokens") ","
+"  " TOKENS_SAT("g.total_tokens") ", g.prompt_cost,"
 "  g.completion_cost, g.total_cost - g.prompt_cost - g.completion_cost, g.total_cost"
 " FROM g," TRACE_PROJECT_JOIN("g.workspace_id", "g.project_id") " AND g.projects = 1"
 TRACE_ON_CONFLICT ", (SELECT count(*) FROM g)";
@@ -136,9 +143,9 @@ static const char *TraceRejectSql =
 static const char *TraceDeltaSql =
 "UPDATE lsbilling.traces t SET"
 "  run_count = t.run_count + $15,"
-"  prompt_tokens = t.prompt_tokens + coalesce($3, 0) - coalesce($9, 0),"
-"  completion_tokens = t.completion_tokens + coalesce($4, 0) - coalesce($10, 0),"
-"  total_tokens = t.total_tokens + coalesce($5, 0) - coalesce($11, 0),"
+"  prompt_tokens = " TOKENS_SAT("t.prompt_tokens::numeric + coalesce($3, 0) - coalesce($9, 0)") ","
+"  completion_tokens = " TOKENS_SAT("t.completion_tokens::numeric + coalesce($4, 0) - coalesce($10, 0)") ","
+"  total_tokens = " TOKENS_SAT("t.total_tokens::numeric + coalesce($5, 0) - coalesce($11, 0)") ","
 "  prompt_cost = t.prompt_cost + coalesce($6, 0) - coalesce($12, 0),"
 "  completion_cost = t.completion_cost + coalesce($7, 0) - coalesce($13, 0),"
 "  other_cost = t.other_cost"

@@ -152,7 +152,21 @@ ParseCost(const JsonbValue *v, const char *field, const char *subkey, int subkey
 						  JsonTypeName(v));
 		return false;
 	}
-	AmountFromNumeric(v->val.numeric, LSB_COST_SCALE, cost);
+	/*
+	 * A sent cost is bounded (README "Sent costs"): non-negative, at most
+	 * LSB_MAX_SENT_COST dollars, at most LSB_COST_SCALE decimals, so that
+	 * the sums over a project stay in range and exact.
+	 */
+	if (!NumericToFixed(v->val.numeric, LSB_COST_SCALE, &cost->fixed) ||
+		cost->fixed < 0 || cost->fixed > LSB_MAX_SENT_COST * (int128) LSB_COST_UNIT)
+	{
+		*error = psprintf("usage_metadata.%s%s%.*s must be a non-negative number of at most %lld with at most %d decimals, not %s",
+						  field, subkey ? "." : "", subkeylen, subkey ? subkey : "",
+						  (long long) LSB_MAX_SENT_COST, LSB_COST_SCALE,
+						  NumericText(v->val.numeric));
+		return false;
+	}
+	cost->num = NULL;
 	return true;
 }
 

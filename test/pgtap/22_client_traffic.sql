@@ -7,7 +7,7 @@
 -- (test/fixtures/README.md says where each comes from); costs are the shipped
 -- list prices, worked out by hand in the comments.
 BEGIN;
-SELECT plan(38);
+SELECT plan(43);
 
 INSERT INTO lsbilling.organizations (id, name) VALUES ('00000000-0000-0000-0000-0000000022a1', 'TrafficOrg');
 INSERT INTO lsbilling.workspaces (id, organization_id, name)
@@ -197,6 +197,36 @@ SELECT results_eq($$SELECT input_cost, output_cost, total_cost FROM lsbilling.co
 	$$VALUES (0.0025::numeric, 0::numeric, 0.0025::numeric)$$, 'no output tokens: output_cost 0, not NULL');
 SELECT results_eq($$SELECT input_cost, output_cost, total_cost FROM lsbilling.compute_cost('{"input_tokens": 1000}', 'no-such-model')$$,
 	$$VALUES (NULL::numeric, NULL::numeric, NULL::numeric)$$, 'no entry: still NULL');
+
+-- 12b. Sent costs are bounded: non-negative, at most $1,000,000, at most 15
+-- decimals; a run that sends more is stored, unpriced, with the reason.
+SELECT throws_ok($$SELECT lsbilling.compute_cost('{"total_cost": -0.5}', NULL)$$, '22023',
+	'usage_metadata.total_cost must be a non-negative number of at most 1000000 with at most 15 decimals, not -0.5',
+	'a negative sent cost is refused by compute_cost');
+SELECT throws_ok($$SELECT lsbilling.compute_cost('{"input_cost": 1000000.000000000000001}', NULL)$$, '22023',
+	'usage_metadata.input_cost must be a non-negative number of at most 1000000 with at most 15 decimals, not 1000000.000000000000001',
+	'a sent cost above the maximum is refused');
+SELECT throws_ok($$SELECT lsbilling.compute_cost('{"output_cost_details": {"audio": 0.0000000000000001}}', NULL)$$, '22023',
+	'usage_metadata.output_cost_details.audio must be a non-negative number of at most 1000000 with at most 15 decimals, not 0.0000000000000001',
+	'a sent cost detail with 16 decimals is refused');
+SELECT pg_temp.run(17, 'tool', 'search', $${"metadata": {"usage_metadata": {"total_cost": 1e16000}}}$$, NULL);
+SELECT results_eq($$SELECT total_cost, cost_error IS NOT NULL FROM lsbilling.runs WHERE id = pg_temp.rid(17)$$,
+	$$VALUES (NULL::numeric, true)$$, 'a run with a huge sent cost is stored, not refused, with cost_error');
+
+-- 12c. A trace's token totals saturate instead of refusing its next run.
+SELECT pg_temp.run(18, 'llm', 'big', '{"metadata": {"ls_model_name": "no-price", "usage_metadata": {"input_tokens": 1000000000000000, "output_tokens": 1000000000000000}}}', NULL);
+INSERT INTO lsbilling.runs (workspace_id, id, trace_id, parent_run_id, project_id, name, run_type, start_time, extra)
+SELECT '00000000-0000-0000-0000-0000000022b1', gen_random_uuid(), pg_temp.rid(18), pg_temp.rid(18),
+	'00000000-0000-0000-0000-0000000022c1', 'big', 'llm', '2026-06-01 10:00:01+00',
+	'{"metadata": {"ls_model_name": "no-price", "usage_metadata": {"input_tokens": 1000000000000000, "output_tokens": 1000000000000000}}}'
+FROM generate_series(1, 4700);
+INSERT INTO lsbilling.runs (workspace_id, id, trace_id, parent_run_id, project_id, name, run_type, start_time, extra)
+SELECT '00000000-0000-0000-0000-0000000022b1', gen_random_uuid(), pg_temp.rid(18), pg_temp.rid(18),
+	'00000000-0000-0000-0000-0000000022c1', 'big', 'llm', '2026-06-01 10:00:02+00',
+	'{"metadata": {"ls_model_name": "no-price", "usage_metadata": {"input_tokens": 1000000000000000, "output_tokens": 1000000000000000}}}';
+SELECT results_eq($$SELECT run_count, prompt_tokens, total_tokens FROM lsbilling.traces WHERE id = pg_temp.rid(18)$$,
+	$$VALUES (4702::bigint, 4702000000000000000::bigint, 9223372036854775807::bigint)$$,
+	'runs past bigint''s trace total are stored; the total saturates');
 
 -- 13. Service tiers in the price map are checked like the rest.
 SELECT throws_ok($$INSERT INTO lsbilling.model_prices (name, match_pattern, tiers) VALUES ('bad', 'x', '[{"service_tier": "", "input_price": 1}]')$$,
