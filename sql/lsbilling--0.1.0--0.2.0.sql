@@ -82,6 +82,35 @@ UPDATE lsbilling.model_prices p
    AND (p.name <> 'o3' OR p.activation_date IS NOT NULL)
    AND NOT p.tiers @> '[{"service_tier": "flex"}]' AND NOT p.tiers @> '[{"service_tier": "priority"}]';
 
+-- One row per run id and workspace: a retried create of the same run id (the
+-- SDKs retry on timeouts and 5xx, possibly with another start_time) is
+-- skipped by runs_before_write instead of being stored and billed twice.
+-- It also finds a run's start_time (its partition) from its id.
+CREATE TABLE IF NOT EXISTS lsbilling.run_ids (
+	workspace_id uuid NOT NULL,
+	id uuid NOT NULL,
+	trace_id uuid NOT NULL,
+	start_time timestamptz NOT NULL,
+	PRIMARY KEY (workspace_id, id)
+);
+CREATE INDEX IF NOT EXISTS run_ids_trace_idx ON lsbilling.run_ids (workspace_id, trace_id);
+COMMENT ON TABLE lsbilling.run_ids IS
+	'one row per run id and workspace (kept by the run triggers): a retried create is stored once';
+-- (registered once: the call is allowed only inside CREATE / ALTER EXTENSION)
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension e
+				   WHERE e.extname = 'lsbilling' AND 'lsbilling.run_ids'::regclass = ANY (e.extconfig)) THEN
+		PERFORM pg_catalog.pg_extension_config_dump('lsbilling.run_ids', '');
+	END IF;
+END $$;
+-- runs written under 0.1.0 (the earliest of duplicates holds the id)
+INSERT INTO lsbilling.run_ids (workspace_id, id, trace_id, start_time)
+SELECT DISTINCT ON (r.workspace_id, r.id) r.workspace_id, r.id, r.trace_id, r.start_time
+  FROM lsbilling.runs r
+ ORDER BY r.workspace_id, r.id, r.start_time
+ON CONFLICT (workspace_id, id) DO NOTHING;
+
 -- <<< end section: real client traffic
 
 

@@ -7,7 +7,7 @@
 -- (test/fixtures/README.md says where each comes from); costs are the shipped
 -- list prices, worked out by hand in the comments.
 BEGIN;
-SELECT plan(43);
+SELECT plan(47);
 
 INSERT INTO lsbilling.organizations (id, name) VALUES ('00000000-0000-0000-0000-0000000022a1', 'TrafficOrg');
 INSERT INTO lsbilling.workspaces (id, organization_id, name)
@@ -227,6 +227,32 @@ SELECT '00000000-0000-0000-0000-0000000022b1', gen_random_uuid(), pg_temp.rid(18
 SELECT results_eq($$SELECT run_count, prompt_tokens, total_tokens FROM lsbilling.traces WHERE id = pg_temp.rid(18)$$,
 	$$VALUES (4702::bigint, 4702000000000000000::bigint, 9223372036854775807::bigint)$$,
 	'runs past bigint''s trace total are stored; the total saturates');
+
+-- 12d. A retried create of the same run id is stored and billed once (the retry is ignored).
+INSERT INTO lsbilling.runs (workspace_id, id, trace_id, project_id, name, run_type, start_time, extra)
+VALUES ('00000000-0000-0000-0000-0000000022b1', pg_temp.rid(19), pg_temp.rid(19), '00000000-0000-0000-0000-0000000022c1',
+	'retry', 'llm', '2026-06-02 10:00:00+00', '{"metadata": {"ls_model_name": "gpt-4o", "usage_metadata": {"input_tokens": 1000}}}');
+SELECT lives_ok($$INSERT INTO lsbilling.runs (workspace_id, id, trace_id, project_id, name, run_type, start_time, extra)
+VALUES ('00000000-0000-0000-0000-0000000022b1', pg_temp.rid(19), pg_temp.rid(19), '00000000-0000-0000-0000-0000000022c1',
+	'retry', 'llm', '2026-06-02 10:00:00+00', '{"metadata": {"ls_model_name": "gpt-4o", "usage_metadata": {"input_tokens": 1000}}}')$$,
+	'a retry with the same start_time is not a unique violation');
+INSERT INTO lsbilling.runs (workspace_id, id, trace_id, project_id, name, run_type, start_time, extra)
+VALUES ('00000000-0000-0000-0000-0000000022b1', pg_temp.rid(19), pg_temp.rid(19), '00000000-0000-0000-0000-0000000022c1',
+	'retry', 'llm', '2026-06-03 10:00:01+00', '{"metadata": {"ls_model_name": "gpt-4o", "usage_metadata": {"input_tokens": 1000}}}');
+SELECT results_eq($$SELECT (SELECT count(*) FROM lsbilling.runs WHERE id = pg_temp.rid(19)),
+		(SELECT run_count FROM lsbilling.traces WHERE id = pg_temp.rid(19)),
+		(SELECT total_cost FROM lsbilling.traces WHERE id = pg_temp.rid(19)),
+		(SELECT count(*) FROM lsbilling.billing_events WHERE trace_id = pg_temp.rid(19))$$,
+	$$VALUES (1::bigint, 1::bigint, 0.0025::numeric, 1::bigint)$$,
+	'a retry with another start_time is ignored: one run, one trace total, one ledger event');
+DELETE FROM lsbilling.runs WHERE id = pg_temp.rid(19);
+INSERT INTO lsbilling.runs (workspace_id, id, trace_id, project_id, name, run_type, start_time)
+VALUES ('00000000-0000-0000-0000-0000000022b1', pg_temp.rid(19), pg_temp.rid(19), '00000000-0000-0000-0000-0000000022c1',
+	'retry', 'llm', '2026-06-04 10:00:00+00');
+SELECT is((SELECT start_time FROM lsbilling.runs WHERE id = pg_temp.rid(19)), '2026-06-04 10:00:00+00'::timestamptz,
+	'a deleted run frees its id: delete and insert again still moves a run');
+SELECT is((SELECT start_time FROM lsbilling.run_ids WHERE id = pg_temp.rid(19)), '2026-06-04 10:00:00+00'::timestamptz,
+	'run_ids finds a run''s start_time from its id');
 
 -- 13. Service tiers in the price map are checked like the rest.
 SELECT throws_ok($$INSERT INTO lsbilling.model_prices (name, match_pattern, tiers) VALUES ('bad', 'x', '[{"service_tier": "", "input_price": 1}]')$$,
