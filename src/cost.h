@@ -178,7 +178,9 @@ typedef struct PriceEntry
 	PriceSide	out;
 	int			ntiers;
 	PriceTier  *tiers;			/* ascending by above */
-	void	   *code;			/* pcre2_code */
+	void	   *code;			/* pcre2_code; NULL for an exact name */
+	char	   *exact;			/* the import's plain-name pattern: the name */
+	int			exactlen;
 } PriceEntry;
 
 /* Outcome of matching one entry's pattern against a model name. */

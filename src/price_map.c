@@ -27,6 +27,7 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "executor/spi.h"
+#include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -54,6 +55,8 @@ typedef struct MemoKey
 	int			modellen;
 	const char *provider;
 	int			providerlen;	/* -1: no provider */
+	bool		has_workspace;	/* the run's workspace: its own entries are candidates */
+	pg_uuid_t	workspace_id;
 } MemoKey;
 
 /*
@@ -104,6 +107,8 @@ MemoHash(const MemoKey *k)
 
 	if (k->providerlen >= 0)
 		h = HashWords(k->provider, k->providerlen, h ^ UINT64CONST(0xC2B2AE3D27D4EB4F));
+	if (k->has_workspace)
+		h = HashWords((const char *) k->workspace_id.data, UUID_LEN, h ^ UINT64CONST(0x165667B19E3779F9));
 	return (uint32) (h ^ (h >> 32));
 }
 
@@ -114,7 +119,9 @@ MemoHash(const MemoKey *k)
 #define SH_HASH_KEY(tb, k) MemoHash(&(k))
 #define SH_EQUAL(tb, a, b) ((a).modellen == (b).modellen && (a).providerlen == (b).providerlen && \
 							memcmp((a).model, (b).model, (a).modellen) == 0 && \
-							((a).providerlen <= 0 || memcmp((a).provider, (b).provider, (a).providerlen) == 0))
+							((a).providerlen <= 0 || memcmp((a).provider, (b).provider, (a).providerlen) == 0) && \
+							(a).has_workspace == (b).has_workspace && \
+							(!(a).has_workspace || memcmp((a).workspace_id.data, (b).workspace_id.data, UUID_LEN) == 0))
 #define SH_SCOPE static inline
 #define SH_STORE_HASH
 #define SH_GET_HASH(tb, a) ((a)->hash)
@@ -387,6 +394,44 @@ ParseTiers(JsonbContainer *container, PriceEntry *entry)
 }
 
 /*
+ * The import's patterns for plain names, (?i)^([a-z0-9_.-]+/)?<name>$ with
+ * the name's metacharacters escaped, need no regex: the name is kept and
+ * compared directly (no PCRE2 compile at load, no match per lookup).
+ */
+#define EXACT_PREFIX "(?i)^([a-z0-9_.-]+/)?"
+
+static char *
+ExactName(const char *pattern, int *len)
+{
+	const char *p;
+	StringInfoData buf;
+
+	if (strncmp(pattern, EXACT_PREFIX, strlen(EXACT_PREFIX)) != 0)
+		return NULL;
+	initStringInfo(&buf);
+	for (p = pattern + strlen(EXACT_PREFIX); *p; p++)
+	{
+		if (*p == '\\')
+		{
+			p++;
+			if (*p == '\0' || strchr("[]\\.^$*+?(){}|", *p) == NULL)
+				return NULL;
+			appendStringInfoChar(&buf, *p);
+		}
+		else if (*p == '$' && p[1] == '\0')
+		{
+			*len = buf.len;
+			return buf.len > 0 ? buf.data : NULL;
+		}
+		else if (strchr("[]\\.^$*+?(){}|", *p) != NULL)
+			return NULL;
+		else
+			appendStringInfoChar(&buf, *p);
+	}
+	return NULL;
+}
+
+/*
  * Build entry (in CurrentMemoryContext) from a model_prices row.  Returns
  * NULL, or the reason the row is invalid with its SQLSTATE in *sqlstate.
  * The compiled pattern is left in entry->code; the caller frees it.
@@ -422,6 +467,9 @@ PriceEntryBuild(const PriceRow *row, PriceEntry *entry, int *sqlstate)
 		(err = ParseTiers(row->tiers, entry)) != NULL)
 		return err;
 
+	entry->exact = ExactName(row->pattern, &entry->exactlen);
+	if (entry->exact != NULL)
+		return NULL;
 	if ((err = CompilePattern(row->pattern, &code)) != NULL)
 	{
 		*sqlstate = ERRCODE_INVALID_REGULAR_EXPRESSION;
@@ -608,9 +656,29 @@ PriceMapEnsure(void)
 PriceMatch
 PriceEntryMatches(const PriceEntry *entry, const char *model, int modellen)
 {
-	int			rc = pcre2_match((pcre2_code *) entry->code, (PCRE2_SPTR) model, modellen, 0,
-								 MatchOptions, MatchData, MatchContext);
+	int			rc;
 
+	if (entry->exact != NULL)
+	{
+		const char *slash;
+		int			rest;
+
+		if (modellen == entry->exactlen && pg_strncasecmp(model, entry->exact, modellen) == 0)
+			return PRICE_MATCH_YES;
+		/* one provider prefix of [a-z0-9_.-] (any case) and a slash */
+		slash = memchr(model, '/', modellen);
+		if (slash == NULL || slash == model)
+			return PRICE_MATCH_NO;
+		rest = modellen - (int) (slash + 1 - model);
+		if (rest != entry->exactlen || pg_strncasecmp(slash + 1, entry->exact, rest) != 0)
+			return PRICE_MATCH_NO;
+		for (const char *c = model; c < slash; c++)
+			if (!(isalnum((unsigned char) *c) || *c == '_' || *c == '.' || *c == '-'))
+				return PRICE_MATCH_NO;
+		return PRICE_MATCH_YES;
+	}
+	rc = pcre2_match((pcre2_code *) entry->code, (PCRE2_SPTR) model, modellen, 0,
+					 MatchOptions, MatchData, MatchContext);
 	if (rc >= 0)
 		return PRICE_MATCH_YES;
 	if (rc == PCRE2_ERROR_NOMATCH)
@@ -631,7 +699,8 @@ PriceEntryProviderMatches(const PriceEntry *entry, const char *provider, int pro
 }
 
 static MemoEntry *
-MemoLookup(const char *model, int modellen, const char *provider, int providerlen)
+MemoLookup(const char *model, int modellen, const char *provider, int providerlen,
+		   const pg_uuid_t *workspace_id)
 {
 	MemoKey		key;
 	MemoEntry  *m;
@@ -641,6 +710,11 @@ MemoLookup(const char *model, int modellen, const char *provider, int providerle
 	key.modellen = modellen;
 	key.provider = provider;
 	key.providerlen = provider ? providerlen : -1;
+	key.has_workspace = workspace_id != NULL;
+	if (workspace_id != NULL)
+		key.workspace_id = *workspace_id;
+	else
+		memset(&key.workspace_id, 0, sizeof(pg_uuid_t));
 
 	m = memo_lookup(Memo, key);
 	if (m != NULL)
@@ -657,6 +731,11 @@ MemoLookup(const char *model, int modellen, const char *provider, int providerle
 		{
 			const PriceEntry *e = &PriceEntries[i];
 
+			/* another workspace's patterns are never run for this one's models */
+			if (e->has_workspace &&
+				(workspace_id == NULL ||
+				 memcmp(e->workspace_id.data, workspace_id->data, UUID_LEN) != 0))
+				continue;
 			if (PriceEntryProviderMatches(e, provider, providerlen) &&
 				PriceEntryMatches(e, model, modellen) == PRICE_MATCH_YES)
 				cands[n++] = i;
@@ -691,7 +770,7 @@ PriceMapChoose(const char *model, int modellen, const char *provider, int provid
 	if (model == NULL)
 		return NULL;
 	PriceMapEnsure();
-	m = MemoLookup(model, modellen, provider, providerlen);
+	m = MemoLookup(model, modellen, provider, providerlen, workspace_id);
 	for (int i = 0; i < m->ncands; i++)
 	{
 		const PriceEntry *e = &PriceEntries[m->cands[i]];
