@@ -16,6 +16,7 @@
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
 #include "utils/jsonb.h"
@@ -23,23 +24,33 @@
 
 #include "cost.h"
 
-static TupleDesc
-CachedResultDesc(FunctionCallInfo fcinfo)
+/* What one call site of compute_cost keeps between rows. */
+typedef struct ComputeCostCache
 {
-	TupleDesc	desc = (TupleDesc) fcinfo->flinfo->fn_extra;
+	TupleDesc	desc;
+	Oid			checked_user;	/* may SELECT model_prices (checked once per role) */
+} ComputeCostCache;
 
-	if (desc == NULL)
+static ComputeCostCache *
+CallCache(FunctionCallInfo fcinfo)
+{
+	ComputeCostCache *cache = (ComputeCostCache *) fcinfo->flinfo->fn_extra;
+
+	if (cache == NULL)
 	{
 		MemoryContext old;
+		TupleDesc	desc;
 
 		if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 			elog(ERROR, "return type must be a row type");
 		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-		desc = BlessTupleDesc(CreateTupleDescCopy(desc));
+		cache = palloc0(sizeof(ComputeCostCache));
+		cache->desc = BlessTupleDesc(CreateTupleDescCopy(desc));
+		cache->checked_user = InvalidOid;
 		MemoryContextSwitchTo(old);
-		fcinfo->flinfo->fn_extra = desc;
+		fcinfo->flinfo->fn_extra = cache;
 	}
-	return desc;
+	return cache;
 }
 
 /*
@@ -50,7 +61,8 @@ PG_FUNCTION_INFO_V1(lsbilling_compute_cost);
 Datum
 lsbilling_compute_cost(PG_FUNCTION_ARGS)
 {
-	TupleDesc	desc = CachedResultDesc(fcinfo);
+	ComputeCostCache *cache = CallCache(fcinfo);
+	TupleDesc	desc = cache->desc;
 	Datum		values[6];
 	bool		nulls[6] = {true, true, true, true, true, true};
 
@@ -68,7 +80,12 @@ lsbilling_compute_cost(PG_FUNCTION_ARGS)
 		char	   *error;
 		Jsonb	   *normalised = UsageNormalise(&jb->root);
 
-		PriceMapCheckAccess();
+		/* like a table's, the privilege is checked per role, not per row */
+		if (cache->checked_user != GetUserId())
+		{
+			PriceMapCheckAccess();
+			cache->checked_user = GetUserId();
+		}
 		if (normalised != NULL)
 			jb = normalised;
 		if (!UsageParse(&jb->root, &usage, &error))
