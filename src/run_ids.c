@@ -21,15 +21,27 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/heapam.h"
 #include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/index.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
+#include "storage/lmgr.h"
+#include "utils/fmgroids.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/snapmgr.h"
 #include "utils/lsyscache.h"
 
 #include "lsbilling.h"
 
-static SPIPlanPtr ClaimPlan = NULL;
 static SPIPlanPtr ReleasePlan = NULL;
 
 static bool
@@ -43,48 +55,123 @@ RunIdsExist(void)
 /*
  * Claim the id of a run being inserted; false when another run of the
  * workspace holds it (the insert is then skipped).
+ *
+ * Done in C on the table and its indexes, not through SPI: an executor start
+ * per row cost as much as the rest of the write path.  The primary key is
+ * probed with a dirty snapshot, as ON CONFLICT does: a claim by a transaction
+ * still in progress is waited for, then looked at again.  Two writers racing
+ * past the probe meet in the unique index, and the second gets 23505.
  */
 bool
 RunIdClaim(const RunColumns *cols, TupleDesc desc, HeapTuple tup)
 {
-	Datum		values[4];
-	char		nulls[4] = {' ', ' ', ' ', ' '};
+	Oid			nsp = get_namespace_oid("lsbilling", true);
+	Oid			relid;
+	Relation	rel;
+	Relation	pk;
+	TupleDesc	rdesc;
+	Datum		ws,
+				id,
+				trace,
+				start;
 	bool		isnull;
-	int			rc;
-	bool		claimed;
+	ScanKeyData key[2];
+	SnapshotData dirty;
+	bool		found;
+	List	   *indexes;
+	ListCell   *lc;
 
-	if (!RunIdsExist())
-		return true;
-	values[0] = heap_getattr(tup, cols->workspace_id, desc, &isnull);
+	if (!OidIsValid(nsp) || !OidIsValid(relid = get_relname_relid("run_ids", nsp)))
+		return true;			/* before the 0.2.0 update */
+	ws = heap_getattr(tup, cols->workspace_id, desc, &isnull);
 	if (isnull)
 		return true;			/* NOT NULL reports it */
-	values[1] = heap_getattr(tup, cols->id, desc, &isnull);
+	id = heap_getattr(tup, cols->id, desc, &isnull);
 	if (isnull)
 		return true;
-	values[2] = heap_getattr(tup, cols->trace_id, desc, &isnull);
+	trace = heap_getattr(tup, cols->trace_id, desc, &isnull);
 	if (isnull)
 		return true;
-	values[3] = heap_getattr(tup, cols->start_time, desc, &isnull);
+	start = heap_getattr(tup, cols->start_time, desc, &isnull);
 	if (isnull)
 		return true;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (ClaimPlan == NULL)
+	rel = table_open(relid, RowExclusiveLock);
+	rdesc = RelationGetDescr(rel);
+	pk = index_open(RelationGetPrimaryKeyIndex(rel), RowExclusiveLock);
+	ScanKeyInit(&key[0], 1, BTEqualStrategyNumber, F_UUID_EQ, ws);
+	ScanKeyInit(&key[1], 2, BTEqualStrategyNumber, F_UUID_EQ, id);
+	InitDirtySnapshot(dirty);
+	for (;;)
 	{
-		Oid			argtypes[4] = {UUIDOID, UUIDOID, UUIDOID, TIMESTAMPTZOID};
+		IndexScanDesc scan = index_beginscan(rel, pk, &dirty, 2, 0);
+		TupleTableSlot *slot = table_slot_create(rel, NULL);
+		TransactionId xwait;
+		ItemPointerData ctid;
 
-		ClaimPlan = LsbPrepareKept("INSERT INTO lsbilling.run_ids (workspace_id, id, trace_id, start_time)"
-								   " VALUES ($1, $2, $3, $4)"
-								   " ON CONFLICT (workspace_id, id) DO NOTHING",
-								   4, argtypes, 0);
+		index_rescan(scan, key, 2, NULL, 0);
+		found = index_getnext_slot(scan, ForwardScanDirection, slot);
+		xwait = TransactionIdIsValid(dirty.xmin) ? dirty.xmin : dirty.xmax;
+		ctid = slot->tts_tid;
+		index_endscan(scan);
+		ExecDropSingleTupleTableSlot(slot);
+		if (found && TransactionIdIsValid(xwait))
+		{
+			/* claimed or released by a transaction in progress: wait for it */
+			XactLockTableWait(xwait, rel, &ctid, XLTW_InsertIndex);
+			continue;
+		}
+		break;
 	}
-	rc = SPI_execute_plan(ClaimPlan, values, nulls, false, 0);
-	if (rc != SPI_OK_INSERT)
-		elog(ERROR, "cannot claim the run id: %s", SPI_result_code_string(rc));
-	claimed = SPI_processed == 1;
-	SPI_finish();
-	return claimed;
+
+	if (!found)
+	{
+		Datum	   *values = palloc0(sizeof(Datum) * rdesc->natts);
+		bool	   *nulls = palloc(sizeof(bool) * rdesc->natts);
+		HeapTuple	row;
+		TupleTableSlot *slot;
+
+		memset(nulls, true, sizeof(bool) * rdesc->natts);
+		{
+			const char *const names[4] = {"workspace_id", "id", "trace_id", "start_time"};
+			const Datum vals[4] = {ws, id, trace, start};
+
+			for (int i = 0; i < 4; i++)
+			{
+				int			attnum = SPI_fnumber(rdesc, names[i]);
+
+				if (attnum <= 0)
+					elog(ERROR, "lsbilling.run_ids has no column \"%s\"", names[i]);
+				values[attnum - 1] = vals[i];
+				nulls[attnum - 1] = false;
+			}
+		}
+		row = heap_form_tuple(rdesc, values, nulls);
+		heap_insert(rel, row, GetCurrentCommandId(true), 0, NULL);
+
+		/* its indexes, the primary key checking uniqueness */
+		slot = MakeSingleTupleTableSlot(rdesc, &TTSOpsHeapTuple);
+		ExecStoreHeapTuple(row, slot, false);
+		indexes = RelationGetIndexList(rel);
+		foreach(lc, indexes)
+		{
+			Relation	idx = index_open(lfirst_oid(lc), RowExclusiveLock);
+			IndexInfo  *info = BuildIndexInfo(idx);
+			Datum		ivalues[INDEX_MAX_KEYS];
+			bool		inulls[INDEX_MAX_KEYS];
+
+			FormIndexDatum(info, slot, NULL, ivalues, inulls);
+			index_insert(idx, ivalues, inulls, &row->t_self, rel,
+						 idx->rd_index->indisunique ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO,
+						 false, info);
+			index_close(idx, RowExclusiveLock);
+		}
+		list_free(indexes);
+		ExecDropSingleTupleTableSlot(slot);
+	}
+	index_close(pk, RowExclusiveLock);
+	table_close(rel, RowExclusiveLock);
+	return !found;
 }
 
 /* A deleted run frees its id (only the row that holds it: same start_time). */
