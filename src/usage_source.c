@@ -733,6 +733,77 @@ NameContains(const char *name, int namelen, const char *word)
 	return false;
 }
 
+/* The first generation's message, as LangChain serializes it. */
+static JsonbContainer *
+FirstGenerationMessage(JsonbContainer *outputs)
+{
+	JsonbValue	gens;
+	JsonbValue *g;
+
+	if (JsonbObjectGet(outputs, "generations", &gens) == NULL || gens.type != jbvBinary ||
+		!JsonContainerIsArray(gens.val.binary.data) || JsonContainerSize(gens.val.binary.data) != 1)
+		return NULL;
+	g = getIthJsonbValueFromContainer(gens.val.binary.data, 0);
+	if (g == NULL || g->type != jbvBinary)
+		return NULL;
+	if (JsonContainerIsArray(g->val.binary.data))
+	{
+		if (JsonContainerSize(g->val.binary.data) != 1)
+			return NULL;
+		g = getIthJsonbValueFromContainer(g->val.binary.data, 0);
+		if (g == NULL || g->type != jbvBinary)
+			return NULL;
+	}
+	return JsonbObjectGetObject(JsonbObjectGetObject(g->val.binary.data, "message"), "kwargs");
+}
+
+/*
+ * What a LangChain usage_metadata leaves out but the run still says:
+ * the service tier it was invoked with (LangChain-JS does not prefix the
+ * keys), and the split of Anthropic cache writes into 5-minute and 1-hour
+ * ones (LangChain-JS sums them into cache_creation; the provider's own usage
+ * rides along in the message's additional_kwargs).  True when d changed.
+ */
+static bool
+NuFromContext(NuDoc *d, JsonbContainer *extra, JsonbContainer *outputs)
+{
+	bool		changed = false;
+	int			i;
+
+	if (d->tier == NULL)
+	{
+		char	   *tier = JsonbObjectGetText(JsonbObjectGetObject(extra, "invocation_params"),
+											  "service_tier");
+
+		if (tier != NULL && IsTierName(tier, strlen(tier)))
+		{
+			d->tier = tier;
+			d->tierlen = strlen(tier);
+			changed = true;
+		}
+	}
+	i = DetailIndex(&d->in, "cache_creation", strlen("cache_creation"));
+	if (i >= 0 && d->in.d[i].count > 0 &&
+		DetailIndex(&d->in, "cache_creation_1h", strlen("cache_creation_1h")) < 0)
+	{
+		JsonbContainer *kwargs = FirstGenerationMessage(outputs);
+		JsonbContainer *raw = JsonbObjectGetObject(JsonbObjectGetObject(kwargs, "additional_kwargs"), "usage");
+		JsonbValue	v;
+		int64		n1h;
+
+		if (raw == NULL)
+			raw = JsonbObjectGetObject(JsonbObjectGetObject(kwargs, "response_metadata"), "usage");
+		if (JsonbObjectGet(JsonbObjectGetObject(raw, "cache_creation"), "ephemeral_1h_input_tokens", &v) != NULL &&
+			CountOf(&v, &n1h) && n1h > 0 && n1h <= d->in.d[i].count)
+		{
+			d->in.d[i].count -= n1h;
+			DetailSet(&d->in, "cache_creation_1h", n1h);
+			changed = true;
+		}
+	}
+	return changed;
+}
+
 /*
  * Fill ru from a run's documents (any of them may be NULL).  ru->usage is the
  * document to parse and store, or NULL; ru->bad is set when the value found
@@ -780,9 +851,20 @@ RunUsageFind(JsonbContainer *extra, JsonbContainer *outputs, JsonbContainer *inp
 		}
 		else
 		{
-			ru->usage = UsageNormalise(v.val.binary.data);
+			JsonbContainer *c = v.val.binary.data;
+
+			NuInit(&d);
+			if (NuReadUsageMetadata(c, &d))
+			{
+				bool		changed = NuNormalise(&d);
+
+				if (llm)
+					changed |= NuFromContext(&d, extra, outputs);
+				if (changed)
+					ru->usage = NuToJsonb(&d, c);
+			}
 			if (ru->usage == NULL)
-				ru->usage = JsonbFromContainer(v.val.binary.data, v.val.binary.len);
+				ru->usage = JsonbFromContainer(c, v.val.binary.len);
 		}
 	}
 	if (!llm)
