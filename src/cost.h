@@ -117,6 +117,7 @@ typedef struct RunUsage
 } RunUsage;
 
 extern Jsonb *UsageNormalise(JsonbContainer *usage);
+extern bool UsageNeedsNormalise(const Usage *usage);
 extern void RunUsageFind(JsonbContainer *extra, JsonbContainer *outputs, JsonbContainer *inputs,
 						 const char *run_type, int run_typelen, const char *name, int namelen,
 						 RunUsage *ru);

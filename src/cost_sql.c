@@ -78,7 +78,6 @@ lsbilling_compute_cost(PG_FUNCTION_ARGS)
 		CostResult	r;
 		const PriceEntry *entry = NULL;
 		char	   *error;
-		Jsonb	   *normalised = UsageNormalise(&jb->root);
 
 		/* like a table's, the privilege is checked per role, not per row */
 		if (cache->checked_user != GetUserId())
@@ -86,12 +85,20 @@ lsbilling_compute_cost(PG_FUNCTION_ARGS)
 			PriceMapCheckAccess();
 			cache->checked_user = GetUserId();
 		}
-		if (normalised != NULL)
-			jb = normalised;
 		if (!UsageParse(&jb->root, &usage, &error))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("%s", error)));
+		/* the vocabulary (README "Key vocabulary"), for the few documents that need it */
+		if (UsageNeedsNormalise(&usage))
+		{
+			Jsonb	   *normalised = UsageNormalise(&jb->root);
+
+			if (normalised != NULL && !UsageParse(&normalised->root, &usage, &error))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("%s", error)));
+		}
 		if (model != NULL)
 			entry = PriceMapChoose(VARDATA_ANY(model), VARSIZE_ANY_EXHDR(model),
 								   provider ? VARDATA_ANY(provider) : NULL,

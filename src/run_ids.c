@@ -30,10 +30,12 @@
 #include "access/xact.h"
 #include "catalog/index.h"
 #include "catalog/namespace.h"
+#include "commands/extension.h"
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
 #include "storage/lmgr.h"
+#include "storage/proc.h"
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
@@ -42,7 +44,54 @@
 
 #include "lsbilling.h"
 
+static SPIPlanPtr ClaimPlan = NULL;
 static SPIPlanPtr ReleasePlan = NULL;
+
+/* Whether Citus is installed here, looked up once a transaction. */
+static bool
+CitusInstalled(void)
+{
+	static LocalTransactionId checked = InvalidLocalTransactionId;
+	static bool installed = false;
+
+	if (checked != MyProc->lxid)
+	{
+		installed = OidIsValid(get_extension_oid("citus", true));
+		checked = MyProc->lxid;
+	}
+	return installed;
+}
+
+/*
+ * The claim through SPI, for Citus: there run_ids is distributed and a row
+ * must reach its shard through the planner, never the node's shell table.
+ */
+static bool
+RunIdClaimSpi(Datum ws, Datum id, Datum trace, Datum start)
+{
+	Datum		values[4] = {ws, id, trace, start};
+	char		nulls[4] = {' ', ' ', ' ', ' '};
+	int			rc;
+	bool		claimed;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (ClaimPlan == NULL)
+	{
+		Oid			argtypes[4] = {UUIDOID, UUIDOID, UUIDOID, TIMESTAMPTZOID};
+
+		ClaimPlan = LsbPrepareKept("INSERT INTO lsbilling.run_ids (workspace_id, id, trace_id, start_time)"
+								   " VALUES ($1, $2, $3, $4)"
+								   " ON CONFLICT (workspace_id, id) DO NOTHING",
+								   4, argtypes, 0);
+	}
+	rc = SPI_execute_plan(ClaimPlan, values, nulls, false, 0);
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "cannot claim the run id: %s", SPI_result_code_string(rc));
+	claimed = SPI_processed == 1;
+	SPI_finish();
+	return claimed;
+}
 
 static bool
 RunIdsExist(void)
@@ -60,7 +109,8 @@ RunIdsExist(void)
  * per row cost as much as the rest of the write path.  The primary key is
  * probed with a dirty snapshot, as ON CONFLICT does: a claim by a transaction
  * still in progress is waited for, then looked at again.  Two writers racing
- * past the probe meet in the unique index, and the second gets 23505.
+ * past the probe meet in the unique index, and the second gets 23505.  With
+ * Citus installed the claim goes through SPI (RunIdClaimSpi).
  */
 bool
 RunIdClaim(const RunColumns *cols, TupleDesc desc, HeapTuple tup)
@@ -95,6 +145,8 @@ RunIdClaim(const RunColumns *cols, TupleDesc desc, HeapTuple tup)
 	start = heap_getattr(tup, cols->start_time, desc, &isnull);
 	if (isnull)
 		return true;
+	if (CitusInstalled())
+		return RunIdClaimSpi(ws, id, trace, start);
 
 	rel = table_open(relid, RowExclusiveLock);
 	rdesc = RelationGetDescr(rel);

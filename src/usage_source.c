@@ -431,6 +431,42 @@ UsageNormalise(JsonbContainer *usage)
 	return NuToJsonb(&d, usage);
 }
 
+/* A detail key the vocabulary renames (tier prefixes, Anthropic's writes). */
+static bool
+KeyNeedsNormalising(const char *key, int keylen)
+{
+	const char *us = memchr(key, '_', keylen);
+	int			plen = us ? (int) (us - key) : keylen;
+
+	return IsTierName(key, plen) ||
+		(keylen > 10 && memcmp(key, "ephemeral_", 10) == 0);
+}
+
+/*
+ * Whether a parsed usage_metadata needs UsageNormalise: cheaper than the
+ * normalising walk, so that compute_cost pays it only for such documents.
+ */
+bool
+UsageNeedsNormalise(const Usage *usage)
+{
+	const UsageSide *sides[2] = {&usage->in, &usage->out};
+
+	for (int s = 0; s < 2; s++)
+		for (int i = 0; i < sides[s]->ndetails; i++)
+		{
+			const UsageDetail *d = &sides[s]->details[i];
+
+			if (KeyNeedsNormalising(d->key, d->keylen))
+				return true;
+			if (s == 1 && d->keylen == 9 && memcmp(d->key, "reasoning", 9) == 0 &&
+				d->count > 0 && usage->has_total_tokens && usage->in.has_tokens &&
+				usage->out.has_tokens &&
+				usage->total_tokens == usage->in.tokens + usage->out.tokens + d->count)
+				return true;
+		}
+	return false;
+}
+
 /* ---- provider formats ---- */
 
 static bool
