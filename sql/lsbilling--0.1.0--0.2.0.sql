@@ -93,7 +93,6 @@ CREATE TABLE IF NOT EXISTS lsbilling.run_ids (
 	start_time timestamptz NOT NULL,
 	PRIMARY KEY (workspace_id, id)
 );
-CREATE INDEX IF NOT EXISTS run_ids_trace_idx ON lsbilling.run_ids (workspace_id, trace_id);
 COMMENT ON TABLE lsbilling.run_ids IS
 	'one row per run id and workspace (kept by the run triggers): a retried create is stored once';
 -- (registered once: the call is allowed only inside CREATE / ALTER EXTENSION)
