@@ -15,3 +15,4 @@ lsb_psql -d lsbilling_demo -c 'CREATE EXTENSION lsbilling' || lsb_die "CREATE EX
 echo "loading the sample (test/demo/sample.sql) ..."
 lsb_psql -d lsbilling_demo -f test/demo/sample.sql || lsb_die "loading the sample failed"
 "$PGBIN/psql" -X -v ON_ERROR_STOP=1 -d lsbilling_demo -f test/demo/report.sql || lsb_die "the report failed"
+"$PGBIN/psql" -X -v ON_ERROR_STOP=1 -d lsbilling_demo -f test/demo/traffic.sql || lsb_die "the client-traffic demo failed"
