@@ -4,13 +4,13 @@
  *	  Fills a run's derived columns (model, usage, tokens, costs) as it is
  *	  written; called from runs_before_write.
  *
- * The model comes from extra.metadata.ls_model_name / ls_provider, the usage
- * from extra.metadata.usage_metadata, else outputs.usage_metadata.  A run
- * whose usage cannot be priced is stored all the same, with NULL costs and
- * the reason in cost_error: the parser and the arithmetic report problems as
- * messages instead of errors, so no subtransaction is needed per row.
+ * Usage, model and provider are found by RunUsageFind (usage_source.c, the
+ * documented reading order); where they came from is kept in usage_source.
+ * A run whose usage cannot be priced is stored all the same, with NULL costs
+ * and the reason in cost_error: the parser and the arithmetic report problems
+ * as messages instead of errors, so no subtransaction is needed per row.
  *
- * On UPDATE the columns are derived again only when extra, outputs or
+ * On UPDATE the columns are derived again only when extra, outputs, inputs or
  * start_time change (or recompute_costs asks for it); otherwise the derived
  * values of the old row are kept, whatever the client wrote into them.
  *

@@ -31,6 +31,7 @@
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -139,6 +140,26 @@ typedef struct PriceMapCodes
 static MemoryContext PriceMapContext = NULL;
 static MemoryContext MemoContext = NULL;
 static PriceEntry *PriceEntries = NULL;
+
+/*
+ * The exact-name index in front of PCRE2: lower-cased plain name -> the map
+ * positions of its entries.  Entries with a real regex (or a name too long
+ * for the key) are in RegexEntries, tried one by one on a memo miss.
+ */
+#define EXACT_KEY_LEN 256
+typedef struct ExactSlot
+{
+	char		key[EXACT_KEY_LEN];
+	int			n;
+	int		   *idx;
+} ExactSlot;
+static HTAB *ExactIndex = NULL;
+static int *RegexEntries = NULL;
+static int	NumRegexEntries = 0;
+
+static bool ExactIndexReady = false;	/* built for the current map */
+
+static void BuildExactIndex(MemoryContext cxt);
 static int	NumPriceEntries = 0;
 static memo_hash *Memo = NULL;
 static bool PriceMapStale = true;
@@ -634,19 +655,96 @@ PriceMapLoad(void)
 	}
 	PG_END_TRY();
 
+	ExactIndexReady = false;
+	ExactIndex = NULL;
 	if (PriceMapContext != NULL)
 		MemoryContextDelete(PriceMapContext);
 	PriceMapContext = cxt;
 	PriceEntries = codes->entries;
 	NumPriceEntries = codes->n;
+	BuildExactIndex(cxt);
+	ExactIndexReady = true;
 	MemoContext = AllocSetContextCreate(cxt, "lsbilling price memo", ALLOCSET_DEFAULT_SIZES);
 	MemoCreate();
+}
+
+static void
+LowerInto(char *dst, const char *src, int len)
+{
+	for (int i = 0; i < len; i++)
+		dst[i] = pg_ascii_tolower((unsigned char) src[i]);
+	dst[len] = '\0';
+}
+
+/* The exact-name index of the map just loaded, in the map's memory context. */
+static void
+BuildExactIndex(MemoryContext cxt)
+{
+	HASHCTL		ctl;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = EXACT_KEY_LEN;
+	ctl.entrysize = sizeof(ExactSlot);
+	ctl.hcxt = cxt;
+	ExactIndex = hash_create("lsbilling exact price names", Max(NumPriceEntries, 16), &ctl,
+							 HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	RegexEntries = MemoryContextAlloc(cxt, sizeof(int) * Max(NumPriceEntries, 1));
+	NumRegexEntries = 0;
+	for (int i = 0; i < NumPriceEntries; i++)
+	{
+		const PriceEntry *e = &PriceEntries[i];
+		char		key[EXACT_KEY_LEN];
+		ExactSlot  *slot;
+		bool		found;
+
+		if (e->exact == NULL || e->exactlen >= EXACT_KEY_LEN)
+		{
+			RegexEntries[NumRegexEntries++] = i;
+			continue;
+		}
+		LowerInto(key, e->exact, e->exactlen);
+		slot = hash_search(ExactIndex, key, HASH_ENTER, &found);
+		if (!found)
+		{
+			slot->n = 0;
+			slot->idx = NULL;
+		}
+		slot->idx = slot->idx == NULL ? MemoryContextAlloc(cxt, sizeof(int) * 4)
+			: (slot->n % 4 == 0 ? repalloc(slot->idx, sizeof(int) * (slot->n + 4)) : slot->idx);
+		slot->idx[slot->n++] = i;
+	}
+}
+
+/* Map positions of the exact names equal to name (any case), appended to out. */
+static int
+ExactLookup(const char *name, int len, int *out, int n)
+{
+	char		key[EXACT_KEY_LEN];
+	ExactSlot  *slot;
+
+	if (len <= 0 || len >= EXACT_KEY_LEN)
+		return n;
+	LowerInto(key, name, len);
+	slot = hash_search(ExactIndex, key, HASH_FIND, NULL);
+	if (slot != NULL)
+		for (int i = 0; i < slot->n; i++)
+			out[n++] = slot->idx[i];
+	return n;
+}
+
+static int
+IntCompare(const void *a, const void *b)
+{
+	int			x = *(const int *) a;
+	int			y = *(const int *) b;
+
+	return x < y ? -1 : (x > y ? 1 : 0);
 }
 
 static inline void
 PriceMapEnsure(void)
 {
-	if (PriceMapStale || PriceMapContext == NULL ||
+	if (PriceMapStale || PriceMapContext == NULL || !ExactIndexReady ||
 		(LoadedInParallel && !IsInParallelMode()))
 		PriceMapLoad();
 }
@@ -727,19 +825,50 @@ MemoLookup(const char *model, int modellen, const char *provider, int providerle
 		int		   *cands = MemoryContextAlloc(MemoContext, sizeof(int) * Max(NumPriceEntries, 1));
 		int			n = 0;
 
-		for (int i = 0; i < NumPriceEntries; i++)
+		int		   *found_idx = palloc(sizeof(int) * Max(NumPriceEntries, 1));
+		int			nfound = 0;
+		const char *slash = memchr(model, '/', modellen);
+
+		/* plain names by the index: the whole name, or after one provider prefix */
+		nfound = ExactLookup(model, modellen, found_idx, nfound);
+		if (slash != NULL && slash > model)
 		{
-			const PriceEntry *e = &PriceEntries[i];
+			bool		prefix_ok = true;
+
+			for (const char *c = model; c < slash && prefix_ok; c++)
+				prefix_ok = isalnum((unsigned char) *c) || *c == '_' || *c == '.' || *c == '-';
+			if (prefix_ok)
+				nfound = ExactLookup(slash + 1, modellen - (int) (slash + 1 - model), found_idx, nfound);
+		}
+		/* then the regexes */
+		for (int r = 0; r < NumRegexEntries; r++)
+		{
+			int			i = RegexEntries[r];
 
 			/* another workspace's patterns are never run for this one's models */
+			if (PriceEntries[i].has_workspace &&
+				(workspace_id == NULL ||
+				 memcmp(PriceEntries[i].workspace_id.data, workspace_id->data, UUID_LEN) != 0))
+				continue;
+			if (PriceEntryMatches(&PriceEntries[i], model, modellen) == PRICE_MATCH_YES)
+				found_idx[nfound++] = i;
+		}
+		/* in map order, each once, then the workspace and provider filters */
+		qsort(found_idx, nfound, sizeof(int), IntCompare);
+		for (int k = 0; k < nfound; k++)
+		{
+			const PriceEntry *e = &PriceEntries[found_idx[k]];
+
+			if (k > 0 && found_idx[k] == found_idx[k - 1])
+				continue;
 			if (e->has_workspace &&
 				(workspace_id == NULL ||
 				 memcmp(e->workspace_id.data, workspace_id->data, UUID_LEN) != 0))
 				continue;
-			if (PriceEntryProviderMatches(e, provider, providerlen) &&
-				PriceEntryMatches(e, model, modellen) == PRICE_MATCH_YES)
-				cands[n++] = i;
+			if (PriceEntryProviderMatches(e, provider, providerlen))
+				cands[n++] = found_idx[k];
 		}
+		pfree(found_idx);
 		/* the key points into the caller's datum: keep our own copy */
 		key.model = MemoryContextAlloc(MemoContext, modellen + 1);
 		memcpy((char *) key.model, model, modellen);
