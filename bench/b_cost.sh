@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Cost engine benchmark (issue 3), single core, best of 3, ratios measured in this run:
+# Cost engine benchmark (issues 3 and 9), single core, best of 3, ratios measured in this run:
 #  1. sum((compute_cost(usage, model, provider, start_time)).total_cost) over 300k stored
-#     usage documents with a 150-entry regex price map, against the bare read
+#     usage documents with the shipped price map (~650 entries, most of them exact names)
+#     plus 106 synthetic regex entries, against the bare read
 #     sum((usage->>'input_tokens')::bigint + (usage->>'output_tokens')::bigint)   target <= 2x
+#  1b. the same with the whole LiteLLM snapshot imported (~2,400 more entries)   target <= ~2x
+#  1c. a new backend's first lookup (loading the map) and first lookup of a new model
 #  2. the same lookup in plain SQL with the ~ operator (Langfuse's way), on a sample,
 #     per row against the bare read per row                                     reference ~400x
 #  3. run inserts with all triggers against the same inserts without the derive
@@ -11,20 +14,20 @@
 set -u
 DB=bench_cost
 NDOCS=${LSB_COST_DOCS:-300000}
-NSAMPLE=${LSB_COST_SAMPLE:-3000}
+NSAMPLE=${LSB_COST_SAMPLE:-500}
 NRUNS=${LSB_COST_RUNS:-20000}
 psql_db() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
 
 "$PGBIN/psql" -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" || exit 1
 psql_db <<SQL || exit 1
 CREATE EXTENSION lsbilling;
--- 150 entries: the shipped defaults plus synthetic ones of the same shape
+-- the shipped defaults plus 106 synthetic regex entries of the same shape
 INSERT INTO lsbilling.model_prices (name, match_pattern, provider, input_price, output_price,
 	input_price_details, output_price_details)
 SELECT 'synthetic-' || i, '(?i)^(acme/)?synthetic-model-' || i || '(-\d{4}-\d{2}-\d{2})?$',
 	CASE WHEN i % 3 = 0 THEN 'acme' END, round(0.1 + i / 10.0, 3), round(0.4 + i / 5.0, 3),
 	'{"cache_read": 0.05}', CASE WHEN i % 2 = 0 THEN '{"reasoning": 1.5}' ELSE '{}' END::jsonb
-FROM generate_series(1, 150 - (SELECT count(*) FROM lsbilling.model_prices)) i;
+FROM generate_series(1, 106) i;
 -- 142 model names: real ones, synthetic ones (some dated), and unknown ones
 CREATE TABLE bench_models AS
 SELECT row_number() OVER () AS k, m, p FROM (
@@ -68,8 +71,17 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 warm="SELECT count(*) FROM docs"
 bare=$(best_ms "$warm" "SELECT sum((usage->>'input_tokens')::bigint + (usage->>'output_tokens')::bigint) FROM docs")
 cost=$(best_ms "$warm" "SELECT sum((lsbilling.compute_cost(usage, model, provider, start_time)).total_cost) FROM docs")
-echo "compute_cost over $NDOCS docs, 150-entry price map: ${cost} ms; bare read: ${bare} ms"
+nmap=$(psql_db -At -c "SELECT count(*) FROM lsbilling.model_prices")
+echo "compute_cost over $NDOCS docs, shipped map + synthetic ($nmap entries): ${cost} ms; bare read: ${bare} ms"
 echo "RATIO compute_cost/bare = $(ratio "$cost" "$bare") (target <= 2)"
+wcost=$(best_ms "SELECT sum((lsbilling.compute_cost(usage, model, provider, start_time)).total_cost) FROM docs_sample" \
+	"SELECT sum((lsbilling.compute_cost(usage, model, provider, start_time)).total_cost) FROM docs")
+echo "RATIO compute_cost_warm/bare = $(ratio "$wcost" "$bare") (${wcost} ms, map loaded and models seen)"
+first="SELECT (lsbilling.compute_cost('{\"input_tokens\": 1}', 'gpt-4o')).total_cost"
+newmodel="SELECT (lsbilling.compute_cost('{\"input_tokens\": 1}', 'claude-sonnet-4-5-20250929')).total_cost"
+first_ms=$(best_ms "SELECT 1" "$first")
+new_ms=$(best_ms "$first" "$newmodel")
+echo "a new backend's first lookup (loads $nmap entries): ${first_ms} ms; then a model not seen yet: ${new_ms} ms"
 
 regex=$(best_ms "SELECT count(*) FROM docs_sample" "
 	SELECT sum(c.total) FROM docs_sample d CROSS JOIN LATERAL (
@@ -103,7 +115,7 @@ VACUUM ANALYZE run_src;
 SQL
 # the same trace ids are written again each round: the ledger and usage counts go too
 # (the ledger is append-only but for the extension's own maintenance)
-reset="SET lsbilling.maintenance = on; TRUNCATE lsbilling.runs, lsbilling.traces, lsbilling.billing_events, lsbilling.usage_counters; RESET lsbilling.maintenance"
+reset="SET lsbilling.maintenance = on; TRUNCATE lsbilling.runs, lsbilling.run_ids, lsbilling.traces, lsbilling.billing_events, lsbilling.usage_counters; RESET lsbilling.maintenance"
 ins="INSERT INTO lsbilling.runs (workspace_id, id, trace_id, parent_run_id, project_id, name, run_type, start_time, extra)
 	SELECT '00000000-0000-0000-0000-0000000000b1', id, trace_id, CASE WHEN id <> trace_id THEN trace_id END,
 	       '00000000-0000-0000-0000-0000000000c1', 'llm-call', 'llm', start_time, extra FROM run_src"
@@ -116,4 +128,23 @@ psql_db -c "ALTER TABLE lsbilling.runs ENABLE TRIGGER USER" || exit 1
 echo "insert $NRUNS runs: all triggers ${all} ms; roll-up only (no derive) ${rollup} ms; no triggers ${none} ms"
 echo "RATIO insert all_triggers/rollup_only = $(ratio "$all" "$rollup") (target <= 1.3: the cost of deriving and pricing)"
 echo "RATIO insert all_triggers/no_triggers = $(ratio "$all" "$none") (the whole write path, roll-up included)"
+# the whole LiteLLM snapshot (test/fixtures/catalogs), through the importer
+catalog=$(ls "$LSB_ROOT"/test/fixtures/catalogs/litellm-model-prices-*.json | tail -1)
+psql_db -At <<SQL || exit 1
+\\set catalog \`cat $catalog\`
+SELECT format('imported: %s added, %s changed, %s skipped', added, changed, skipped)
+FROM lsbilling.import_prices(:'catalog'::jsonb, 'litellm', '2025-01-01');
+SQL
+nfull=$(psql_db -At -c "SELECT count(*) FROM lsbilling.model_prices")
+fcost=$(best_ms "$warm" "SELECT sum((lsbilling.compute_cost(usage, model, provider, start_time)).total_cost) FROM docs")
+echo "compute_cost over $NDOCS docs, whole LiteLLM catalog ($nfull entries): ${fcost} ms; bare read: ${bare} ms"
+echo "RATIO compute_cost_full_catalog/bare = $(ratio "$fcost" "$bare") (target <= ~2; includes the new backend's map load and first lookups)"
+# the same in a backend that has loaded the map and seen the models (as a pooled connection has)
+wfcost=$(best_ms "SELECT sum((lsbilling.compute_cost(usage, model, provider, start_time)).total_cost) FROM docs_sample" \
+	"SELECT sum((lsbilling.compute_cost(usage, model, provider, start_time)).total_cost) FROM docs")
+echo "RATIO compute_cost_full_catalog_warm/bare = $(ratio "$wfcost" "$bare") (${wfcost} ms, map loaded and models seen)"
+ffirst_ms=$(best_ms "SELECT 1" "$first")
+fnew_ms=$(best_ms "$first" "$newmodel")
+echo "a new backend's first lookup (loads $nfull entries): ${ffirst_ms} ms; then a model not seen yet: ${fnew_ms} ms"
+
 "$PGBIN/psql" -X -q -d postgres -c "DROP DATABASE $DB"

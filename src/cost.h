@@ -36,6 +36,9 @@
  * over thousands of such runs still fit the bigint totals of a trace.
  */
 #define LSB_MAX_TOKENS	INT64CONST(1000000000000000)
+/* Largest cost a client may send for one run, in dollars (scale LSB_COST_SCALE). */
+#define LSB_MAX_SENT_COST	INT64CONST(1000000)
+#define LSB_COST_UNIT	INT64CONST(1000000000000000)	/* 10^LSB_COST_SCALE */
 
 typedef struct LsbAmount
 {
@@ -87,9 +90,37 @@ typedef struct Usage
 	int64		total_tokens;
 	bool		has_total_cost;
 	LsbAmount	total_cost;
+	const char *service_tier;	/* NULL: standard */
+	int			service_tierlen;
 } Usage;
 
 extern bool UsageParse(JsonbContainer *root, Usage *usage, char **error);
+
+/*
+ * usage_source.c: where a run's usage, model and provider are (the documented
+ * reading order), with the detail keys normalised to one vocabulary.
+ */
+typedef struct RunUsage
+{
+	bool		found;			/* some place held usage */
+	const char *source;			/* which place, for usage_source */
+	Jsonb	   *usage;			/* the usage_metadata to parse and store */
+	bool		isbad;			/* the value found is not an object */
+	JsonbValue	bad;
+	char	   *error;			/* a provider format's bad field */
+	const char *model;
+	int			modellen;
+	const char *model_source;
+	const char *provider;
+	int			providerlen;
+	bool		provider_inferred;
+} RunUsage;
+
+extern Jsonb *UsageNormalise(JsonbContainer *usage);
+extern bool UsageNeedsNormalise(const Usage *usage);
+extern void RunUsageFind(JsonbContainer *extra, JsonbContainer *outputs, JsonbContainer *inputs,
+						 const char *run_type, int run_typelen, const char *name, int namelen,
+						 RunUsage *ru);
 
 /* Walks an object container's pairs in storage order, without lookups. */
 typedef struct JsonbObjectWalk
@@ -126,7 +157,8 @@ typedef struct PriceSide
 
 typedef struct PriceTier
 {
-	int64		above;			/* applies when input_tokens > above */
+	char	   *service_tier;	/* NULL: the standard tier; else e.g. "flex" */
+	int64		above;			/* applies when input_tokens > above (-1: always) */
 	PriceSide	in;				/* absent fields already filled from the entry */
 	PriceSide	out;
 } PriceTier;
@@ -147,7 +179,9 @@ typedef struct PriceEntry
 	PriceSide	out;
 	int			ntiers;
 	PriceTier  *tiers;			/* ascending by above */
-	void	   *code;			/* pcre2_code */
+	void	   *code;			/* pcre2_code; NULL for an exact name */
+	char	   *exact;			/* the import's plain-name pattern: the name */
+	int			exactlen;
 } PriceEntry;
 
 /* Outcome of matching one entry's pattern against a model name. */
@@ -182,6 +216,7 @@ extern const PriceEntry *PriceMapChoose(const char *model, int modellen,
 										const char *provider, int providerlen,
 										TimestampTz at, const pg_uuid_t *workspace_id);
 extern int	PriceMapEntries(const PriceEntry **entries);
+extern void PriceMapCheckAccess(void);
 extern PriceMatch PriceEntryMatches(const PriceEntry *entry, const char *model, int modellen);
 extern bool PriceEntryProviderMatches(const PriceEntry *entry, const char *provider,
 									  int providerlen);

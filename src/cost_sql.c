@@ -17,6 +17,7 @@
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
 #include "utils/jsonb.h"
@@ -26,23 +27,33 @@
 
 #include "cost.h"
 
-static TupleDesc
-CachedResultDesc(FunctionCallInfo fcinfo)
+/* What one call site of compute_cost keeps between rows. */
+typedef struct ComputeCostCache
 {
-	TupleDesc	desc = (TupleDesc) fcinfo->flinfo->fn_extra;
+	TupleDesc	desc;
+	Oid			checked_user;	/* may SELECT model_prices (checked once per role) */
+} ComputeCostCache;
 
-	if (desc == NULL)
+static ComputeCostCache *
+CallCache(FunctionCallInfo fcinfo)
+{
+	ComputeCostCache *cache = (ComputeCostCache *) fcinfo->flinfo->fn_extra;
+
+	if (cache == NULL)
 	{
 		MemoryContext old;
+		TupleDesc	desc;
 
 		if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 			elog(ERROR, "return type must be a row type");
 		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-		desc = BlessTupleDesc(CreateTupleDescCopy(desc));
+		cache = palloc0(sizeof(ComputeCostCache));
+		cache->desc = BlessTupleDesc(CreateTupleDescCopy(desc));
+		cache->checked_user = InvalidOid;
 		MemoryContextSwitchTo(old);
-		fcinfo->flinfo->fn_extra = desc;
+		fcinfo->flinfo->fn_extra = cache;
 	}
-	return desc;
+	return cache;
 }
 
 /*
@@ -53,7 +64,8 @@ PG_FUNCTION_INFO_V1(lsbilling_compute_cost);
 Datum
 lsbilling_compute_cost(PG_FUNCTION_ARGS)
 {
-	TupleDesc	desc = CachedResultDesc(fcinfo);
+	ComputeCostCache *cache = CallCache(fcinfo);
+	TupleDesc	desc = cache->desc;
 	Datum		values[6];
 	bool		nulls[6] = {true, true, true, true, true, true};
 
@@ -70,10 +82,26 @@ lsbilling_compute_cost(PG_FUNCTION_ARGS)
 		const PriceEntry *entry = NULL;
 		char	   *error;
 
+		/* like a table's, the privilege is checked per role, not per row */
+		if (cache->checked_user != GetUserId())
+		{
+			PriceMapCheckAccess();
+			cache->checked_user = GetUserId();
+		}
 		if (!UsageParse(&jb->root, &usage, &error))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("%s", error)));
+		/* the vocabulary (README "Key vocabulary"), for the few documents that need it */
+		if (UsageNeedsNormalise(&usage))
+		{
+			Jsonb	   *normalised = UsageNormalise(&jb->root);
+
+			if (normalised != NULL && !UsageParse(&normalised->root, &usage, &error))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("%s", error)));
+		}
 		if (model != NULL)
 			entry = PriceMapChoose(VARDATA_ANY(model), VARSIZE_ANY_EXHDR(model),
 								   provider ? VARDATA_ANY(provider) : NULL,
@@ -125,6 +153,7 @@ lsbilling_explain_price(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		return (Datum) 0;
 	model = PG_GETARG_TEXT_PP(0);
+	PriceMapCheckAccess();
 	n = PriceMapEntries(&entries);
 
 	for (int pass = 0; pass < 2; pass++)

@@ -4,13 +4,13 @@
  *	  Fills a run's derived columns (model, usage, tokens, costs) as it is
  *	  written; called from runs_before_write.
  *
- * The model comes from extra.metadata.ls_model_name / ls_provider, the usage
- * from extra.metadata.usage_metadata, else outputs.usage_metadata.  A run
- * whose usage cannot be priced is stored all the same, with NULL costs and
- * the reason in cost_error: the parser and the arithmetic report problems as
- * messages instead of errors, so no subtransaction is needed per row.
+ * Usage, model and provider are found by RunUsageFind (usage_source.c, the
+ * documented reading order); where they came from is kept in usage_source.
+ * A run whose usage cannot be priced is stored all the same, with NULL costs
+ * and the reason in cost_error: the parser and the arithmetic report problems
+ * as messages instead of errors, so no subtransaction is needed per row.
  *
- * On UPDATE the columns are derived again only when extra, outputs or
+ * On UPDATE the columns are derived again only when extra, outputs, inputs or
  * start_time change (or recompute_costs asks for it); otherwise the derived
  * values of the old row are kept, whatever the client wrote into them.
  *
@@ -45,6 +45,7 @@ enum
 	D_COMPLETION_COST_DETAILS,
 	D_PRICE_ID,
 	D_COST_ERROR,
+	D_USAGE_SOURCE,				/* last: absent before the 0.2.0 update */
 	D_COUNT
 };
 
@@ -66,6 +67,14 @@ DerivedAttrs(const RunColumns *cols, int *attrs)
 	attrs[D_COMPLETION_COST_DETAILS] = cols->completion_cost_details;
 	attrs[D_PRICE_ID] = cols->price_id;
 	attrs[D_COST_ERROR] = cols->cost_error;
+	attrs[D_USAGE_SOURCE] = cols->usage_source;
+}
+
+/* How many of the derived columns this relation has. */
+static inline int
+DerivedCount(const RunColumns *cols)
+{
+	return cols->usage_source != InvalidAttrNumber ? D_COUNT : D_COUNT - 1;
 }
 
 static bool
@@ -84,13 +93,13 @@ SameAttr(HeapTuple a, HeapTuple b, TupleDesc desc, AttrNumber attnum)
 
 /* An update that does not touch what costs derive from keeps the old derived values. */
 static HeapTuple
-KeepDerived(HeapTuple newtup, HeapTuple oldtup, TupleDesc desc, const int *attrs)
+KeepDerived(HeapTuple newtup, HeapTuple oldtup, TupleDesc desc, const int *attrs, int natts)
 {
 	Datum		values[D_COUNT];
 	bool		nulls[D_COUNT];
 	bool		changed = false;
 
-	for (int i = 0; i < D_COUNT; i++)
+	for (int i = 0; i < natts; i++)
 	{
 		if (!SameAttr(newtup, oldtup, desc, attrs[i]))
 			changed = true;
@@ -98,7 +107,7 @@ KeepDerived(HeapTuple newtup, HeapTuple oldtup, TupleDesc desc, const int *attrs
 	}
 	if (!changed)
 		return newtup;
-	return heap_modify_tuple_by_cols(newtup, desc, D_COUNT, (int *) attrs, values, nulls);
+	return heap_modify_tuple_by_cols(newtup, desc, natts, (int *) attrs, values, nulls);
 }
 
 static const char *
@@ -119,21 +128,23 @@ JsonbValueTypeName(const JsonbValue *v)
 	}
 }
 
-/* The first non-null usage_metadata: extra.metadata's, else outputs'. */
-static bool
-FindUsage(JsonbContainer *metadata, HeapTuple tup, TupleDesc desc, const RunColumns *cols,
-		  JsonbValue *usage)
+/* A jsonb column's root container, or NULL. */
+static JsonbContainer *
+JsonbColumn(HeapTuple tup, TupleDesc desc, AttrNumber attnum)
 {
 	bool		isnull;
-	Datum		outputs;
+	Datum		d = heap_getattr(tup, attnum, desc, &isnull);
 
-	if (JsonbObjectGet(metadata, "usage_metadata", usage) != NULL && usage->type != jbvNull)
-		return true;
-	outputs = heap_getattr(tup, cols->outputs, desc, &isnull);
-	if (isnull)
-		return false;
-	return JsonbObjectGet(&DatumGetJsonbP(outputs)->root, "usage_metadata", usage) != NULL &&
-		usage->type != jbvNull;
+	return isnull ? NULL : &DatumGetJsonbP(d)->root;
+}
+
+static text *
+TextColumn(HeapTuple tup, TupleDesc desc, AttrNumber attnum)
+{
+	bool		isnull;
+	Datum		d = heap_getattr(tup, attnum, desc, &isnull);
+
+	return isnull ? NULL : DatumGetTextPP(d);
 }
 
 HeapTuple
@@ -142,15 +153,15 @@ CostDeriveRun(const RunColumns *cols, TupleDesc desc, HeapTuple newtup, HeapTupl
 	int			attrs[D_COUNT];
 	Datum		values[D_COUNT];
 	bool		nulls[D_COUNT];
+	int			natts = DerivedCount(cols);
 	bool		isnull;
-	Datum		d;
-	JsonbContainer *metadata = NULL;
-	JsonbValue	v;
-	JsonbValue	usage_value;
-	const char *model = NULL;
-	int			modellen = 0;
-	const char *provider = NULL;
-	int			providerlen = 0;
+	text	   *run_type;
+	text	   *name;
+	RunUsage	ru;
+	const char *model;
+	int			modellen;
+	const char *provider;
+	int			providerlen;
 	char	   *error = NULL;
 	bool		has_usage;
 
@@ -158,8 +169,9 @@ CostDeriveRun(const RunColumns *cols, TupleDesc desc, HeapTuple newtup, HeapTupl
 	if (oldtup != NULL && !LsbCostRecompute &&
 		SameAttr(newtup, oldtup, desc, cols->extra) &&
 		SameAttr(newtup, oldtup, desc, cols->outputs) &&
+		SameAttr(newtup, oldtup, desc, cols->inputs) &&
 		SameAttr(newtup, oldtup, desc, cols->start_time))
-		return KeepDerived(newtup, oldtup, desc, attrs);
+		return KeepDerived(newtup, oldtup, desc, attrs, natts);
 
 	for (int i = 0; i < D_COUNT; i++)
 	{
@@ -167,35 +179,56 @@ CostDeriveRun(const RunColumns *cols, TupleDesc desc, HeapTuple newtup, HeapTupl
 		nulls[i] = true;
 	}
 
-	d = heap_getattr(newtup, cols->extra, desc, &isnull);
-	if (!isnull)
-		metadata = JsonbObjectGetObject(&DatumGetJsonbP(d)->root, "metadata");
-	if (JsonbObjectGet(metadata, "ls_model_name", &v) != NULL && v.type == jbvString)
+	run_type = TextColumn(newtup, desc, cols->run_type);
+	name = TextColumn(newtup, desc, cols->name);
+	RunUsageFind(JsonbColumn(newtup, desc, cols->extra),
+				 JsonbColumn(newtup, desc, cols->outputs),
+				 JsonbColumn(newtup, desc, cols->inputs),
+				 run_type ? VARDATA_ANY(run_type) : "", run_type ? VARSIZE_ANY_EXHDR(run_type) : 0,
+				 name ? VARDATA_ANY(name) : "", name ? VARSIZE_ANY_EXHDR(name) : 0,
+				 &ru);
+	model = ru.model;
+	modellen = ru.modellen;
+	provider = ru.provider;
+	providerlen = ru.providerlen;
+	if (model != NULL)
 	{
-		model = v.val.string.val;
-		modellen = v.val.string.len;
 		values[D_MODEL] = PointerGetDatum(cstring_to_text_with_len(model, modellen));
 		nulls[D_MODEL] = false;
 	}
-	if (JsonbObjectGet(metadata, "ls_provider", &v) != NULL && v.type == jbvString)
+	if (provider != NULL)
 	{
-		provider = v.val.string.val;
-		providerlen = v.val.string.len;
 		values[D_PROVIDER] = PointerGetDatum(cstring_to_text_with_len(provider, providerlen));
 		nulls[D_PROVIDER] = false;
 	}
-
-	has_usage = FindUsage(metadata, newtup, desc, cols, &usage_value);
-	if (has_usage)
+	if (ru.found)
 	{
-		values[D_USAGE] = JsonbPGetDatum(JsonbValueToJsonb(&usage_value));
-		nulls[D_USAGE] = false;
-		if (usage_value.type != jbvBinary || !JsonContainerIsObject(usage_value.val.binary.data))
-			error = psprintf("usage_metadata must be an object, not %s",
-							 JsonbValueTypeName(&usage_value));
+		char	   *src = (char *) ru.source;
+
+		if (ru.model_source != NULL && strcmp(ru.model_source, "extra.metadata.ls_model_name") != 0)
+			src = psprintf("%s; model from %s", src, ru.model_source);
+		if (ru.provider_inferred)
+			src = psprintf("%s; provider inferred", src);
+		values[D_USAGE_SOURCE] = CStringGetTextDatum(src);
+		nulls[D_USAGE_SOURCE] = false;
 	}
 
-	if (has_usage && error == NULL)
+	has_usage = ru.found;
+	if (ru.isbad)
+	{
+		values[D_USAGE] = JsonbPGetDatum(JsonbValueToJsonb(&ru.bad));
+		nulls[D_USAGE] = false;
+		error = psprintf("usage_metadata must be an object, not %s", JsonbValueTypeName(&ru.bad));
+	}
+	else if (ru.error != NULL)
+		error = ru.error;
+	else if (ru.usage != NULL)
+	{
+		values[D_USAGE] = JsonbPGetDatum(ru.usage);
+		nulls[D_USAGE] = false;
+	}
+
+	if (has_usage && error == NULL && ru.usage != NULL)
 	{
 		Usage		usage;
 		CostResult	r;
@@ -203,7 +236,7 @@ CostDeriveRun(const RunColumns *cols, TupleDesc desc, HeapTuple newtup, HeapTupl
 		pg_uuid_t  *workspace_id;
 		TimestampTz start_time;
 
-		if (UsageParse(usage_value.val.binary.data, &usage, &error))
+		if (UsageParse(&ru.usage->root, &usage, &error))
 		{
 			if (usage.in.has_tokens)
 				values[D_PROMPT_TOKENS] = Int64GetDatum(usage.in.tokens), nulls[D_PROMPT_TOKENS] = false;
@@ -254,7 +287,7 @@ CostDeriveRun(const RunColumns *cols, TupleDesc desc, HeapTuple newtup, HeapTupl
 				if (!r.has_total && (usage.in.has_tokens || usage.out.has_tokens))
 				{
 					if (model == NULL)
-						error = pstrdup("no ls_model_name in extra.metadata: the tokens cannot be priced");
+						error = pstrdup("no model name (extra.metadata.ls_model_name, extra.invocation_params, outputs.model or inputs.model): the tokens cannot be priced");
 					else
 						error = psprintf("no model price matches ls_model_name \"%.*s\"%s%.*s%s",
 										 modellen, model,
@@ -286,10 +319,10 @@ CostDeriveRun(const RunColumns *cols, TupleDesc desc, HeapTuple newtup, HeapTupl
 	{
 		bool		all_null = true;
 
-		for (int i = 0; i < D_COUNT && all_null; i++)
+		for (int i = 0; i < natts && all_null; i++)
 			all_null = heap_attisnull(newtup, attrs[i], desc);
 		if (all_null)
 			return newtup;
 	}
-	return heap_modify_tuple_by_cols(newtup, desc, D_COUNT, attrs, values, nulls);
+	return heap_modify_tuple_by_cols(newtup, desc, natts, attrs, values, nulls);
 }

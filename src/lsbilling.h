@@ -82,9 +82,15 @@ typedef struct RunColumns
 	AttrNumber	completion_cost_details;
 	AttrNumber	price_id;
 	AttrNumber	cost_error;
+	AttrNumber	inputs;
+	AttrNumber	usage_source;	/* 0.2.0; InvalidAttrNumber before the update */
 } RunColumns;
 
 extern const RunColumns *RunColumnsFor(Relation rel);
+
+/* run_ids.c: a run id is stored once per workspace (retried creates) */
+extern bool RunIdClaim(const RunColumns *cols, TupleDesc desc, HeapTuple tup);
+extern void RunIdRelease(const RunColumns *cols, TupleDesc desc, HeapTuple tup);
 
 /* spi_util.c: shared by the triggers that use SPI */
 extern SPIPlanPtr LsbPrepareKept(const char *sql, int nargs, Oid *argtypes, int cursor_options);

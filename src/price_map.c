@@ -22,11 +22,16 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "access/xact.h"
 #include "catalog/namespace.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "executor/spi.h"
+#include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -51,6 +56,8 @@ typedef struct MemoKey
 	int			modellen;
 	const char *provider;
 	int			providerlen;	/* -1: no provider */
+	bool		has_workspace;	/* the run's workspace: its own entries are candidates */
+	pg_uuid_t	workspace_id;
 } MemoKey;
 
 /*
@@ -101,6 +108,8 @@ MemoHash(const MemoKey *k)
 
 	if (k->providerlen >= 0)
 		h = HashWords(k->provider, k->providerlen, h ^ UINT64CONST(0xC2B2AE3D27D4EB4F));
+	if (k->has_workspace)
+		h = HashWords((const char *) k->workspace_id.data, UUID_LEN, h ^ UINT64CONST(0x165667B19E3779F9));
 	return (uint32) (h ^ (h >> 32));
 }
 
@@ -111,7 +120,9 @@ MemoHash(const MemoKey *k)
 #define SH_HASH_KEY(tb, k) MemoHash(&(k))
 #define SH_EQUAL(tb, a, b) ((a).modellen == (b).modellen && (a).providerlen == (b).providerlen && \
 							memcmp((a).model, (b).model, (a).modellen) == 0 && \
-							((a).providerlen <= 0 || memcmp((a).provider, (b).provider, (a).providerlen) == 0))
+							((a).providerlen <= 0 || memcmp((a).provider, (b).provider, (a).providerlen) == 0) && \
+							(a).has_workspace == (b).has_workspace && \
+							(!(a).has_workspace || memcmp((a).workspace_id.data, (b).workspace_id.data, UUID_LEN) == 0))
 #define SH_SCOPE static inline
 #define SH_STORE_HASH
 #define SH_GET_HASH(tb, a) ((a)->hash)
@@ -129,11 +140,32 @@ typedef struct PriceMapCodes
 static MemoryContext PriceMapContext = NULL;
 static MemoryContext MemoContext = NULL;
 static PriceEntry *PriceEntries = NULL;
+
+/*
+ * The exact-name index in front of PCRE2: lower-cased plain name -> the map
+ * positions of its entries.  Entries with a real regex (or a name too long
+ * for the key) are in RegexEntries, tried one by one on a memo miss.
+ */
+#define EXACT_KEY_LEN 256
+typedef struct ExactSlot
+{
+	char		key[EXACT_KEY_LEN];
+	int			n;
+	int		   *idx;
+} ExactSlot;
+static HTAB *ExactIndex = NULL;
+static int *RegexEntries = NULL;
+static int	NumRegexEntries = 0;
+
+static bool ExactIndexReady = false;	/* built for the current map */
+
+static void BuildExactIndex(MemoryContext cxt);
 static int	NumPriceEntries = 0;
 static memo_hash *Memo = NULL;
 static bool PriceMapStale = true;
 static Size MemoBytes = 0;		/* what the memo's keys and candidates hold */
 static bool CallbackRegistered = false;
+static bool LoadedInParallel = false;	/* read with the query's snapshot */
 static Oid	PriceMapRelid = InvalidOid;
 
 static pcre2_match_context *MatchContext = NULL;
@@ -238,6 +270,33 @@ ParseDetailPrices(JsonbContainer *container, const char *field, PriceSide *side)
 	return NULL;
 }
 
+/*
+ * A tier's detail prices over the entry's: the tier's price for each type it
+ * names, the entry's for the others (a long-context step that names only
+ * cache_read still prices a 1-hour cache write).
+ */
+static void
+MergeDetailPrices(PriceSide *side, const PriceSide *tier)
+{
+	PriceDetail *merged = palloc(sizeof(PriceDetail) * (side->ndetails + tier->ndetails));
+	int			n = 0;
+
+	for (int i = 0; i < tier->ndetails; i++)
+		merged[n++] = tier->details[i];
+	for (int i = 0; i < side->ndetails; i++)
+	{
+		bool		named = false;
+
+		for (int j = 0; j < tier->ndetails && !named; j++)
+			named = tier->details[j].keylen == side->details[i].keylen &&
+				memcmp(tier->details[j].key, side->details[i].key, side->details[i].keylen) == 0;
+		if (!named)
+			merged[n++] = side->details[i];
+	}
+	side->details = merged;
+	side->ndetails = n;
+}
+
 static char *
 ParseTier(JsonbContainer *container, int index, PriceEntry *entry, PriceTier *tier)
 {
@@ -253,6 +312,8 @@ ParseTier(JsonbContainer *container, int index, PriceEntry *entry, PriceTier *ti
 		return psprintf("%s must be an object", where);
 	tier->in = entry->in;
 	tier->out = entry->out;
+	tier->service_tier = NULL;
+	tier->above = -1;
 	JsonbObjectWalkInit(&walk, container);
 	while (JsonbObjectWalkNext(&walk, &key, &keylen, &v))
 	{
@@ -288,15 +349,20 @@ ParseTier(JsonbContainer *container, int index, PriceEntry *entry, PriceTier *ti
 				return psprintf("%s must be an object of token type to price", field);
 			if ((err = ParseDetailPrices(v.val.binary.data, field, &parsed)) != NULL)
 				return err;
-			side->ndetails = parsed.ndetails;
-			side->details = parsed.details;
+			MergeDetailPrices(side, &parsed);
+		}
+		else if (keylen == 12 && memcmp(key, "service_tier", 12) == 0)
+		{
+			if (v.type != jbvString || v.val.string.len == 0)
+				return psprintf("%s must be a non-empty string", field);
+			tier->service_tier = pnstrdup(v.val.string.val, v.val.string.len);
 		}
 		else if (v.type != jbvNull)
-			return psprintf("%s is not a tier field (input_tokens_above, input_price, output_price, input_price_details, output_price_details)",
+			return psprintf("%s is not a tier field (input_tokens_above, service_tier, input_price, output_price, input_price_details, output_price_details)",
 							field);
 	}
-	if (!has_above)
-		return psprintf("%s needs input_tokens_above", where);
+	if (!has_above && tier->service_tier == NULL)
+		return psprintf("%s needs input_tokens_above or service_tier", where);
 	return NULL;
 }
 
@@ -335,11 +401,54 @@ ParseTiers(JsonbContainer *container, PriceEntry *entry)
 			return err;
 	}
 	qsort(entry->tiers, n, sizeof(PriceTier), TierCompare);
-	for (int i = 1; i < n; i++)
-		if (entry->tiers[i].above == entry->tiers[i - 1].above)
-			return psprintf("two tiers have input_tokens_above %lld",
-							(long long) entry->tiers[i].above);
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n && entry->tiers[j].above == entry->tiers[i].above; j++)
+			if ((entry->tiers[i].service_tier == NULL) == (entry->tiers[j].service_tier == NULL) &&
+				(entry->tiers[i].service_tier == NULL ||
+				 strcmp(entry->tiers[i].service_tier, entry->tiers[j].service_tier) == 0))
+				return psprintf("two tiers have input_tokens_above %lld%s%s",
+								(long long) entry->tiers[i].above,
+								entry->tiers[i].service_tier ? " and service_tier " : "",
+								entry->tiers[i].service_tier ? entry->tiers[i].service_tier : "");
 	entry->ntiers = n;
+	return NULL;
+}
+
+/*
+ * The import's patterns for plain names, (?i)^([a-z0-9_.-]+/)?<name>$ with
+ * the name's metacharacters escaped, need no regex: the name is kept and
+ * compared directly (no PCRE2 compile at load, no match per lookup).
+ */
+#define EXACT_PREFIX "(?i)^([a-z0-9_.-]+/)?"
+
+static char *
+ExactName(const char *pattern, int *len)
+{
+	const char *p;
+	StringInfoData buf;
+
+	if (strncmp(pattern, EXACT_PREFIX, strlen(EXACT_PREFIX)) != 0)
+		return NULL;
+	initStringInfo(&buf);
+	for (p = pattern + strlen(EXACT_PREFIX); *p; p++)
+	{
+		if (*p == '\\')
+		{
+			p++;
+			if (*p == '\0' || strchr("[]\\.^$*+?(){}|", *p) == NULL)
+				return NULL;
+			appendStringInfoChar(&buf, *p);
+		}
+		else if (*p == '$' && p[1] == '\0')
+		{
+			*len = buf.len;
+			return buf.len > 0 ? buf.data : NULL;
+		}
+		else if (strchr("[]\\.^$*+?(){}|", *p) != NULL)
+			return NULL;
+		else
+			appendStringInfoChar(&buf, *p);
+	}
 	return NULL;
 }
 
@@ -379,6 +488,9 @@ PriceEntryBuild(const PriceRow *row, PriceEntry *entry, int *sqlstate)
 		(err = ParseTiers(row->tiers, entry)) != NULL)
 		return err;
 
+	entry->exact = ExactName(row->pattern, &entry->exactlen);
+	if (entry->exact != NULL)
+		return NULL;
 	if ((err = CompilePattern(row->pattern, &code)) != NULL)
 	{
 		*sqlstate = ERRCODE_INVALID_REGULAR_EXPRESSION;
@@ -494,8 +606,15 @@ PriceMapLoad(void)
 		plan = SPI_prepare(PriceMapSql, 0, NULL);
 		if (plan == NULL)
 			elog(ERROR, "cannot prepare the read of lsbilling.model_prices");
-		rc = SPI_execute_snapshot(plan, NULL, NULL, GetLatestSnapshot(), InvalidSnapshot,
-								  true, false, 0);
+		/*
+		 * A parallel worker (or a leader in parallel mode) may not take a
+		 * new snapshot: it reads with the query's, and the map is marked to
+		 * be read again once the parallel operation is over.
+		 */
+		LoadedInParallel = IsInParallelMode();
+		rc = SPI_execute_snapshot(plan, NULL, NULL,
+								  LoadedInParallel ? GetActiveSnapshot() : GetLatestSnapshot(),
+								  InvalidSnapshot, true, false, 0);
 		if (rc != SPI_OK_SELECT)
 			elog(ERROR, "cannot read lsbilling.model_prices: %s", SPI_result_code_string(rc));
 
@@ -536,19 +655,97 @@ PriceMapLoad(void)
 	}
 	PG_END_TRY();
 
+	ExactIndexReady = false;
+	ExactIndex = NULL;
 	if (PriceMapContext != NULL)
 		MemoryContextDelete(PriceMapContext);
 	PriceMapContext = cxt;
 	PriceEntries = codes->entries;
 	NumPriceEntries = codes->n;
+	BuildExactIndex(cxt);
+	ExactIndexReady = true;
 	MemoContext = AllocSetContextCreate(cxt, "lsbilling price memo", ALLOCSET_DEFAULT_SIZES);
 	MemoCreate();
+}
+
+static void
+LowerInto(char *dst, const char *src, int len)
+{
+	for (int i = 0; i < len; i++)
+		dst[i] = pg_ascii_tolower((unsigned char) src[i]);
+	dst[len] = '\0';
+}
+
+/* The exact-name index of the map just loaded, in the map's memory context. */
+static void
+BuildExactIndex(MemoryContext cxt)
+{
+	HASHCTL		ctl;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = EXACT_KEY_LEN;
+	ctl.entrysize = sizeof(ExactSlot);
+	ctl.hcxt = cxt;
+	ExactIndex = hash_create("lsbilling exact price names", Max(NumPriceEntries, 16), &ctl,
+							 HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	RegexEntries = MemoryContextAlloc(cxt, sizeof(int) * Max(NumPriceEntries, 1));
+	NumRegexEntries = 0;
+	for (int i = 0; i < NumPriceEntries; i++)
+	{
+		const PriceEntry *e = &PriceEntries[i];
+		char		key[EXACT_KEY_LEN];
+		ExactSlot  *slot;
+		bool		found;
+
+		if (e->exact == NULL || e->exactlen >= EXACT_KEY_LEN)
+		{
+			RegexEntries[NumRegexEntries++] = i;
+			continue;
+		}
+		LowerInto(key, e->exact, e->exactlen);
+		slot = hash_search(ExactIndex, key, HASH_ENTER, &found);
+		if (!found)
+		{
+			slot->n = 0;
+			slot->idx = NULL;
+		}
+		slot->idx = slot->idx == NULL ? MemoryContextAlloc(cxt, sizeof(int) * 4)
+			: (slot->n % 4 == 0 ? repalloc(slot->idx, sizeof(int) * (slot->n + 4)) : slot->idx);
+		slot->idx[slot->n++] = i;
+	}
+}
+
+/* Map positions of the exact names equal to name (any case), appended to out. */
+static int
+ExactLookup(const char *name, int len, int *out, int n)
+{
+	char		key[EXACT_KEY_LEN];
+	ExactSlot  *slot;
+
+	if (len <= 0 || len >= EXACT_KEY_LEN)
+		return n;
+	LowerInto(key, name, len);
+	slot = hash_search(ExactIndex, key, HASH_FIND, NULL);
+	if (slot != NULL)
+		for (int i = 0; i < slot->n; i++)
+			out[n++] = slot->idx[i];
+	return n;
+}
+
+static int
+IntCompare(const void *a, const void *b)
+{
+	int			x = *(const int *) a;
+	int			y = *(const int *) b;
+
+	return x < y ? -1 : (x > y ? 1 : 0);
 }
 
 static inline void
 PriceMapEnsure(void)
 {
-	if (PriceMapStale || PriceMapContext == NULL)
+	if (PriceMapStale || PriceMapContext == NULL || !ExactIndexReady ||
+		(LoadedInParallel && !IsInParallelMode()))
 		PriceMapLoad();
 }
 
@@ -557,9 +754,29 @@ PriceMapEnsure(void)
 PriceMatch
 PriceEntryMatches(const PriceEntry *entry, const char *model, int modellen)
 {
-	int			rc = pcre2_match((pcre2_code *) entry->code, (PCRE2_SPTR) model, modellen, 0,
-								 MatchOptions, MatchData, MatchContext);
+	int			rc;
 
+	if (entry->exact != NULL)
+	{
+		const char *slash;
+		int			rest;
+
+		if (modellen == entry->exactlen && pg_strncasecmp(model, entry->exact, modellen) == 0)
+			return PRICE_MATCH_YES;
+		/* one provider prefix of [a-z0-9_.-] (any case) and a slash */
+		slash = memchr(model, '/', modellen);
+		if (slash == NULL || slash == model)
+			return PRICE_MATCH_NO;
+		rest = modellen - (int) (slash + 1 - model);
+		if (rest != entry->exactlen || pg_strncasecmp(slash + 1, entry->exact, rest) != 0)
+			return PRICE_MATCH_NO;
+		for (const char *c = model; c < slash; c++)
+			if (!(isalnum((unsigned char) *c) || *c == '_' || *c == '.' || *c == '-'))
+				return PRICE_MATCH_NO;
+		return PRICE_MATCH_YES;
+	}
+	rc = pcre2_match((pcre2_code *) entry->code, (PCRE2_SPTR) model, modellen, 0,
+					 MatchOptions, MatchData, MatchContext);
 	if (rc >= 0)
 		return PRICE_MATCH_YES;
 	if (rc == PCRE2_ERROR_NOMATCH)
@@ -580,7 +797,8 @@ PriceEntryProviderMatches(const PriceEntry *entry, const char *provider, int pro
 }
 
 static MemoEntry *
-MemoLookup(const char *model, int modellen, const char *provider, int providerlen)
+MemoLookup(const char *model, int modellen, const char *provider, int providerlen,
+		   const pg_uuid_t *workspace_id)
 {
 	MemoKey		key;
 	MemoEntry  *m;
@@ -590,6 +808,11 @@ MemoLookup(const char *model, int modellen, const char *provider, int providerle
 	key.modellen = modellen;
 	key.provider = provider;
 	key.providerlen = provider ? providerlen : -1;
+	key.has_workspace = workspace_id != NULL;
+	if (workspace_id != NULL)
+		key.workspace_id = *workspace_id;
+	else
+		memset(&key.workspace_id, 0, sizeof(pg_uuid_t));
 
 	m = memo_lookup(Memo, key);
 	if (m != NULL)
@@ -602,14 +825,50 @@ MemoLookup(const char *model, int modellen, const char *provider, int providerle
 		int		   *cands = MemoryContextAlloc(MemoContext, sizeof(int) * Max(NumPriceEntries, 1));
 		int			n = 0;
 
-		for (int i = 0; i < NumPriceEntries; i++)
-		{
-			const PriceEntry *e = &PriceEntries[i];
+		int		   *found_idx = palloc(sizeof(int) * Max(NumPriceEntries, 1));
+		int			nfound = 0;
+		const char *slash = memchr(model, '/', modellen);
 
-			if (PriceEntryProviderMatches(e, provider, providerlen) &&
-				PriceEntryMatches(e, model, modellen) == PRICE_MATCH_YES)
-				cands[n++] = i;
+		/* plain names by the index: the whole name, or after one provider prefix */
+		nfound = ExactLookup(model, modellen, found_idx, nfound);
+		if (slash != NULL && slash > model)
+		{
+			bool		prefix_ok = true;
+
+			for (const char *c = model; c < slash && prefix_ok; c++)
+				prefix_ok = isalnum((unsigned char) *c) || *c == '_' || *c == '.' || *c == '-';
+			if (prefix_ok)
+				nfound = ExactLookup(slash + 1, modellen - (int) (slash + 1 - model), found_idx, nfound);
 		}
+		/* then the regexes */
+		for (int r = 0; r < NumRegexEntries; r++)
+		{
+			int			i = RegexEntries[r];
+
+			/* another workspace's patterns are never run for this one's models */
+			if (PriceEntries[i].has_workspace &&
+				(workspace_id == NULL ||
+				 memcmp(PriceEntries[i].workspace_id.data, workspace_id->data, UUID_LEN) != 0))
+				continue;
+			if (PriceEntryMatches(&PriceEntries[i], model, modellen) == PRICE_MATCH_YES)
+				found_idx[nfound++] = i;
+		}
+		/* in map order, each once, then the workspace and provider filters */
+		qsort(found_idx, nfound, sizeof(int), IntCompare);
+		for (int k = 0; k < nfound; k++)
+		{
+			const PriceEntry *e = &PriceEntries[found_idx[k]];
+
+			if (k > 0 && found_idx[k] == found_idx[k - 1])
+				continue;
+			if (e->has_workspace &&
+				(workspace_id == NULL ||
+				 memcmp(e->workspace_id.data, workspace_id->data, UUID_LEN) != 0))
+				continue;
+			if (PriceEntryProviderMatches(e, provider, providerlen))
+				cands[n++] = found_idx[k];
+		}
+		pfree(found_idx);
 		/* the key points into the caller's datum: keep our own copy */
 		key.model = MemoryContextAlloc(MemoContext, modellen + 1);
 		memcpy((char *) key.model, model, modellen);
@@ -640,7 +899,7 @@ PriceMapChoose(const char *model, int modellen, const char *provider, int provid
 	if (model == NULL)
 		return NULL;
 	PriceMapEnsure();
-	m = MemoLookup(model, modellen, provider, providerlen);
+	m = MemoLookup(model, modellen, provider, providerlen, workspace_id);
 	for (int i = 0; i < m->ncands; i++)
 	{
 		const PriceEntry *e = &PriceEntries[m->cands[i]];
@@ -657,6 +916,22 @@ PriceMapChoose(const char *model, int modellen, const char *provider, int provid
 			best_default = e;
 	}
 	return best_default;
+}
+
+/*
+ * The cached map outlives the role that loaded it: a caller that may not
+ * SELECT lsbilling.model_prices may not read it through the cache either.
+ */
+void
+PriceMapCheckAccess(void)
+{
+	PriceMapEnsure();
+	if (pg_class_aclcheck(PriceMapRelid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for table model_prices"),
+				 errdetail("Pricing reads lsbilling.model_prices, which role \"%s\" may not SELECT.",
+						   GetUserNameFromId(GetUserId(), false))));
 }
 
 int

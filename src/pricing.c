@@ -147,6 +147,37 @@ overflow:
 }
 
 /*
+ * The tier that prices a request: the run's service tier's (the one with the
+ * highest threshold below input_tokens) when the entry has one, else the
+ * standard tier with the highest threshold below input_tokens; NULL: the
+ * entry's own prices.
+ */
+static const PriceTier *
+ChooseTier(const PriceEntry *entry, const Usage *usage, int64 input_tokens)
+{
+	if (usage->service_tier != NULL)
+	{
+		for (int i = entry->ntiers - 1; i >= 0; i--)
+		{
+			const PriceTier *t = &entry->tiers[i];
+
+			if (t->service_tier != NULL && input_tokens > t->above &&
+				(int) strlen(t->service_tier) == usage->service_tierlen &&
+				memcmp(t->service_tier, usage->service_tier, usage->service_tierlen) == 0)
+				return t;
+		}
+	}
+	for (int i = entry->ntiers - 1; i >= 0; i--)
+	{
+		const PriceTier *t = &entry->tiers[i];
+
+		if (t->service_tier == NULL && input_tokens > t->above)
+			return t;
+	}
+	return NULL;
+}
+
+/*
  * Price usage with entry (NULL when no entry matches).  A side is known when
  * it has tokens (or token details) and an entry prices it, or when its cost
  * was sent; the total is the sent total, else the sum of the known sides.
@@ -164,29 +195,22 @@ CostCompute(const Usage *usage, const PriceEntry *entry, CostResult *result, cha
 		const PriceSide *out = &entry->out;
 		int64		input_tokens = usage->in.has_tokens ? usage->in.tokens : 0;
 
-		for (int i = entry->ntiers - 1; i >= 0; i--)
+		const PriceTier *tier = ChooseTier(entry, usage, input_tokens);
+
+		if (tier != NULL)
 		{
-			if (input_tokens > entry->tiers[i].above)
-			{
-				in = &entry->tiers[i].in;
-				out = &entry->tiers[i].out;
-				break;
-			}
+			in = &tier->in;
+			out = &tier->out;
 		}
-		if (usage->in.has_tokens || usage->in.ndetails > 0)
-		{
-			if (!SideCost(&usage->in, in, &result->input, &result->input_details,
-						  "input cost", error))
-				return false;
-			result->has_input = true;
-		}
-		if (usage->out.has_tokens || usage->out.ndetails > 0)
-		{
-			if (!SideCost(&usage->out, out, &result->output, &result->output_details,
-						  "output cost", error))
-				return false;
-			result->has_output = true;
-		}
+		/* a matched entry prices both sides: no tokens on a side cost 0 */
+		if (!SideCost(&usage->in, in, &result->input, &result->input_details,
+					  "input cost", error))
+			return false;
+		result->has_input = true;
+		if (!SideCost(&usage->out, out, &result->output, &result->output_details,
+					  "output cost", error))
+			return false;
+		result->has_output = true;
 		result->has_price = true;
 		result->price_id = entry->id;
 	}

@@ -92,6 +92,8 @@ RunColumnsFor(Relation rel)
 		c.completion_cost_details = LsbColumnOf(rel, "completion_cost_details");
 		c.price_id = LsbColumnOf(rel, "price_id");
 		c.cost_error = LsbColumnOf(rel, "cost_error");
+		c.inputs = LsbColumnOf(rel, "inputs");
+		c.usage_source = Max(SPI_fnumber(RelationGetDescr(rel), "usage_source"), InvalidAttrNumber);
 
 		cols = hash_search(RunColumnsCache, &relid, HASH_ENTER, &found);
 		*cols = c;

@@ -144,6 +144,10 @@ lsbilling_runs_before_write(PG_FUNCTION_ARGS)
 
 	CheckRunType(tup, desc, cols);
 	CheckParent(tup, desc, cols);
+	/* a retried create of a run already stored is skipped (run_ids.c) */
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) && !LsbMaintenance &&
+		!RunIdClaim(cols, desc, tup))
+		return PointerGetDatum(NULL);
 	tup = CostDeriveRun(cols, desc, tup,
 						TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_trigtuple : NULL);
 
@@ -187,9 +191,15 @@ lsbilling_runs_after_write(PG_FUNCTION_ARGS)
 	desc = RelationGetDescr(rel);
 	cols = RunColumnsFor(rel);
 
-	/* the purge deletes runs but keeps what the trace row says about them */
+	/*
+	 * the purge deletes runs but keeps what the trace row says about them;
+	 * moving rows between partitions keeps their ids claimed
+	 */
 	if (LsbMaintenance)
 		return PointerGetDatum(NULL);
+
+	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+		RunIdRelease(cols, desc, trigdata->tg_trigtuple);
 
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 		TraceRollupUpdate(cols, trigdata->tg_trigtuple, trigdata->tg_newtuple, desc);

@@ -76,6 +76,12 @@
 	" " extra " #>> '{metadata,conversation_id}')"
 
 /*
+ * A trace's token totals saturate at bigint's maximum instead of refusing
+ * the run that would overflow them (the sum is computed in numeric).
+ */
+#define TOKENS_SAT(expr) "LEAST(GREATEST(" expr ", 0), 9223372036854775807)::bigint"
+
+/*
  * Only IMMUTABLE functions in DO UPDATE SET (Citus refuses others on a
  * distributed table): the expiry moves with the start time in UTC
  * timestamps, where timestamptz + interval would be STABLE.
@@ -83,9 +89,9 @@
 #define TRACE_ON_CONFLICT \
 	" ON CONFLICT (workspace_id, id) DO UPDATE SET" \
 	"  run_count = t.run_count + excluded.run_count," \
-	"  prompt_tokens = t.prompt_tokens + excluded.prompt_tokens," \
-	"  completion_tokens = t.completion_tokens + excluded.completion_tokens," \
-	"  total_tokens = t.total_tokens + excluded.total_tokens," \
+	"  prompt_tokens = " TOKENS_SAT("t.prompt_tokens::numeric + excluded.prompt_tokens") "," \
+	"  completion_tokens = " TOKENS_SAT("t.completion_tokens::numeric + excluded.completion_tokens") "," \
+	"  total_tokens = " TOKENS_SAT("t.total_tokens::numeric + excluded.total_tokens") "," \
 	"  prompt_cost = t.prompt_cost + excluded.prompt_cost," \
 	"  completion_cost = t.completion_cost + excluded.completion_cost," \
 	"  other_cost = t.other_cost + excluded.other_cost," \
@@ -151,7 +157,8 @@ static const char *TraceUpsertManySql =
 TRACE_INSERT
 " SELECT g.workspace_id, g.trace_id, p.id, g.name, g.start_time, g.thread_id, g.root_seen,"
 TRACE_TIER_AND_EXPIRY("g.start_time", "$14")
-"  g.runs, g.prompt_tokens, g.completion_tokens, g.total_tokens, g.prompt_cost,"
+"  g.runs, " TOKENS_SAT("g.prompt_tokens") ", " TOKENS_SAT("g.completion_tokens") ","
+"  " TOKENS_SAT("g.total_tokens") ", g.prompt_cost,"
 "  g.completion_cost, g.total_cost - g.prompt_cost - g.completion_cost, g.total_cost"
 " FROM g," TRACE_PROJECT_JOIN("g.workspace_id", "g.project_id") " AND g.projects = 1"
 TRACE_ON_CONFLICT ", (SELECT pg_catalog.count(*) FROM g)";
@@ -168,8 +175,8 @@ static const char *TraceGroupSql =
 "  coalesce((pg_catalog.array_agg(r.start_time) FILTER (WHERE r.id = r.trace_id))[1], pg_catalog.min(r.start_time)) AS start_time,"
 "  (pg_catalog.array_agg(" TRACE_THREAD("r.extra") ") FILTER (WHERE r.id = r.trace_id))[1] AS thread_id,"
 "  pg_catalog.bool_or(r.id = r.trace_id) AS root_seen, pg_catalog.count(*) AS runs,"
-"  coalesce(pg_catalog.sum(r.prompt_tokens), 0)::bigint, coalesce(pg_catalog.sum(r.completion_tokens), 0)::bigint,"
-"  coalesce(pg_catalog.sum(r.total_tokens), 0)::bigint, coalesce(pg_catalog.sum(r.prompt_cost), 0),"
+"  " TOKENS_SAT("coalesce(pg_catalog.sum(r.prompt_tokens), 0)") ", " TOKENS_SAT("coalesce(pg_catalog.sum(r.completion_tokens), 0)") ","
+"  " TOKENS_SAT("coalesce(pg_catalog.sum(r.total_tokens), 0)") ", coalesce(pg_catalog.sum(r.prompt_cost), 0),"
 "  coalesce(pg_catalog.sum(r.completion_cost), 0), coalesce(pg_catalog.sum(r.total_cost), 0),"
 "  pg_catalog.count(DISTINCT r.project_id) AS projects"
 " FROM " NEW_RUNS " GROUP BY r.workspace_id, r.trace_id";
@@ -197,9 +204,9 @@ static const char *TraceRejectSql =
 static const char *TraceDeltaSql =
 "UPDATE lsbilling.traces t SET"
 "  run_count = t.run_count + $15,"
-"  prompt_tokens = t.prompt_tokens + coalesce($3, 0) - coalesce($9, 0),"
-"  completion_tokens = t.completion_tokens + coalesce($4, 0) - coalesce($10, 0),"
-"  total_tokens = t.total_tokens + coalesce($5, 0) - coalesce($11, 0),"
+"  prompt_tokens = " TOKENS_SAT("t.prompt_tokens::numeric + coalesce($3, 0) - coalesce($9, 0)") ","
+"  completion_tokens = " TOKENS_SAT("t.completion_tokens::numeric + coalesce($4, 0) - coalesce($10, 0)") ","
+"  total_tokens = " TOKENS_SAT("t.total_tokens::numeric + coalesce($5, 0) - coalesce($11, 0)") ","
 "  prompt_cost = t.prompt_cost + coalesce($6, 0) - coalesce($12, 0),"
 "  completion_cost = t.completion_cost + coalesce($7, 0) - coalesce($13, 0),"
 "  other_cost = t.other_cost"

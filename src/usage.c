@@ -152,7 +152,21 @@ ParseCost(const JsonbValue *v, const char *field, const char *subkey, int subkey
 						  JsonTypeName(v));
 		return false;
 	}
-	AmountFromNumeric(v->val.numeric, LSB_COST_SCALE, cost);
+	/*
+	 * A sent cost is bounded (README "Sent costs"): non-negative, at most
+	 * LSB_MAX_SENT_COST dollars, at most LSB_COST_SCALE decimals, so that
+	 * the sums over a project stay in range and exact.
+	 */
+	if (!NumericToFixed(v->val.numeric, LSB_COST_SCALE, &cost->fixed) ||
+		cost->fixed < 0 || cost->fixed > LSB_MAX_SENT_COST * (int128) LSB_COST_UNIT)
+	{
+		*error = psprintf("usage_metadata.%s%s%.*s must be a non-negative number of at most %lld with at most %d decimals, not %s",
+						  field, subkey ? "." : "", subkeylen, subkey ? subkey : "",
+						  (long long) LSB_MAX_SENT_COST, LSB_COST_SCALE,
+						  NumericText(v->val.numeric));
+		return false;
+	}
+	cost->num = NULL;
 	return true;
 }
 
@@ -240,6 +254,8 @@ UsageParse(JsonbContainer *root, Usage *usage, char **error)
 	usage->in.cost_details = usage->out.cost_details = NULL;
 	usage->has_total_tokens = false;
 	usage->has_total_cost = false;
+	usage->service_tier = NULL;
+	usage->service_tierlen = 0;
 
 	if (!JsonContainerIsObject(root))
 	{
@@ -271,6 +287,20 @@ UsageParse(JsonbContainer *root, Usage *usage, char **error)
 					ok = usage->in.has_tokens = ParseCount(&v, "input_tokens", NULL, 0, &usage->in.tokens, error);
 				else if (KEY_IS("total_tokens"))
 					ok = usage->has_total_tokens = ParseCount(&v, "total_tokens", NULL, 0, &usage->total_tokens, error);
+				else if (KEY_IS("service_tier"))
+				{
+					if (v.type != jbvString)
+					{
+						*error = psprintf("usage_metadata.service_tier must be a string, not %s",
+										  JsonTypeName(&v));
+						ok = false;
+					}
+					else
+					{
+						usage->service_tier = v.val.string.val;
+						usage->service_tierlen = v.val.string.len;
+					}
+				}
 				break;
 			case 13:
 				if (KEY_IS("output_tokens"))

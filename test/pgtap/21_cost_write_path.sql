@@ -99,7 +99,7 @@ SELECT results_eq(
 	$$VALUES (5::bigint, NULL::numeric, 'no model price matches ls_model_name "w-model"'::text)$$,
 	'tokens no entry prices (entry needs a provider the run lacks): tokens kept, reason in cost_error');
 SELECT pg_temp.run(10, 1, 1, 'llm', '{"metadata": {"usage_metadata": {"input_tokens": 5}}}');
-SELECT is((SELECT cost_error FROM lsbilling.runs WHERE id = pg_temp.rid(10)), 'no ls_model_name in extra.metadata: the tokens cannot be priced',
+SELECT is((SELECT cost_error FROM lsbilling.runs WHERE id = pg_temp.rid(10)), 'no model name (extra.metadata.ls_model_name, extra.invocation_params, outputs.model or inputs.model): the tokens cannot be priced',
 	'tokens without a model name are reported');
 
 -- clients cannot write the derived columns
@@ -120,7 +120,7 @@ UPDATE lsbilling.runs SET extra = '{"metadata": {"ls_provider": "acme", "ls_mode
 WHERE id = pg_temp.rid(2);
 SELECT results_eq($$SELECT prompt_tokens, total_cost FROM lsbilling.runs WHERE id = pg_temp.rid(2)$$,
 	$$VALUES (40::bigint, 0.000083::numeric)$$, 'an update of extra re-prices the run');
-SELECT is((SELECT cost_error FROM lsbilling.runs WHERE id = pg_temp.rid(10)), 'no ls_model_name in extra.metadata: the tokens cannot be priced',
+SELECT is((SELECT cost_error FROM lsbilling.runs WHERE id = pg_temp.rid(10)), 'no model name (extra.metadata.ls_model_name, extra.invocation_params, outputs.model or inputs.model): the tokens cannot be priced',
 	'an update of outputs re-derives the usage');
 SELECT is(pg_temp.totals_off(), 0::bigint, 'trace totals equal the sum over runs after updates');
 DELETE FROM lsbilling.runs WHERE id IN (pg_temp.rid(3), pg_temp.rid(5));

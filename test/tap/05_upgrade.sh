@@ -33,11 +33,13 @@ sed 's/^/# /' "$LSB_TMP/upgrade_sample.err" | head -5
 # the update may add columns but must not change what was there.
 digest_query=$(P -d $old -At -c "
 	SELECT string_agg(format(
-		'SELECT %L || '' '' || count(*) || '' '' || coalesce(md5(string_agg(row_text, '','' ORDER BY row_text)), '''') FROM (SELECT ROW(%s)::text AS row_text FROM lsbilling.%I) s',
+		'SELECT %L || '' '' || count(*) || '' '' || coalesce(md5(string_agg(row_text, '','' ORDER BY row_text)), '''') FROM (SELECT ROW(%s)::text AS row_text FROM lsbilling.%I%s) s',
 		c.relname,
 		(SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a
 		  WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
-		c.relname), ' UNION ALL ' ORDER BY c.relname)
+		c.relname,
+		-- the shipped price rows are the catalog's, which the update refreshes
+		CASE WHEN c.relname = 'model_prices' THEN ' WHERE NOT shipped' ELSE '' END), ' UNION ALL ' ORDER BY c.relname)
 	FROM pg_class c
 	WHERE c.relnamespace = 'lsbilling'::regnamespace AND c.relkind IN ('r', 'p')
 	  AND NOT c.relispartition")

@@ -1,0 +1,258 @@
+/*-------------------------------------------------------------------------
+ *
+ * run_ids.c
+ *	  One row per run id and workspace (lsbilling.run_ids), so that a client
+ *	  retrying the create of a run is stored and billed once.
+ *
+ * The key of runs includes start_time (its partition key), so it cannot
+ * refuse a second run with the same id; the SDKs retry a create on timeouts
+ * and 5xx, sometimes with another start_time.  The BEFORE INSERT trigger
+ * claims the id here first; when it is already taken the new row is skipped
+ * (the retry is ignored: the first body stays, and later changes come as an
+ * update, LangSmith's PATCH).  A concurrent claim of the same id waits for
+ * the first writer's transaction, as a unique index does.  Deleting a run
+ * frees its id.  The table also finds a run's start_time (its partition)
+ * from its id with one index probe.
+ *
+ * Before ALTER EXTENSION ... UPDATE to 0.2.0 the table does not exist and
+ * every insert goes through, as in 0.1.0.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/index.h"
+#include "catalog/namespace.h"
+#include "commands/extension.h"
+#include "catalog/pg_type.h"
+#include "executor/executor.h"
+#include "executor/spi.h"
+#include "storage/lmgr.h"
+#include "storage/proc.h"
+#include "utils/fmgroids.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/snapmgr.h"
+#include "utils/lsyscache.h"
+
+#include "lsbilling.h"
+
+static SPIPlanPtr ClaimPlan = NULL;
+static SPIPlanPtr ReleasePlan = NULL;
+
+/* Whether Citus is installed here, looked up once a transaction. */
+static bool
+CitusInstalled(void)
+{
+	static LocalTransactionId checked = InvalidLocalTransactionId;
+	static bool installed = false;
+
+	if (checked != MyProc->lxid)
+	{
+		installed = OidIsValid(get_extension_oid("citus", true));
+		checked = MyProc->lxid;
+	}
+	return installed;
+}
+
+/*
+ * The claim through SPI, for Citus: there run_ids is distributed and a row
+ * must reach its shard through the planner, never the node's shell table.
+ */
+static bool
+RunIdClaimSpi(Datum ws, Datum id, Datum trace, Datum start)
+{
+	Datum		values[4] = {ws, id, trace, start};
+	char		nulls[4] = {' ', ' ', ' ', ' '};
+	int			rc;
+	bool		claimed;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (ClaimPlan == NULL)
+	{
+		Oid			argtypes[4] = {UUIDOID, UUIDOID, UUIDOID, TIMESTAMPTZOID};
+
+		ClaimPlan = LsbPrepareKept("INSERT INTO lsbilling.run_ids (workspace_id, id, trace_id, start_time)"
+								   " VALUES ($1, $2, $3, $4)"
+								   " ON CONFLICT (workspace_id, id) DO NOTHING",
+								   4, argtypes, 0);
+	}
+	rc = SPI_execute_plan(ClaimPlan, values, nulls, false, 0);
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "cannot claim the run id: %s", SPI_result_code_string(rc));
+	claimed = SPI_processed == 1;
+	SPI_finish();
+	return claimed;
+}
+
+static bool
+RunIdsExist(void)
+{
+	Oid			nsp = get_namespace_oid("lsbilling", true);
+
+	return OidIsValid(nsp) && OidIsValid(get_relname_relid("run_ids", nsp));
+}
+
+/*
+ * Claim the id of a run being inserted; false when another run of the
+ * workspace holds it (the insert is then skipped).
+ *
+ * Done in C on the table and its indexes, not through SPI: an executor start
+ * per row cost as much as the rest of the write path.  The primary key is
+ * probed with a dirty snapshot, as ON CONFLICT does: a claim by a transaction
+ * still in progress is waited for, then looked at again.  Two writers racing
+ * past the probe meet in the unique index, and the second gets 23505.  With
+ * Citus installed the claim goes through SPI (RunIdClaimSpi).
+ */
+bool
+RunIdClaim(const RunColumns *cols, TupleDesc desc, HeapTuple tup)
+{
+	Oid			nsp = get_namespace_oid("lsbilling", true);
+	Oid			relid;
+	Relation	rel;
+	Relation	pk;
+	TupleDesc	rdesc;
+	Datum		ws,
+				id,
+				trace,
+				start;
+	bool		isnull;
+	ScanKeyData key[2];
+	SnapshotData dirty;
+	bool		found;
+	List	   *indexes;
+	ListCell   *lc;
+
+	if (!OidIsValid(nsp) || !OidIsValid(relid = get_relname_relid("run_ids", nsp)))
+		return true;			/* before the 0.2.0 update */
+	ws = heap_getattr(tup, cols->workspace_id, desc, &isnull);
+	if (isnull)
+		return true;			/* NOT NULL reports it */
+	id = heap_getattr(tup, cols->id, desc, &isnull);
+	if (isnull)
+		return true;
+	trace = heap_getattr(tup, cols->trace_id, desc, &isnull);
+	if (isnull)
+		return true;
+	start = heap_getattr(tup, cols->start_time, desc, &isnull);
+	if (isnull)
+		return true;
+	if (CitusInstalled())
+		return RunIdClaimSpi(ws, id, trace, start);
+
+	rel = table_open(relid, RowExclusiveLock);
+	rdesc = RelationGetDescr(rel);
+	pk = index_open(RelationGetPrimaryKeyIndex(rel), RowExclusiveLock);
+	ScanKeyInit(&key[0], 1, BTEqualStrategyNumber, F_UUID_EQ, ws);
+	ScanKeyInit(&key[1], 2, BTEqualStrategyNumber, F_UUID_EQ, id);
+	InitDirtySnapshot(dirty);
+	for (;;)
+	{
+		IndexScanDesc scan = index_beginscan(rel, pk, &dirty, 2, 0);
+		TupleTableSlot *slot = table_slot_create(rel, NULL);
+		TransactionId xwait;
+		ItemPointerData ctid;
+
+		index_rescan(scan, key, 2, NULL, 0);
+		found = index_getnext_slot(scan, ForwardScanDirection, slot);
+		xwait = TransactionIdIsValid(dirty.xmin) ? dirty.xmin : dirty.xmax;
+		ctid = slot->tts_tid;
+		index_endscan(scan);
+		ExecDropSingleTupleTableSlot(slot);
+		if (found && TransactionIdIsValid(xwait))
+		{
+			/* claimed or released by a transaction in progress: wait for it */
+			XactLockTableWait(xwait, rel, &ctid, XLTW_InsertIndex);
+			continue;
+		}
+		break;
+	}
+
+	if (!found)
+	{
+		Datum	   *values = palloc0(sizeof(Datum) * rdesc->natts);
+		bool	   *nulls = palloc(sizeof(bool) * rdesc->natts);
+		HeapTuple	row;
+		TupleTableSlot *slot;
+
+		memset(nulls, true, sizeof(bool) * rdesc->natts);
+		{
+			const char *const names[4] = {"workspace_id", "id", "trace_id", "start_time"};
+			const Datum vals[4] = {ws, id, trace, start};
+
+			for (int i = 0; i < 4; i++)
+			{
+				int			attnum = SPI_fnumber(rdesc, names[i]);
+
+				if (attnum <= 0)
+					elog(ERROR, "lsbilling.run_ids has no column \"%s\"", names[i]);
+				values[attnum - 1] = vals[i];
+				nulls[attnum - 1] = false;
+			}
+		}
+		row = heap_form_tuple(rdesc, values, nulls);
+		heap_insert(rel, row, GetCurrentCommandId(true), 0, NULL);
+
+		/* its indexes, the primary key checking uniqueness */
+		slot = MakeSingleTupleTableSlot(rdesc, &TTSOpsHeapTuple);
+		ExecStoreHeapTuple(row, slot, false);
+		indexes = RelationGetIndexList(rel);
+		foreach(lc, indexes)
+		{
+			Relation	idx = index_open(lfirst_oid(lc), RowExclusiveLock);
+			IndexInfo  *info = BuildIndexInfo(idx);
+			Datum		ivalues[INDEX_MAX_KEYS];
+			bool		inulls[INDEX_MAX_KEYS];
+
+			FormIndexDatum(info, slot, NULL, ivalues, inulls);
+			index_insert(idx, ivalues, inulls, &row->t_self, rel,
+						 idx->rd_index->indisunique ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO,
+						 false, info);
+			index_close(idx, RowExclusiveLock);
+		}
+		list_free(indexes);
+		ExecDropSingleTupleTableSlot(slot);
+	}
+	index_close(pk, RowExclusiveLock);
+	table_close(rel, RowExclusiveLock);
+	return !found;
+}
+
+/* A deleted run frees its id (only the row that holds it: same start_time). */
+void
+RunIdRelease(const RunColumns *cols, TupleDesc desc, HeapTuple tup)
+{
+	Datum		values[3];
+	char		nulls[3] = {' ', ' ', ' '};
+	bool		isnull;
+	int			rc;
+
+	if (!RunIdsExist())
+		return;
+	values[0] = heap_getattr(tup, cols->workspace_id, desc, &isnull);
+	values[1] = heap_getattr(tup, cols->id, desc, &isnull);
+	values[2] = heap_getattr(tup, cols->start_time, desc, &isnull);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (ReleasePlan == NULL)
+	{
+		Oid			argtypes[3] = {UUIDOID, UUIDOID, TIMESTAMPTZOID};
+
+		ReleasePlan = LsbPrepareKept("DELETE FROM lsbilling.run_ids"
+									 " WHERE workspace_id = $1 AND id = $2 AND start_time = $3",
+									 3, argtypes, 0);
+	}
+	rc = SPI_execute_plan(ReleasePlan, values, nulls, false, 0);
+	if (rc != SPI_OK_DELETE)
+		elog(ERROR, "cannot release the run id: %s", SPI_result_code_string(rc));
+	SPI_finish();
+}
