@@ -5,7 +5,7 @@
 -- and states what the security model promises.  The ones marked FINDING fail
 -- on the code as reviewed; the others record what held.
 BEGIN;
-SELECT plan(14);
+SELECT plan(15);
 
 -- helpers (as in 50_access.sql) ---------------------------------------------
 -- "SQLSTATE: message | detail" of q run as role r, or 'ok'
@@ -124,6 +124,9 @@ SELECT is(pg_temp.val('lsb_review_app', pg_temp.auth('svc') || $$;
 SELECT is(pg_temp.state('lsb_review_app', pg_temp.auth('svc') || $$;
 	SELECT count(*) FROM lsbilling.monthly_usage$$), 'ok',
 	'FINDING 1b: a read role can SELECT lsbilling.monthly_usage (its own workspace''s rows)');
+SELECT is(pg_temp.state('lsb_review_app', pg_temp.auth('svc') || $$;
+	SELECT count(*) FROM lsbilling.invoice('a5500000-0000-0000-0000-000000000001', date_trunc('month', now())::date)$$),
+	'ok', 'FINDING 1b: a read role can call lsbilling.invoice() (README: read-side, as the caller, under RLS)');
 
 -- FINDING 2: create_service_key / create_pat trust created_by / user_id when
 -- the transaction has no principal (reset_context(): this file's transaction
