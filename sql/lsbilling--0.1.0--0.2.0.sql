@@ -309,6 +309,14 @@ CREATE TRIGGER organization_members_personal_check BEFORE INSERT OR UPDATE OF or
 -- or the developer plan) makes every member an organization admin; an
 -- organization admin is admin of every workspace; outside enterprise
 -- organizations every workspace member is a workspace admin.
+-- Whether the role calling into lsbilling (as of its last SET ROLE, not the
+-- owner a SECURITY DEFINER function runs as) has the owner's privileges.
+CREATE OR REPLACE FUNCTION lsbilling.caller_is_owner() RETURNS boolean
+	AS 'MODULE_PATHNAME', 'lsbilling_caller_is_owner'
+	LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION lsbilling.caller_is_owner() IS
+	'whether the calling role (ignoring SECURITY DEFINER) is a superuser or has the privileges of lsbilling''s owner';
+
 CREATE OR REPLACE FUNCTION lsbilling.has_permission(user_id uuid, organization_id uuid,
 	workspace_id uuid, permission text)
 RETURNS boolean
@@ -325,6 +333,12 @@ BEGIN
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'unknown permission "%"', permission
 			USING ERRCODE = '22023', HINT = 'SELECT name FROM lsbilling.permissions lists them.';
+	END IF;
+	-- an application role asks only about its own organization (no oracle of
+	-- other organizations' members and roles); the owner asks about any
+	IF has_permission.organization_id IS DISTINCT FROM lsbilling.current_organization_id()
+	   AND NOT lsbilling.caller_is_owner() THEN
+		RETURN false;
 	END IF;
 	SELECT * INTO org FROM lsbilling.organizations o WHERE o.id = organization_id;
 	IF NOT FOUND THEN
@@ -522,6 +536,18 @@ DECLARE
 	joined timestamptz;
 	now timestamptz := lsbilling.clock_now();
 BEGIN
+	-- without an authenticated principal only the owner (the DBA) manages
+	-- keys; with one, only in the principal's own organization
+	IF lsbilling.current_key_id() IS NULL THEN
+		IF NOT lsbilling.caller_is_owner() THEN
+			RAISE EXCEPTION 'managing API keys needs an authenticated principal'
+				USING ERRCODE = '42501',
+					  HINT = 'Call lsbilling.authenticate() with an organization admin''s personal access token first.';
+		END IF;
+	ELSIF lsbilling.current_organization_id() IS DISTINCT FROM create_pat.organization_id THEN
+		RAISE EXCEPTION 'the authenticated principal belongs to another organization'
+			USING ERRCODE = '42501';
+	END IF;
 	IF lsbilling.current_key_id() IS NOT NULL
 	   AND lsbilling.current_user_id() IS DISTINCT FROM create_pat.user_id THEN
 		RAISE EXCEPTION 'a personal access token is created by its own user'
@@ -575,6 +601,18 @@ DECLARE
 	now timestamptz := lsbilling.clock_now();
 	ws uuid;
 BEGIN
+	-- without an authenticated principal only the owner (the DBA) manages
+	-- keys; with one, only in the principal's own organization
+	IF lsbilling.current_key_id() IS NULL THEN
+		IF NOT lsbilling.caller_is_owner() THEN
+			RAISE EXCEPTION 'managing API keys needs an authenticated principal'
+				USING ERRCODE = '42501',
+					  HINT = 'Call lsbilling.authenticate() with an organization admin''s personal access token first.';
+		END IF;
+	ELSIF lsbilling.current_organization_id() IS DISTINCT FROM create_service_key.organization_id THEN
+		RAISE EXCEPTION 'the authenticated principal belongs to another organization'
+			USING ERRCODE = '42501';
+	END IF;
 	IF lsbilling.current_key_id() IS NOT NULL AND lsbilling.current_user_id() IS NULL THEN
 		RAISE EXCEPTION 'a service key cannot create service keys'
 			USING ERRCODE = '42501', HINT = 'An organization or workspace admin creates them.';
@@ -639,10 +677,25 @@ BEGIN
 	IF NOT FOUND THEN
 		RETURN false;
 	END IF;
+	-- without an authenticated principal only the owner (the DBA) manages
+	-- keys; with one, only in the principal's own organization
+	IF lsbilling.current_key_id() IS NULL THEN
+		IF NOT lsbilling.caller_is_owner() THEN
+			RAISE EXCEPTION 'managing API keys needs an authenticated principal'
+				USING ERRCODE = '42501',
+					  HINT = 'Call lsbilling.authenticate() with an organization admin''s personal access token first.';
+		END IF;
+	ELSIF lsbilling.current_organization_id() IS DISTINCT FROM k.organization_id THEN
+		RAISE EXCEPTION 'the authenticated principal belongs to another organization'
+			USING ERRCODE = '42501';
+	END IF;
+	-- a principal revokes its own token, or any key of its organization as an
+	-- organization admin; a service key (no user) revokes nothing
 	IF lsbilling.current_key_id() IS NOT NULL
-	   AND lsbilling.current_user_id() IS DISTINCT FROM k.user_id
-	   AND NOT coalesce(lsbilling.has_permission(lsbilling.current_user_id(), k.organization_id, NULL,
-												 'organization:manage'), false) THEN
+	   AND (lsbilling.current_user_id() IS NULL
+			OR (lsbilling.current_user_id() IS DISTINCT FROM k.user_id
+				AND NOT coalesce(lsbilling.has_permission(lsbilling.current_user_id(), k.organization_id, NULL,
+														 'organization:manage'), false))) THEN
 		RAISE EXCEPTION 'api key % is not yours to revoke', k.short_key USING ERRCODE = '42501';
 	END IF;
 	UPDATE lsbilling.api_keys a SET revoked_at = lsbilling.clock_now()
@@ -989,7 +1042,7 @@ BEGIN
 		('{ingest,admin}', 'SELECT, INSERT, UPDATE', 'TABLE lsbilling.runs'),
 		('{ingest,admin}', 'SELECT, INSERT', 'TABLE lsbilling.feedback, lsbilling.annotation_queue_runs, lsbilling.rule_matches, lsbilling.deployment_runs'),
 		('{ingest}', 'SELECT', 'TABLE lsbilling.workspaces, lsbilling.projects, lsbilling.annotation_queues, lsbilling.automation_rules, lsbilling.deployments'),
-		('{read,admin}', 'SELECT', 'TABLE lsbilling.workspaces, lsbilling.projects, lsbilling.traces, lsbilling.runs, lsbilling.feedback, lsbilling.annotation_queues, lsbilling.annotation_queue_runs, lsbilling.automation_rules, lsbilling.rule_matches, lsbilling.datasets, lsbilling.examples, lsbilling.deployments, lsbilling.deployment_runs, lsbilling.billing_events, lsbilling.usage_limits, lsbilling.usage_counters, lsbilling.monthly_usage, lsbilling.workspace_members, lsbilling.tag_keys, lsbilling.tag_values, lsbilling.resource_tags, lsbilling.organizations, lsbilling.organization_members, lsbilling.users, lsbilling.plans, lsbilling.model_prices, lsbilling.permissions, lsbilling.role_permissions, lsbilling.custom_roles'),
+		('{read,admin}', 'SELECT', 'TABLE lsbilling.workspaces, lsbilling.projects, lsbilling.traces, lsbilling.runs, lsbilling.feedback, lsbilling.annotation_queues, lsbilling.annotation_queue_runs, lsbilling.automation_rules, lsbilling.rule_matches, lsbilling.datasets, lsbilling.examples, lsbilling.deployments, lsbilling.deployment_runs, lsbilling.billing_events, lsbilling.usage_limits, lsbilling.usage_counters, lsbilling.monthly_usage, lsbilling.workspace_members, lsbilling.tag_keys, lsbilling.tag_values, lsbilling.resource_tags, lsbilling.organizations, lsbilling.organization_members, lsbilling.users, lsbilling.plans, lsbilling.model_prices, lsbilling.permissions, lsbilling.role_permissions, lsbilling.custom_roles, lsbilling.plan_prices, lsbilling.organization_plans, lsbilling.spend_caps'),
 		('{read,admin}', 'SELECT (id, organization_id, kind, name, short_key, user_id, created_by, role, workspace_ids, created_at, expires_at, revoked_at, last_used_at)', 'TABLE lsbilling.api_keys'),
 		('{admin}', 'INSERT, UPDATE, DELETE', 'TABLE lsbilling.projects, lsbilling.annotation_queues, lsbilling.automation_rules, lsbilling.datasets, lsbilling.examples, lsbilling.deployments, lsbilling.usage_limits, lsbilling.workspace_members, lsbilling.tag_keys, lsbilling.tag_values, lsbilling.resource_tags, lsbilling.model_prices'),
 		('{admin}', 'USAGE', 'SEQUENCE lsbilling.model_prices_id_seq'),
@@ -2010,6 +2063,13 @@ CREATE OR REPLACE FUNCTION lsbilling.plans_price_history() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+	-- On Citus, plans is a reference table and this fires on its placements
+	-- (plans_<shard id>), where writing another reference table is refused:
+	-- there plan_price_on() falls back to the plans row for a plan without
+	-- dated prices, and dated prices are INSERTed into plan_prices directly.
+	IF TG_TABLE_NAME <> 'plans' THEN
+		RETURN NULL;
+	END IF;
 	INSERT INTO lsbilling.plan_prices AS pp (plan_id, effective_from, seat_price, free_traces_per_month,
 		base_trace_price, extended_upgrade_price, deployment_run_price)
 	VALUES (NEW.id,
@@ -2023,6 +2083,7 @@ BEGIN
 		deployment_run_price = excluded.deployment_run_price;
 	RETURN NULL;
 END $$;
+REVOKE ALL ON FUNCTION lsbilling.plans_price_history() FROM PUBLIC;
 DROP TRIGGER IF EXISTS plans_price_history ON lsbilling.plans;
 CREATE TRIGGER plans_price_history AFTER INSERT OR UPDATE ON lsbilling.plans
 	FOR EACH ROW EXECUTE FUNCTION lsbilling.plans_price_history();
@@ -2037,6 +2098,12 @@ BEGIN
 	SELECT * INTO r FROM lsbilling.plan_prices pp
 	WHERE pp.plan_id = plan_price_on.plan_id AND pp.effective_from <= plan_price_on.day
 	ORDER BY pp.effective_from DESC LIMIT 1;
+	IF NOT FOUND AND NOT EXISTS (SELECT 1 FROM lsbilling.plan_prices pp WHERE pp.plan_id = plan_price_on.plan_id) THEN
+		-- a plan without dated prices (added on Citus, see plans_price_history): its row
+		SELECT p.id, '-infinity'::date, p.seat_price, p.free_traces_per_month, p.base_trace_price,
+			   p.extended_upgrade_price, p.deployment_run_price
+		INTO r FROM lsbilling.plans p WHERE p.id = plan_price_on.plan_id;
+	END IF;
 	RETURN r;
 END $$;
 
@@ -2087,6 +2154,14 @@ BEGIN
 		RAISE EXCEPTION 'organization % does not exist', change_plan.organization_id
 			USING ERRCODE = '23503';
 	END IF;
+	IF NOT EXISTS (SELECT 1 FROM lsbilling.organization_plans h
+				   WHERE h.organization_id = change_plan.organization_id) THEN
+		-- no history yet (on Citus the organizations trigger does not write it)
+		INSERT INTO lsbilling.organization_plans (organization_id, valid_from, plan, has_payment_method, billing_interval)
+		SELECT o.id, least(o.created_at, at), o.plan, o.has_payment_method,
+			   CASE o.plan WHEN 'enterprise' THEN 'year' ELSE 'month' END
+		FROM lsbilling.organizations o WHERE o.id = change_plan.organization_id;
+	END IF;
 	SELECT * INTO cur FROM lsbilling.organization_plans h
 	WHERE h.organization_id = change_plan.organization_id AND h.valid_to IS NULL;
 	new_plan := coalesce(change_plan.plan, cur.plan);
@@ -2133,6 +2208,13 @@ CREATE OR REPLACE FUNCTION lsbilling.organizations_plan_history() RETURNS trigge
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+	-- On Citus this fires on the placements of the reference table
+	-- (organizations_<shard id>), where writing another reference table is
+	-- refused: there an organization without history is on its current plan
+	-- since its creation (plan_at), and plan changes go through change_plan().
+	IF TG_TABLE_NAME <> 'organizations' THEN
+		RETURN NULL;
+	END IF;
 	IF TG_OP = 'INSERT' THEN
 		INSERT INTO lsbilling.organization_plans (organization_id, valid_from, plan, has_payment_method, billing_interval)
 		VALUES (NEW.id, least(NEW.created_at, lsbilling.clock_now()), NEW.plan, NEW.has_payment_method,
@@ -2143,6 +2225,7 @@ BEGIN
 	END IF;
 	RETURN NULL;
 END $$;
+REVOKE ALL ON FUNCTION lsbilling.organizations_plan_history() FROM PUBLIC;
 DROP TRIGGER IF EXISTS organizations_plan_history ON lsbilling.organizations;
 CREATE TRIGGER organizations_plan_history AFTER INSERT OR UPDATE OF plan, has_payment_method
 	ON lsbilling.organizations
@@ -2158,6 +2241,14 @@ BEGIN
 	SELECT * INTO r FROM lsbilling.organization_plans h
 	WHERE h.organization_id = plan_at.organization_id AND h.valid_from <= plan_at.at
 	  AND (h.valid_to IS NULL OR h.valid_to > plan_at.at);
+	IF NOT FOUND AND NOT EXISTS (SELECT 1 FROM lsbilling.organization_plans h
+								 WHERE h.organization_id = plan_at.organization_id) THEN
+		-- no history (an organization created on Citus, see
+		-- organizations_plan_history): its current plan since its creation
+		SELECT o.id, o.created_at, NULL::timestamptz, o.plan, o.has_payment_method,
+			   CASE o.plan WHEN 'enterprise' THEN 'year' ELSE 'month' END
+		INTO r FROM lsbilling.organizations o WHERE o.id = plan_at.organization_id;
+	END IF;
 	RETURN r;
 END $$;
 
@@ -2254,6 +2345,7 @@ CREATE INDEX IF NOT EXISTS credit_ledger_grant_idx ON lsbilling.credit_ledger (g
 
 CREATE OR REPLACE FUNCTION lsbilling.append_only() RETURNS trigger
 	AS 'MODULE_PATHNAME', 'lsbilling_append_only' LANGUAGE C;
+REVOKE ALL ON FUNCTION lsbilling.append_only() FROM PUBLIC;
 DO $$
 DECLARE t text;
 BEGIN
@@ -2344,6 +2436,22 @@ CROSS JOIN LATERAL (SELECT coalesce((lsbilling.plan_at(o.id, least(lsbilling.clo
 			lsbilling.utc_start((u.month + interval '1 month')::date) - interval '1 microsecond'))).plan, o.plan) AS plan) pl
 CROSS JOIN LATERAL lsbilling.plan_price_on(pl.plan,
 	least((lsbilling.clock_now() AT TIME ZONE 'UTC')::date, (u.month + interval '1 month')::date - 1)) pp;
+-- CREATE OR REPLACE VIEW resets the options: read with the caller's rights,
+-- so that row-level security applies (access section)
+ALTER VIEW lsbilling.monthly_usage SET (security_invoker = on);
+
+-- An organization's plan history and spend cap are its own: an application
+-- role with the read level sees its organization's rows (the dollar view
+-- and the draft invoice read them with the caller's rights); plan prices
+-- are public.
+ALTER TABLE lsbilling.organization_plans ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS organization_plans_read ON lsbilling.organization_plans;
+CREATE POLICY organization_plans_read ON lsbilling.organization_plans FOR SELECT
+	USING (organization_id = (SELECT lsbilling.current_organization_id()));
+ALTER TABLE lsbilling.spend_caps ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS spend_caps_read ON lsbilling.spend_caps;
+CREATE POLICY spend_caps_read ON lsbilling.spend_caps FOR SELECT
+	USING (organization_id = (SELECT lsbilling.current_organization_id()));
 
 -- Apply the organization's credits to a new invoice (soonest-expiring
 -- first, then oldest; never below zero): ledger rows and negative lines.

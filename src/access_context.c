@@ -16,7 +16,13 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -211,4 +217,32 @@ lsbilling_reset_context(PG_FUNCTION_ARGS)
 {
 	Ctx.set = false;
 	PG_RETURN_VOID();
+}
+
+/*
+ * lsbilling.caller_is_owner(): whether the role that called into lsbilling
+ * (the session's role as of its last SET ROLE, not the owner that a
+ * SECURITY DEFINER function runs as) has the privileges of the extension's
+ * owner: a superuser or the owner itself.  The key-management functions run
+ * as the owner and act without an authenticated principal only for such a
+ * caller (the DBA creating an organization's first keys); an application
+ * role must authenticate first.
+ */
+PG_FUNCTION_INFO_V1(lsbilling_caller_is_owner);
+Datum
+lsbilling_caller_is_owner(PG_FUNCTION_ARGS)
+{
+	Oid			nsp = get_namespace_oid("lsbilling", false);
+	Oid			relid = get_relname_relid("api_keys", nsp);
+	HeapTuple	tup;
+	Oid			owner;
+
+	if (!OidIsValid(relid))
+		PG_RETURN_BOOL(superuser_arg(GetOuterUserId()));
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	PG_RETURN_BOOL(has_privs_of_role(GetOuterUserId(), owner));
 }

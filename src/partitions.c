@@ -339,7 +339,9 @@ lsbilling_run_partition_bounds(PG_FUNCTION_ARGS)
 				if (list_length(sides[i]) != 1)
 					continue;
 				d = castNode(PartitionRangeDatum, linitial(sides[i]));
-				if (d->kind == PARTITION_RANGE_DATUM_VALUE && !castNode(Const, d->value)->constisnull)
+				/* runs' key is a timestamptz; any other partitioned table's bounds are not ours to read */
+				if (d->kind == PARTITION_RANGE_DATUM_VALUE && !castNode(Const, d->value)->constisnull &&
+					castNode(Const, d->value)->consttype == TIMESTAMPTZOID)
 				{
 					values[i + 1] = castNode(Const, d->value)->constvalue;
 					nulls[i + 1] = false;

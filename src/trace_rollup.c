@@ -265,8 +265,8 @@ ReportProjectNotInWorkspace(Datum workspace_id, Datum project_id)
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("project %s belongs to another workspace than the run's workspace %s",
 						proj, ws),
-				 errdetail("A run must be written to the workspace of its tracing project (%s).",
-						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1))));
+				 errdetail("A run must be written to the workspace of its tracing project; "
+						   "which workspace that is is not said, since it may be another tenant's.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 			 errmsg("project %s does not exist in workspace %s", proj, ws),
