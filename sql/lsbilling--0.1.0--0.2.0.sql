@@ -3000,8 +3000,9 @@ COMMENT ON FUNCTION lsbilling.rate_limit_reset() IS 'forgets every rate-limit co
 
 -- Hourly ingest limits: the row trigger counts and checks each row against
 -- shared + the statement's pending counts; the statement trigger (named to
--- fire last) adds them to shared memory.  Updates count only when they
--- change what a client sends (inputs, outputs, extra, end_time, error).
+-- fire last) adds them to shared memory.  Updates count when they change a
+-- column a client writes (any but the derived tokens, costs, price_id,
+-- cost_error, usage_source), with the bytes of its text/jsonb/array columns.
 CREATE OR REPLACE FUNCTION lsbilling.rate_limit_row() RETURNS trigger
 	AS 'MODULE_PATHNAME', 'lsbilling_rate_limit_row' LANGUAGE C;
 CREATE OR REPLACE FUNCTION lsbilling.rate_limit_flush() RETURNS trigger
@@ -3009,8 +3010,16 @@ CREATE OR REPLACE FUNCTION lsbilling.rate_limit_flush() RETURNS trigger
 CREATE OR REPLACE FUNCTION lsbilling.rate_limit_plans_changed() RETURNS trigger
 	AS 'MODULE_PATHNAME', 'lsbilling_rate_limit_plans_changed' LANGUAGE C;
 
+-- Not executable by PUBLIC: CREATE TRIGGER needs EXECUTE, so no other role can
+-- attach them to a table of its own (the functions also refuse any table but
+-- lsbilling's, see rate_limit_trigger.c).  Triggers fire whatever EXECUTE says.
+REVOKE ALL ON FUNCTION lsbilling.rate_limit_row(), lsbilling.rate_limit_flush(),
+	lsbilling.rate_limit_plans_changed() FROM PUBLIC;
+-- Named to fire before runs_before_write: it sees the columns the client sent
+-- before the cost trigger puts back the derived ones (usage_metadata, ...).
 DROP TRIGGER IF EXISTS runs_rate_limit ON lsbilling.runs;
-CREATE TRIGGER runs_rate_limit BEFORE INSERT OR UPDATE ON lsbilling.runs
+DROP TRIGGER IF EXISTS runs_a_rate_limit ON lsbilling.runs;
+CREATE TRIGGER runs_a_rate_limit BEFORE INSERT OR UPDATE ON lsbilling.runs
 	FOR EACH ROW EXECUTE FUNCTION lsbilling.rate_limit_row('runs');
 DROP TRIGGER IF EXISTS zzz_rate_limit_flush ON lsbilling.runs;
 CREATE TRIGGER zzz_rate_limit_flush AFTER INSERT OR UPDATE ON lsbilling.runs

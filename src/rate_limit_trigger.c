@@ -5,9 +5,14 @@
  *	  triggers on lsbilling.runs and lsbilling.feedback.
  *
  * A statement is one request: a 100-row INSERT or COPY counts 100 events
- * (each run create, each run update, each feedback) and the sum of the
- * bytes of its runs (inputs + outputs + extra, of creates and updates: a run
- * created with 2 MB and updated to 3 MB counts 5 MB).  The BEFORE row
+ * (each run create, each client update of a run, each feedback) and the sum
+ * of the bytes of its runs (the text, jsonb and array columns a client
+ * writes -- inputs, outputs, extra, error, name, tags, usage_metadata, ... --
+ * of creates and updates: a run created with 2 MB and updated to 3 MB counts
+ * 5 MB).  An update that changes only derived columns (the tokens and costs
+ * recompute_costs re-prices) is not an event.  The row trigger is named to
+ * fire before runs_before_write, so it sees what the client sent before the
+ * cost trigger puts back the derived values.  The BEFORE row
  * trigger adds each row to the statement's pending counts and checks
  * shared + pending against the organization's limit, so that a refused
  * statement stops before it writes more; the AFTER statement trigger
@@ -19,6 +24,11 @@
  * cached per backend; statement triggers on organizations and workspaces
  * send a relcache invalidation so that every backend reloads them.
  *
+ * The trigger functions are not executable by PUBLIC, and each checks the
+ * table it fires on (lsbilling's runs or feedback, a partition of runs, or
+ * on Citus a shard of them) and its column types before reading a datum:
+ * attached anywhere else they raise an error instead of misreading a row.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -27,6 +37,7 @@
 #include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/partition.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
@@ -42,6 +53,7 @@
 #include "utils/syscache.h"
 #include "utils/uuid.h"
 
+#include "cost.h"
 #include "lsbilling.h"
 #include "rate_limit.h"
 
@@ -77,9 +89,23 @@ typedef struct OrgPending
 typedef struct RelCols
 {
 	Oid			relid;
+	bool		is_runs;
 	AttrNumber	workspace_id;
-	AttrNumber	payload[5];		/* inputs, outputs, extra, end_time, error; 0 for feedback */
+	int			nclient;		/* runs: the columns a client writes */
+	AttrNumber *client;			/* in TopMemoryContext; NULL for feedback */
 } RelCols;
+
+/*
+ * The columns of runs that the write path derives (runs_before_write keeps or
+ * recomputes them, whatever a client writes): an update that changes only
+ * these, as recompute_costs' re-pricing does, is not an ingested event.
+ */
+static const char *const DerivedColumns[] = {
+	"prompt_tokens", "completion_tokens", "total_tokens", "prompt_token_details",
+	"completion_token_details", "prompt_cost", "completion_cost", "total_cost",
+	"prompt_cost_details", "completion_cost_details", "price_id", "cost_error",
+	"usage_source"
+};
 
 static HTAB *WorkspaceOrgs = NULL;
 static HTAB *OrgPlans = NULL;
@@ -127,10 +153,18 @@ RateRelcacheCallback(Datum arg, Oid relid)
 	}
 	if (Cols != NULL)
 	{
-		if (relid == InvalidOid)
-			ClearHash(Cols);
-		else
-			hash_search(Cols, &relid, HASH_REMOVE, NULL);
+		HASH_SEQ_STATUS status;
+		RelCols    *c;
+
+		hash_seq_init(&status, Cols);
+		while ((c = hash_seq_search(&status)) != NULL)
+		{
+			if (relid != InvalidOid && c->relid != relid)
+				continue;
+			if (c->client != NULL)
+				pfree(c->client);
+			hash_search(Cols, &c->relid, HASH_REMOVE, NULL);
+		}
 	}
 }
 
@@ -327,38 +361,166 @@ RateCheckOrgNotExhausted(const pg_uuid_t *organization_id, const char *plan, boo
 		}
 }
 
-static const RelCols *
-RateColsFor(Relation rel, bool is_runs)
+/*
+ * Whether name is base, or base_<digits> (a Citus shard placement of base).
+ */
+static bool
+NameIsTableOrShard(const char *name, const char *base)
 {
+	size_t		len = strlen(base);
+	const char *p;
+
+	if (strncmp(name, base, len) != 0)
+		return false;
+	if (name[len] == '\0')
+		return true;
+	if (name[len] != '_' || name[len + 1] == '\0')
+		return false;
+	for (p = name + len + 1; *p; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return true;
+}
+
+/*
+ * The trigger fires on one of lsbilling's tables named in names[] (or a
+ * partition of one, or a Citus shard of one): its index in names[], else
+ * ERROR 42809.  Nothing of the row is read before this check.
+ */
+static int
+RateCheckRelation(const char *func, Relation rel, const char *const *names, int nnames)
+{
+	Oid			root = RelationGetRelid(rel);
+	Oid			nsp = get_namespace_oid("lsbilling", true);
+	char	   *rootname;
+	int			i;
+
+	if (rel->rd_rel->relispartition)
+	{
+		List	   *ancestors = get_partition_ancestors(root);
+
+		if (ancestors != NIL)
+			root = llast_oid(ancestors);
+		list_free(ancestors);
+	}
+	rootname = get_rel_name(root);
+	if (OidIsValid(nsp) && rootname != NULL && get_rel_namespace(root) == nsp &&
+		RelationGetNamespace(rel) == nsp)
+	{
+		for (i = 0; i < nnames; i++)
+			if (NameIsTableOrShard(rootname, names[i]))
+				return i;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+			 errmsg("%s: relation \"%s\" is not one of lsbilling's tables this trigger serves",
+					func, RelationGetRelationName(rel)),
+			 errdetail("The trigger function only counts and checks rows of lsbilling.%s%s%s.",
+					   names[0], nnames > 1 ? " and lsbilling." : "", nnames > 1 ? names[1] : ""),
+			 errhint("Do not attach lsbilling's trigger functions to other tables.")));
+	return -1;					/* keep compiler quiet */
+}
+
+/* ERROR 0A000 unless the column exists with the type the trigger reads. */
+static AttrNumber
+RateTypedColumn(Relation rel, const char *name, Oid type)
+{
+	AttrNumber	attnum = LsbColumnOf(rel, name);
+	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
+
+	if (att->atttypid != type)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("rate_limit_row: column \"%s\" of relation \"%s\" has type %s, not %s",
+						name, RelationGetRelationName(rel), format_type_be(att->atttypid),
+						format_type_be(type)),
+				 errhint("lsbilling's triggers expect the columns of the tables it created.")));
+	return attnum;
+}
+
+static bool
+IsDerivedColumn(const char *name)
+{
+	for (size_t i = 0; i < lengthof(DerivedColumns); i++)
+		if (strcmp(name, DerivedColumns[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The columns the trigger reads, checked once per relation: the table must
+ * be lsbilling's runs or feedback (the trigger argument must agree), with a
+ * uuid workspace_id and, for runs, the jsonb and text columns of the model.
+ */
+static const RelCols *
+RateColsFor(Relation rel, const char *arg)
+{
+	static const char *const tables[] = {"runs", "feedback"};
 	Oid			relid = RelationGetRelid(rel);
 	RelCols    *c;
+	RelCols		cols;
 	bool		found;
 
-	c = hash_search(Cols, &relid, HASH_ENTER, &found);
-	if (!found)
+	c = hash_search(Cols, &relid, HASH_FIND, NULL);
+	if (c != NULL)
+		return c;
+
+	memset(&cols, 0, sizeof(cols));
+	cols.relid = relid;
+	cols.is_runs = RateCheckRelation("rate_limit_row", rel, tables, 2) == 0;
+	if (arg == NULL || strcmp(arg, tables[cols.is_runs ? 0 : 1]) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("rate_limit_row: trigger argument \"%s\" does not match relation \"%s\"",
+						arg ? arg : "", RelationGetRelationName(rel)),
+				 errhint("Use rate_limit_row('runs') on lsbilling.runs and rate_limit_row('feedback') on lsbilling.feedback.")));
+	cols.workspace_id = RateTypedColumn(rel, "workspace_id", UUIDOID);
+	if (cols.is_runs)
 	{
-		c->workspace_id = LsbColumnOf(rel, "workspace_id");
-		c->payload[0] = is_runs ? LsbColumnOf(rel, "inputs") : 0;
-		c->payload[1] = is_runs ? LsbColumnOf(rel, "outputs") : 0;
-		c->payload[2] = is_runs ? LsbColumnOf(rel, "extra") : 0;
-		c->payload[3] = is_runs ? LsbColumnOf(rel, "end_time") : 0;
-		c->payload[4] = is_runs ? LsbColumnOf(rel, "error") : 0;
+		TupleDesc	desc = RelationGetDescr(rel);
+		AttrNumber *client;
+
+		RateTypedColumn(rel, "inputs", JSONBOID);
+		RateTypedColumn(rel, "outputs", JSONBOID);
+		RateTypedColumn(rel, "extra", JSONBOID);
+		RateTypedColumn(rel, "error", TEXTOID);
+		RateTypedColumn(rel, "name", TEXTOID);
+		client = MemoryContextAlloc(TopMemoryContext, sizeof(AttrNumber) * Max(desc->natts, 1));
+		for (int i = 0; i < desc->natts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, i);
+
+			if (att->attisdropped || att->attgenerated != '\0' ||
+				IsDerivedColumn(NameStr(att->attname)))
+				continue;
+			client[cols.nclient++] = att->attnum;
+		}
+		cols.client = client;
 	}
+	c = hash_search(Cols, &relid, HASH_ENTER, &found);
+	*c = cols;
 	return c;
 }
 
-/* The bytes a run row ingests: the raw (uncompressed) sizes of inputs, outputs and extra. */
+/*
+ * The bytes a run row ingests: the raw (uncompressed) sizes of the
+ * variable-length columns a client writes (inputs, outputs, extra, error,
+ * name, tags, usage_metadata, ...).
+ */
 static int64
 RunPayloadBytes(const RelCols *c, HeapTuple tup, TupleDesc desc)
 {
 	int64		bytes = 0;
 	int			i;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < c->nclient; i++)
 	{
 		bool		isnull;
-		Datum		d = heap_getattr(tup, c->payload[i], desc, &isnull);
+		Datum		d;
 
+		if (TupleDescAttr(desc, c->client[i] - 1)->attlen != -1)
+			continue;
+		d = heap_getattr(tup, c->client[i], desc, &isnull);
 		if (!isnull)
 			bytes += toast_raw_datum_size(d);
 	}
@@ -366,22 +528,22 @@ RunPayloadBytes(const RelCols *c, HeapTuple tup, TupleDesc desc)
 }
 
 /*
- * Whether an update changes what a client sends (inputs, outputs, extra,
- * end_time, error): one that does not, e.g. recompute_costs()'s
- * "SET extra = extra", is not an ingested event.
+ * Whether an update changes a column a client writes: one that changes only
+ * derived columns, e.g. recompute_costs()'s "SET extra = extra", is not an
+ * ingested event.
  */
 static bool
-RunUpdateChangesPayload(const RelCols *c, HeapTuple oldtup, HeapTuple newtup, TupleDesc desc)
+RunUpdateChangesClientColumns(const RelCols *c, HeapTuple oldtup, HeapTuple newtup, TupleDesc desc)
 {
 	int			i;
 
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < c->nclient; i++)
 	{
-		Form_pg_attribute att = TupleDescAttr(desc, c->payload[i] - 1);
+		Form_pg_attribute att = TupleDescAttr(desc, c->client[i] - 1);
 		bool		oldnull;
 		bool		newnull;
-		Datum		o = heap_getattr(oldtup, c->payload[i], desc, &oldnull);
-		Datum		n = heap_getattr(newtup, c->payload[i], desc, &newnull);
+		Datum		o = heap_getattr(oldtup, c->client[i], desc, &oldnull);
+		Datum		n = heap_getattr(newtup, c->client[i], desc, &newnull);
 
 		if (oldnull != newnull)
 			return true;
@@ -455,20 +617,22 @@ lsbilling_rate_limit_row(PG_FUNCTION_ARGS)
 	Datum		ws;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		!(TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) || TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event)))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("rate_limit_row: must be fired before each row")));
-	tup = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
-	if (LsbMaintenance || !RateLimitActive(true))
-		return PointerGetDatum(tup);
-
+				 errmsg("rate_limit_row: must be fired before insert or update of each row")));
 	RateCachesInit();
 	rel = trigdata->tg_relation;
-	is_runs = trigdata->tg_trigger->tgnargs > 0 && strcmp(trigdata->tg_trigger->tgargs[0], "runs") == 0;
-	c = RateColsFor(rel, is_runs);
+	/* the table and its columns, before anything of the row is read */
+	c = RateColsFor(rel, trigdata->tg_trigger->tgnargs > 0 ? trigdata->tg_trigger->tgargs[0] : NULL);
+	is_runs = c->is_runs;
+	tup = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
+	if (LsbMaintenance || LsbCostRecompute || !RateLimitActive(true))
+		return PointerGetDatum(tup);
+
 	if (is_runs && TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) &&
-		!RunUpdateChangesPayload(c, trigdata->tg_trigtuple, tup, RelationGetDescr(rel)))
+		!RunUpdateChangesClientColumns(c, trigdata->tg_trigtuple, tup, RelationGetDescr(rel)))
 		return PointerGetDatum(tup);
 	ws = heap_getattr(tup, c->workspace_id, RelationGetDescr(rel), &isnull);
 	if (!isnull)
@@ -492,6 +656,11 @@ lsbilling_rate_limit_flush(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("rate_limit_flush: must be fired after each statement")));
+	{
+		static const char *const tables[] = {"runs", "feedback"};
+
+		RateCheckRelation("rate_limit_flush", trigdata->tg_relation, tables, 2);
+	}
 	if (Pending == NULL || hash_get_num_entries(Pending) == 0)
 		return PointerGetDatum(NULL);
 	if (!RateLimitActive(false))
@@ -536,6 +705,11 @@ lsbilling_rate_limit_plans_changed(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("rate_limit_plans_changed: not called by trigger manager")));
+	{
+		static const char *const tables[] = {"organizations", "workspaces"};
+
+		RateCheckRelation("rate_limit_plans_changed", trigdata->tg_relation, tables, 2);
+	}
 	CacheInvalidateRelcache(trigdata->tg_relation);
 	return PointerGetDatum(NULL);
 }

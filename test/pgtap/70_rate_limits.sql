@@ -6,7 +6,7 @@
 -- subjects and organizations of its own.  (Concurrency, eviction and the
 -- server without shared_preload_libraries: test/tap/70_*.sh, 71_*.sh.)
 BEGIN;
-SELECT plan(59);
+SELECT plan(79);
 
 SELECT lsbilling.rate_limit_reset();
 
@@ -202,8 +202,10 @@ RESET lsbilling.rate_limit_events_per_hour_developer;
 -- bytes: seed 003's example, a run created with 2 MB and updated to 3 MB counts 5 MB
 SET lsbilling.test_clock = '2026-03-02 12:00:00+00';
 SET lsbilling.rate_limit_bytes_per_hour_developer = '5MB';
-CREATE TEMP TABLE sizes AS SELECT pg_column_size(to_jsonb(''::text)) AS overhead;
-SELECT pg_temp.runs(300, 1, to_jsonb(repeat('x', 2 * 1024 * 1024 - (SELECT overhead FROM sizes))));
+-- a run's bytes are its client text/jsonb/array columns: inputs here, and name 'r', run_type 'chain'
+CREATE TEMP TABLE sizes AS SELECT pg_column_size(to_jsonb(''::text)) AS overhead,
+	pg_column_size('r'::text) + pg_column_size('chain'::text) AS names;
+SELECT pg_temp.runs(300, 1, to_jsonb(repeat('x', 2 * 1024 * 1024 - (SELECT overhead + names FROM sizes))));
 SELECT is(pg_temp.org_used('bytes per hour'), 2 * 1024 * 1024::bigint, 'a 2 MB run counts 2 MB');
 UPDATE lsbilling.runs SET outputs = to_jsonb(repeat('y', 1024 * 1024 - (SELECT overhead FROM sizes)))
 WHERE workspace_id = 'e7b00000-0000-0000-0000-000000000001' AND id = pg_temp.u(300);
@@ -214,6 +216,67 @@ SELECT alike(pg_temp.err($$SELECT pg_temp.runs(301, 1, 'null')$$),
 	'one byte more is refused');
 SELECT is(pg_temp.org_used('events per hour'), 2::bigint, 'and its event is not counted either');
 RESET lsbilling.rate_limit_bytes_per_hour_developer;
+
+-- every client update of a run is an event with its bytes, whatever column it changes
+SET lsbilling.test_clock = '2026-03-02 13:00:00+00';
+SET lsbilling.rate_limit_bytes_per_hour_developer = '5MB';
+SELECT pg_temp.runs(500, 1);
+SELECT is(pg_temp.org_used('events per hour'), 1::bigint, 'a new hour: one run created');
+UPDATE lsbilling.runs SET usage_metadata = jsonb_build_object('pad', repeat('u', 2 * 1024 * 1024))
+WHERE workspace_id = 'e7b00000-0000-0000-0000-000000000001' AND id = pg_temp.u(500);
+SELECT is(pg_temp.org_used('events per hour'), 2::bigint, 'an update of usage_metadata only is an event');
+SELECT cmp_ok(pg_temp.org_used('bytes per hour'), '>', 2 * 1024 * 1024::bigint, 'with its 2 MB');
+UPDATE lsbilling.runs SET tags = ARRAY[repeat('t', 2 * 1024 * 1024)]
+WHERE workspace_id = 'e7b00000-0000-0000-0000-000000000001' AND id = pg_temp.u(500);
+SELECT is(pg_temp.org_used('events per hour'), 3::bigint, 'an update of tags only is an event');
+SELECT cmp_ok(pg_temp.org_used('bytes per hour'), '>', 4 * 1024 * 1024::bigint, 'with its 2 MB');
+SELECT alike(pg_temp.err($$UPDATE lsbilling.runs SET name = repeat('n', 2 * 1024 * 1024)
+	WHERE workspace_id = 'e7b00000-0000-0000-0000-000000000001' AND id = pg_temp.u(500)$$),
+	'LS429: hourly ingest limit of 5242880 bytes of the developer plan without a payment method reached%',
+	'the third 2 MB update (name only) is refused over the byte limit');
+SELECT is((SELECT length(name) FROM lsbilling.runs
+		   WHERE workspace_id = 'e7b00000-0000-0000-0000-000000000001' AND id = pg_temp.u(500)), 1,
+	'and not written');
+CREATE TEMP TABLE used_before AS
+SELECT pg_temp.org_used('events per hour') AS events, pg_temp.org_used('bytes per hour') AS bytes;
+UPDATE lsbilling.runs SET total_cost = 1, prompt_tokens = 7, cost_error = 'x'
+WHERE workspace_id = 'e7b00000-0000-0000-0000-000000000001' AND id = pg_temp.u(500);
+SELECT lsbilling.recompute_costs('e7b00000-0000-0000-0000-000000000001', '-infinity', 'infinity') > 0 AS recomputed \gset
+SELECT is(ARRAY[pg_temp.org_used('events per hour'), pg_temp.org_used('bytes per hour')],
+	(SELECT ARRAY[events, bytes] FROM used_before),
+	'updates of derived columns only and recompute_costs count nothing');
+SELECT ok(:'recomputed'::boolean, 'recompute_costs re-priced the runs');
+RESET lsbilling.rate_limit_bytes_per_hour_developer;
+
+-- the trigger functions refuse any table but lsbilling's runs and feedback (as superuser; never a crash)
+CREATE TEMP TABLE rl_fake (workspace_id int, inputs jsonb, outputs jsonb, extra jsonb, error text, name text);
+CREATE TRIGGER rl_fake_row BEFORE INSERT ON rl_fake FOR EACH ROW EXECUTE FUNCTION lsbilling.rate_limit_row('feedback');
+SELECT alike(pg_temp.err($$INSERT INTO rl_fake (workspace_id) VALUES (1)$$),
+	'42809: rate_limit_row: relation "rl_fake" is not one of lsbilling''s tables%',
+	'rate_limit_row on a temp table with an int workspace_id: 42809, no crash');
+DROP TRIGGER rl_fake_row ON rl_fake;
+CREATE TEMP TABLE runs (workspace_id uuid, inputs jsonb, outputs jsonb, extra jsonb, error text, name text);
+CREATE TRIGGER rl_fake_row BEFORE INSERT ON pg_temp.runs FOR EACH ROW EXECUTE FUNCTION lsbilling.rate_limit_row('runs');
+SELECT alike(pg_temp.err($$INSERT INTO pg_temp.runs (workspace_id, inputs) VALUES ('e7b00000-0000-0000-0000-000000000001', '{}')$$),
+	'42809: %', 'a temp table named runs cannot spend an organization''s budget');
+CREATE TABLE lsbilling.feedback_990001 (workspace_id int);
+CREATE TRIGGER rl_fake_row BEFORE INSERT ON lsbilling.feedback_990001 FOR EACH ROW EXECUTE FUNCTION lsbilling.rate_limit_row('feedback');
+SELECT is(pg_temp.err($$INSERT INTO lsbilling.feedback_990001 VALUES (1)$$),
+	'0A000: rate_limit_row: column "workspace_id" of relation "feedback_990001" has type integer, not uuid / lsbilling''s triggers expect the columns of the tables it created.',
+	'a shard-named table with the wrong column type: 0A000');
+CREATE TABLE lsbilling.runs_990001 (LIKE lsbilling.runs);
+CREATE TRIGGER rl_fake_row BEFORE INSERT ON lsbilling.runs_990001 FOR EACH ROW EXECUTE FUNCTION lsbilling.rate_limit_row('feedback');
+SELECT alike(pg_temp.err($$INSERT INTO lsbilling.runs_990001 (workspace_id, id, trace_id, project_id, name, run_type, start_time)
+	VALUES ('e7b00000-0000-0000-0000-000000000001', gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 'r', 'chain', now())$$),
+	'42809: rate_limit_row: trigger argument "feedback" does not match relation "runs_990001"%',
+	'the argument must name the table it fires on');
+CREATE TRIGGER rl_fake_flush AFTER INSERT ON rl_fake FOR EACH STATEMENT EXECUTE FUNCTION lsbilling.rate_limit_flush();
+CREATE TRIGGER rl_fake_plans AFTER DELETE ON rl_fake FOR EACH STATEMENT EXECUTE FUNCTION lsbilling.rate_limit_plans_changed();
+SELECT alike(pg_temp.err($$INSERT INTO rl_fake (workspace_id) VALUES (1)$$), '42809: rate_limit_flush: %',
+	'rate_limit_flush elsewhere: 42809');
+SELECT alike(pg_temp.err($$DELETE FROM rl_fake$$), '42809: rate_limit_plans_changed: %',
+	'rate_limit_plans_changed elsewhere: 42809');
+DROP TABLE rl_fake, pg_temp.runs, lsbilling.feedback_990001, lsbilling.runs_990001;
 
 -- as the application role --------------------------------------------------------
 CREATE ROLE lsb_rl_app;
@@ -236,6 +299,15 @@ SELECT alike(pg_temp.err($$SET lsbilling.rate_limit_events_per_hour_developer = 
 SELECT alike(pg_temp.err($$SET lsbilling.rate_limits = off$$), '42501: %', 'nor switch the limits off');
 SELECT alike(pg_temp.err($$SELECT pg_temp.runs(400, 2)$$), 'LS429: hourly ingest limit of 3 events%',
 	'its writes are counted and refused over the limit');
+-- the crash / forgery of issue 13: the trigger functions attached to a table of its own
+SELECT alike(pg_temp.err($$CREATE TEMP TABLE f (workspace_id int)$$), 'ok', 'the application role makes a temp table');
+SELECT is(pg_temp.err($$CREATE TRIGGER f_rl BEFORE INSERT ON f FOR EACH ROW EXECUTE FUNCTION lsbilling.rate_limit_row('feedback')$$),
+	'42501: permission denied for function lsbilling.rate_limit_row', 'it cannot attach rate_limit_row: 42501');
+SELECT is(pg_temp.err($$CREATE TRIGGER f_fl AFTER INSERT ON f FOR EACH STATEMENT EXECUTE FUNCTION lsbilling.rate_limit_flush()$$),
+	'42501: permission denied for function lsbilling.rate_limit_flush', 'nor rate_limit_flush');
+SELECT is(pg_temp.err($$CREATE TRIGGER f_pc AFTER DELETE ON f FOR EACH STATEMENT EXECUTE FUNCTION lsbilling.rate_limit_plans_changed()$$),
+	'42501: permission denied for function lsbilling.rate_limit_plans_changed', 'nor rate_limit_plans_changed');
+SELECT is(pg_temp.err($$INSERT INTO f VALUES (1)$$), 'ok', 'and its own table stays usable');
 RESET ROLE;
 
 -- the plan lookup runs as the tables' owner: the caller's search_path must not reach it
