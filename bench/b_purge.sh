@@ -64,6 +64,9 @@ FROM lsbilling.runs GROUP BY workspace_id, trace_id, project_id;
 UPDATE lsbilling.traces SET tier = 'extended', upgraded_at = start_time + interval '1 day',
 	expires_at = start_time + interval '400 days'
 WHERE random() < 0.03;
+-- the claims of the run ids, as the write path makes them (src/run_ids.c)
+INSERT INTO lsbilling.run_ids (workspace_id, id, trace_id, start_time)
+SELECT workspace_id, id, trace_id, start_time FROM lsbilling.runs;
 COMMIT;
 
 CREATE TABLE public.runs_flat (LIKE lsbilling.runs INCLUDING ALL);
@@ -128,7 +131,10 @@ echo "lsbilling.purge_expired(): $purge_ms ms (then VACUUM of the old trace row 
 psql -d $db -At -c "SELECT 'checks: ' || (SELECT count(*) FROM lsbilling.runs r JOIN lsbilling.traces t
 	ON t.workspace_id = r.workspace_id AND t.id = r.trace_id WHERE t.purged_at IS NOT NULL) || ' runs of purged traces left, '
 	|| (SELECT count(*) FROM lsbilling.runs r JOIN lsbilling.traces t ON t.workspace_id = r.workspace_id
-	    AND t.id = r.trace_id WHERE t.tier = 'extended' AND r.start_time < '2026-10-01') || ' runs of extended traces kept'"
+	    AND t.id = r.trace_id WHERE t.tier = 'extended' AND r.start_time < '2026-10-01') || ' runs of extended traces kept, '
+	|| (SELECT count(*) FROM lsbilling.run_ids i JOIN lsbilling.traces t ON t.workspace_id = i.workspace_id
+	    AND t.id = i.trace_id WHERE t.purged_at IS NOT NULL) || ' run ids of purged traces left, '
+	|| (SELECT count(*) FROM lsbilling.run_ids) || ' run ids kept'"
 echo "concurrent inserts (500/s): median $(median) ms; during the DELETE $(window "$d0" "$d1"); during purge_expired() (one transaction) $(window "$t0" "$t1")"
 wal_d=$(mb "$w0" "$w1") wal_dv=$(mb "$w1" "$w2") wal_p=$(mb "$w3" "$w4") wal_pv=$(mb "$w4" "$w5")
 echo "WAL written (the writer's inserts included): DELETE $wal_d MB + its VACUUM $wal_dv MB; purge $wal_p MB + its VACUUM $wal_pv MB"

@@ -3442,3 +3442,12 @@ CREATE OR REPLACE FUNCTION lsbilling.cost_timeseries(
 	$$;
 
 -- <<< end section: scale-out
+
+
+-- >>> section: run ids (deleted and purged runs free their ids)
+
+-- The purge deletes the run_ids rows of the traces it purges, a partition's
+-- or a batch's traces at a time (src/purge.c), through this index.
+CREATE INDEX IF NOT EXISTS run_ids_trace_idx ON lsbilling.run_ids (workspace_id, trace_id);
+
+-- <<< end section: run ids

@@ -91,6 +91,8 @@ extern const RunColumns *RunColumnsFor(Relation rel);
 /* run_ids.c: a run id is stored once per workspace (retried creates) */
 extern bool RunIdClaim(const RunColumns *cols, TupleDesc desc, HeapTuple tup);
 extern void RunIdRelease(const RunColumns *cols, TupleDesc desc, HeapTuple tup);
+struct Tuplestorestate;
+extern void RunIdsReleaseDeleted(struct Tuplestorestate *deleted, Relation rel);
 
 /* spi_util.c: shared by the triggers that use SPI */
 extern SPIPlanPtr LsbPrepareKept(const char *sql, int nargs, Oid *argtypes, int cursor_options);

@@ -258,13 +258,24 @@ DeleteByTraces(const char *table, Datum ws, Datum ids)
 	return (int64) SPI_processed;
 }
 
-/* What hangs off a purged trace besides its runs. */
+/*
+ * What hangs off a purged trace besides its runs, and the ids of its runs
+ * (lsbilling.run_ids, through its (workspace_id, trace_id) index): in the
+ * transaction that marks the trace purged, bounded like the rest by the
+ * traces of one partition or batch.  A retried create of a purged run then
+ * claims its id again and is refused by the trace's roll-up (LS410), which
+ * rolls the claim back.  Before the 0.2.0 update there is no run_ids.
+ */
 static void
 DeleteTraceData(Datum ws, Datum ids, PurgeCounts *counts)
 {
+	Oid			nsp = get_namespace_oid("lsbilling", false);
+
 	counts->feedback_deleted += DeleteByTraces("feedback", ws, ids);
 	counts->queue_items_deleted += DeleteByTraces("annotation_queue_runs", ws, ids);
 	counts->rule_matches_deleted += DeleteByTraces("rule_matches", ws, ids);
+	if (OidIsValid(get_relname_relid("run_ids", nsp)))
+		(void) DeleteByTraces("run_ids", ws, ids);
 }
 
 /*

@@ -36,16 +36,23 @@
 #include "executor/spi.h"
 #include "storage/lmgr.h"
 #include "storage/proc.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
 #include "utils/snapmgr.h"
+#include "utils/tuplestore.h"
+#include "utils/uuid.h"
 #include "utils/lsyscache.h"
 
 #include "lsbilling.h"
 
 static SPIPlanPtr ClaimPlan = NULL;
 static SPIPlanPtr ReleasePlan = NULL;
+static SPIPlanPtr ReleaseAllPlan = NULL;
+static SPIPlanPtr ReleaseWorkspacePlan = NULL;
 
 /* Whether Citus is installed here, looked up once a transaction. */
 static bool
@@ -255,4 +262,139 @@ RunIdRelease(const RunColumns *cols, TupleDesc desc, HeapTuple tup)
 	if (rc != SPI_OK_DELETE)
 		elog(ERROR, "cannot release the run id: %s", SPI_result_code_string(rc));
 	SPI_finish();
+}
+
+/*
+ * The ids of a statement's deleted runs are freed at once (AFTER DELETE FOR
+ * EACH STATEMENT, lsbilling_runs_after_change; the caller is connected to
+ * SPI): only the rows that hold them (same start_time).  The transition
+ * table is read here in C into arrays, never from SQL.  On one node that is
+ * one DELETE for every workspace; on Citus, where the trigger fires on a
+ * shard, one DELETE a workspace of the statement, routed by workspace_id.
+ */
+static const char *ReleaseAllSql =
+"DELETE FROM lsbilling.run_ids r"
+" USING ROWS FROM (pg_catalog.unnest($1::uuid[]), pg_catalog.unnest($2::uuid[]),"
+"  pg_catalog.unnest($3::timestamptz[])) AS d(workspace_id, id, start_time)"
+" WHERE r.workspace_id = d.workspace_id AND r.id = d.id AND r.start_time = d.start_time";
+
+/*
+ * Citus: no join with a function scan, only a filter the router planner
+ * takes.  When one id is deleted twice in the statement (duplicates written
+ * under 0.1.0) its first start_time is compared.
+ */
+static const char *ReleaseWorkspaceSql =
+"DELETE FROM lsbilling.run_ids r"
+" WHERE r.workspace_id = $1 AND r.id = ANY ($2::uuid[])"
+" AND r.start_time = ($3::timestamptz[])[pg_catalog.array_position($2::uuid[], r.id)]";
+
+static Datum
+ReleaseArray(Datum *values, int n, Oid elemtype)
+{
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	return PointerGetDatum(construct_array(values, n, elemtype, typlen, typbyval, typalign));
+}
+
+static void
+ReleaseExec(SPIPlanPtr plan, Datum *args)
+{
+	int			rc = SPI_execute_plan(plan, args, NULL, false, 0);
+
+	if (rc != SPI_OK_DELETE)
+		elog(ERROR, "cannot release the run ids: %s", SPI_result_code_string(rc));
+}
+
+void
+RunIdsReleaseDeleted(Tuplestorestate *deleted, Relation rel)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	const RunColumns *cols = RunColumnsFor(rel);
+	int64		cap = tuplestore_tuple_count(deleted);
+	TupleTableSlot *slot;
+	Datum	   *ws;
+	Datum	   *ids;
+	Datum	   *starts;
+	int			n = 0;
+
+	if (cap <= 0 || !RunIdsExist())
+		return;
+	ws = palloc(sizeof(Datum) * cap);
+	ids = palloc(sizeof(Datum) * cap);
+	starts = palloc(sizeof(Datum) * cap);
+	slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+	tuplestore_rescan(deleted);
+	while (n < cap && tuplestore_gettupleslot(deleted, true, false, slot))
+	{
+		bool		wsnull,
+					idnull,
+					stnull;
+		Datum		w = slot_getattr(slot, cols->workspace_id, &wsnull);
+		Datum		i = slot_getattr(slot, cols->id, &idnull);
+		Datum		s = slot_getattr(slot, cols->start_time, &stnull);
+
+		if (wsnull || idnull || stnull)
+			continue;			/* NOT NULL columns: never claimed */
+		ws[n] = datumCopy(w, false, UUID_LEN);
+		ids[n] = datumCopy(i, false, UUID_LEN);
+		starts[n] = s;			/* timestamptz: by value */
+		n++;
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	if (n == 0)
+		return;
+
+	if (!LsbCitusActive())
+	{
+		Datum		args[3];
+
+		if (ReleaseAllPlan == NULL)
+		{
+			Oid			argtypes[3] = {UUIDARRAYOID, UUIDARRAYOID, TIMESTAMPTZARRAYOID};
+
+			ReleaseAllPlan = LsbPrepareKept(ReleaseAllSql, 3, argtypes, 0);
+		}
+		args[0] = ReleaseArray(ws, n, UUIDOID);
+		args[1] = ReleaseArray(ids, n, UUIDOID);
+		args[2] = ReleaseArray(starts, n, TIMESTAMPTZOID);
+		ReleaseExec(ReleaseAllPlan, args);
+		return;
+	}
+
+	if (ReleaseWorkspacePlan == NULL)
+	{
+		Oid			argtypes[3] = {UUIDOID, UUIDARRAYOID, TIMESTAMPTZARRAYOID};
+
+		ReleaseWorkspacePlan = LsbPrepareKept(ReleaseWorkspaceSql, 3, argtypes, 0);
+	}
+	{
+		bool	   *done = palloc0(sizeof(bool) * n);
+		Datum	   *wids = palloc(sizeof(Datum) * n);
+		Datum	   *wstarts = palloc(sizeof(Datum) * n);
+
+		for (int first = 0; first < n; first++)
+		{
+			int			m = 0;
+			Datum		args[3];
+
+			if (done[first])
+				continue;
+			for (int j = first; j < n; j++)
+			{
+				if (done[j] || !DatumGetBool(DirectFunctionCall2(uuid_eq, ws[first], ws[j])))
+					continue;
+				wids[m] = ids[j];
+				wstarts[m] = starts[j];
+				m++;
+				done[j] = true;
+			}
+			args[0] = ws[first];
+			args[1] = ReleaseArray(wids, m, UUIDOID);
+			args[2] = ReleaseArray(wstarts, m, TIMESTAMPTZOID);
+			ReleaseExec(ReleaseWorkspacePlan, args);
+		}
+	}
 }

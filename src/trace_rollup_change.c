@@ -238,8 +238,11 @@ ApplyChanges(Datum *arrays)
 /*
  * AFTER UPDATE (REFERENCING OLD TABLE AS old_runs NEW TABLE AS new_runs) and
  * AFTER DELETE (REFERENCING OLD TABLE AS old_runs) FOR EACH STATEMENT on
- * lsbilling.runs.  Not under lsbilling.maintenance: the purge deletes runs
- * but keeps what the trace row says about them.
+ * lsbilling.runs.  A DELETE also frees the ids of the deleted runs in
+ * lsbilling.run_ids.  Not under lsbilling.maintenance: the purge deletes runs
+ * but keeps what the trace row says about them, and deletes the run_ids rows
+ * of the traces it purges itself (purge.c); moving rows between partitions
+ * keeps their ids.
  */
 /*
  * Deleted runs free their ids in lsbilling.run_ids (run_ids.c), as the 0.1.0
@@ -305,6 +308,9 @@ lsbilling_runs_after_change(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	ApplyChanges(arrays);
+	/* deleted runs free their ids (run_ids.c); the purge deletes its own */
+	if (!is_update)
+		RunIdsReleaseDeleted(trigdata->tg_oldtable, trigdata->tg_relation);
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }

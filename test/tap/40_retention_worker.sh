@@ -39,7 +39,7 @@ cleanup() {
 		-c "SELECT pg_reload_conf()" >/dev/null 2>&1
 }
 trap cleanup EXIT
-echo "1..10"
+echo "1..11"
 
 # 1: the worker is there, in pg_stat_activity (it retries every 10 s until the database exists)
 wait_for 30 "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE backend_type = 'lsbilling purge' AND datname = 'lsbilling_test')"
@@ -66,7 +66,7 @@ sleep 3
 is "$(q -c "SELECT count(*) FROM lsbilling.purge_passes WHERE id > $mark")" "0" \
 	"after pg_reload_conf() with purge_interval = 3600, no pass in 3 s"
 
-# 5-8: SIGKILL mid-pass.  5000 expired base traces in runs_default (no day partition for 2025)
+# 5-9: SIGKILL mid-pass.  5000 expired base traces in runs_default (no day partition for 2025)
 # purged one trace a transaction; an extended trace of the same day must survive.
 q <<'SQL'
 INSERT INTO lsbilling.organizations (id, name, plan, has_payment_method)
@@ -107,13 +107,17 @@ is "$(q -c "SELECT count(*) FROM lsbilling.runs r JOIN lsbilling.traces t ON t.w
 is "$(q -c "SELECT count(*) || '/' || sum(t.run_count) FROM lsbilling.runs r JOIN lsbilling.traces t
 	ON t.workspace_id = r.workspace_id AND t.id = r.trace_id WHERE r.$ws")|$(q -c "SELECT sum(run_count) FROM lsbilling.traces WHERE $ws")" \
 	"1/1|5001" "the extended trace of the same day keeps its run; every trace keeps its run_count"
+is "$(q -c "SELECT count(*) FILTER (WHERE t.purged_at IS NOT NULL) || '/' || count(*) FILTER (WHERE t.purged_at IS NULL)
+	FROM lsbilling.run_ids i JOIN lsbilling.traces t ON t.workspace_id = i.workspace_id AND t.id = i.trace_id WHERE i.$ws")" \
+	"0/1" "the purged runs' ids are deleted with them (also across the crash); the extended trace's id stays"
 # best effort: take the test's rows away again (later tests share the database)
 q -c "BEGIN; SET LOCAL lsbilling.maintenance = on; DELETE FROM lsbilling.runs WHERE $ws;
+	DELETE FROM lsbilling.run_ids WHERE $ws;
 	DELETE FROM lsbilling.traces WHERE $ws; DELETE FROM lsbilling.projects WHERE $ws;
 	DELETE FROM lsbilling.workspaces WHERE id = '4b000000-0000-0000-0000-0000000000f1';
 	DELETE FROM lsbilling.organizations WHERE id = '4a000000-0000-0000-0000-0000000000f1'; COMMIT;" >/dev/null 2>&1
 
-# 9-10: a database without the extension: the worker says so once, and does nothing
+# 10-11: a database without the extension: the worker says so once, and does nothing
 set_conf "lsbilling.purge_interval = 3600"
 qp -c "DROP DATABASE IF EXISTS lsbilling_noext" -c "CREATE DATABASE lsbilling_noext" >/dev/null
 qp -c "ALTER SYSTEM SET lsbilling.database = 'lsbilling_noext'" -c "ALTER SYSTEM SET lsbilling.purge_interval = 1" >/dev/null
@@ -128,4 +132,4 @@ qp -c "ALTER SYSTEM RESET lsbilling.database" -c "ALTER SYSTEM RESET lsbilling.p
 	-c "ALTER SYSTEM RESET lsbilling.purge_batch_size" >/dev/null
 restart
 qp -c "DROP DATABASE IF EXISTS lsbilling_noext" >/dev/null 2>&1
-[ "$n" -eq 10 ] || echo "not ok $((n + 1)) - planned 10 tests, ran $n"
+[ "$n" -eq 11 ] || echo "not ok $((n + 1)) - planned 11 tests, ran $n"
