@@ -244,30 +244,6 @@ ApplyChanges(Datum *arrays)
  * of the traces it purges itself (purge.c); moving rows between partitions
  * keeps their ids.
  */
-/*
- * Deleted runs free their ids in lsbilling.run_ids (run_ids.c), as the 0.1.0
- * row trigger runs_after_write did before this statement trigger replaced it.
- */
-static void
-ReleaseDeletedRunIds(Tuplestorestate *table, Relation rel)
-{
-	TupleDesc	desc = RelationGetDescr(rel);
-	const RunColumns *cols = RunColumnsFor(rel);
-	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
-
-	tuplestore_rescan(table);
-	while (tuplestore_gettupleslot(table, true, false, slot))
-	{
-		bool		should_free;
-		HeapTuple	tup = ExecFetchSlotHeapTuple(slot, false, &should_free);
-
-		RunIdRelease(cols, desc, tup);
-		if (should_free)
-			heap_freetuple(tup);
-	}
-	ExecDropSingleTupleTableSlot(slot);
-}
-
 PG_FUNCTION_INFO_V1(lsbilling_runs_after_change);
 Datum
 lsbilling_runs_after_change(PG_FUNCTION_ARGS)
@@ -296,8 +272,6 @@ lsbilling_runs_after_change(PG_FUNCTION_ARGS)
 	nnew = is_update ? tuplestore_tuple_count(trigdata->tg_newtable) : 0;
 	if (nold + nnew == 0)
 		return PointerGetDatum(NULL);
-	if (!is_update)
-		ReleaseDeletedRunIds(trigdata->tg_oldtable, trigdata->tg_relation);
 
 	ChangeRowsInit(&rows, nold + nnew);
 	ChangeRowsAdd(&rows, trigdata->tg_oldtable, trigdata->tg_relation, -1);
