@@ -2,8 +2,9 @@
 -- attacker -- a non-superuser application role set up exactly as README
 -- "Access" documents (grant_access ingest/read/admin, service keys created
 -- with created_by an organization admin, authenticate() per transaction) --
--- and states what the security model promises.  The ones marked FINDING fail
--- on the code as reviewed; the others record what held.
+-- and states what the security model promises.  The ones marked FINDING
+-- failed on the code as reviewed (each was then fixed: they guard against a
+-- regression); the others record what held.
 BEGIN;
 SELECT plan(18);
 
