@@ -603,7 +603,8 @@ lsbilling_authenticate(PG_FUNCTION_ARGS)
 		AuthSpiEnd(nest);
 
 	/* on Citus, the same context for the shards, signed (after the SPI above: SET LOCAL must outlive it) */
-	TenantTokenIssue(&entry->p, Secrets[0]);
+	if (NSecrets > 0)
+		TenantTokenIssue(&entry->p, Secrets[0]);
 
 	result[0] = UUIDPGetDatum(&entry->p.key_id);
 	result[1] = CStringGetTextDatum(entry->p.kind);

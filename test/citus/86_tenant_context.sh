@@ -106,3 +106,4 @@ check "$(A -At -c "BEGIN" -c "SET LOCAL lsbilling.tenant_token = '$old'" -c "$q_
 	"tenant context: a genuine token past its expiry (5 minutes after the clock that signed it): no rows"
 check "$(A -At -c "BEGIN" -c "SET LOCAL lsbilling.tenant_token = '$token'" -c "$q_counts" -c "COMMIT" 2>&1)" "5/5/0/0" \
 	"tenant context: (the same check with the unexpired genuine token sees the workspace: the refusals above are the forgeries')"
+check "$(A -At -c "$auth" 2>&1)" "1" "tenant context: authenticate() in autocommit (where Citus propagates nothing) works without a warning"
