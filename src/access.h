@@ -29,4 +29,10 @@ typedef struct AccessPrincipal
 /* access_context.c: the transaction's principal (a copy is kept) */
 extern void AccessContextSet(const AccessPrincipal *principal);
 
+/* tenant_token.c: the principal as a signed token for Citus shards */
+extern void TenantTokenInit(void);
+extern void TenantTokenIssue(const AccessPrincipal *principal, const bytea *secret);
+extern void TenantTokenClear(void);
+extern const AccessPrincipal *TenantTokenPrincipal(void);
+
 #endif							/* LSBILLING_ACCESS_H */

@@ -45,19 +45,27 @@ typedef struct AccessContext
 static AccessContext Ctx;
 static MemoryContext CtxMemory = NULL;
 
-static bool
-ContextValid(void)
+/*
+ * The transaction's principal, or NULL.  A backend where authenticate() or
+ * reset_context() ran in this transaction answers from its own context
+ * only; any other backend, on a Citus node, from the signed token that
+ * Citus replayed from the coordinator (tenant_token.c), if it verifies.
+ */
+static const AccessPrincipal *
+Principal(void)
 {
-	return Ctx.set && Ctx.lxid == MyProc->lxid;
+	if (Ctx.lxid == MyProc->lxid)
+		return Ctx.set ? &Ctx.p : NULL;
+	return TenantTokenPrincipal();
 }
 
 static bool
-ContextHasPermission(const char *permission)
+PrincipalHasPermission(const AccessPrincipal *p, const char *permission)
 {
 	int			i;
 
-	for (i = 0; i < Ctx.p.npermissions; i++)
-		if (strcmp(Ctx.p.permissions[i], permission) == 0)
+	for (i = 0; i < p->npermissions; i++)
+		if (strcmp(p->permissions[i], permission) == 0)
 			return true;
 	return false;
 }
@@ -88,13 +96,13 @@ AccessContextSet(const AccessPrincipal *principal)
 
 /* The workspaces of the context as a uuid[] (empty when unset: RLS fails closed). */
 static Datum
-WorkspaceArray(bool allowed)
+WorkspaceArray(const AccessPrincipal *p)
 {
 	Datum		d;
 
-	if (!allowed)
+	if (p == NULL)
 		return PointerGetDatum(construct_empty_array(UUIDOID));
-	d = UUIDPGetDatum(&Ctx.p.workspace_id);
+	d = UUIDPGetDatum(&p->workspace_id);
 	return PointerGetDatum(construct_array(&d, 1, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
 }
 
@@ -103,7 +111,7 @@ PG_FUNCTION_INFO_V1(lsbilling_current_workspace_ids);
 Datum
 lsbilling_current_workspace_ids(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_DATUM(WorkspaceArray(ContextValid()));
+	PG_RETURN_DATUM(WorkspaceArray(Principal()));
 }
 
 /* lsbilling.current_workspace_ids(permission): where it may do that */
@@ -112,8 +120,9 @@ Datum
 lsbilling_current_workspace_ids_for(PG_FUNCTION_ARGS)
 {
 	char	   *permission = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	const AccessPrincipal *p = Principal();
 
-	PG_RETURN_DATUM(WorkspaceArray(ContextValid() && ContextHasPermission(permission)));
+	PG_RETURN_DATUM(WorkspaceArray(p != NULL && PrincipalHasPermission(p, permission) ? p : NULL));
 }
 
 /* lsbilling.current_organization_id(): NULL when no principal */
@@ -121,9 +130,11 @@ PG_FUNCTION_INFO_V1(lsbilling_current_organization_id);
 Datum
 lsbilling_current_organization_id(PG_FUNCTION_ARGS)
 {
-	if (!ContextValid())
+	const AccessPrincipal *p = Principal();
+
+	if (p == NULL)
 		PG_RETURN_NULL();
-	PG_RETURN_UUID_P(&Ctx.p.organization_id);
+	PG_RETURN_UUID_P(&p->organization_id);
 }
 
 /* lsbilling.current_user_id(): the PAT's user, NULL for service keys or no principal */
@@ -131,9 +142,11 @@ PG_FUNCTION_INFO_V1(lsbilling_current_user_id);
 Datum
 lsbilling_current_user_id(PG_FUNCTION_ARGS)
 {
-	if (!ContextValid() || !Ctx.p.has_user)
+	const AccessPrincipal *p = Principal();
+
+	if (p == NULL || !p->has_user)
 		PG_RETURN_NULL();
-	PG_RETURN_UUID_P(&Ctx.p.user_id);
+	PG_RETURN_UUID_P(&p->user_id);
 }
 
 /* lsbilling.current_key_id(): NULL when no principal */
@@ -141,9 +154,11 @@ PG_FUNCTION_INFO_V1(lsbilling_current_key_id);
 Datum
 lsbilling_current_key_id(PG_FUNCTION_ARGS)
 {
-	if (!ContextValid())
+	const AccessPrincipal *p = Principal();
+
+	if (p == NULL)
 		PG_RETURN_NULL();
-	PG_RETURN_UUID_P(&Ctx.p.key_id);
+	PG_RETURN_UUID_P(&p->key_id);
 }
 
 /* lsbilling.current_permissions(): the principal's permissions, empty when none */
@@ -153,13 +168,14 @@ lsbilling_current_permissions(PG_FUNCTION_ARGS)
 {
 	Datum	   *elems;
 	int			i;
-	int			n = ContextValid() ? Ctx.p.npermissions : 0;
+	const AccessPrincipal *p = Principal();
+	int			n = p != NULL ? p->npermissions : 0;
 
 	if (n == 0)
 		PG_RETURN_ARRAYTYPE_P(construct_empty_array(TEXTOID));
 	elems = palloc(sizeof(Datum) * n);
 	for (i = 0; i < n; i++)
-		elems[i] = CStringGetTextDatum(Ctx.p.permissions[i]);
+		elems[i] = CStringGetTextDatum(p->permissions[i]);
 	PG_RETURN_ARRAYTYPE_P(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
@@ -179,12 +195,14 @@ lsbilling_access_check(PG_FUNCTION_ARGS)
 	int			attnum;
 	bool		isnull;
 	Datum		ws;
+	const AccessPrincipal *p;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) || trigdata->tg_trigger->tgnargs != 1)
 		elog(ERROR, "lsbilling.access_check must be a BEFORE ROW trigger with one argument");
 	tuple = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
-	if (!ContextValid())
+	p = Principal();
+	if (p == NULL)
 		return PointerGetDatum(tuple);
 
 	permission = trigdata->tg_trigger->tgargs[0];
@@ -193,19 +211,19 @@ lsbilling_access_check(PG_FUNCTION_ARGS)
 		elog(ERROR, "relation \"%s\" has no column workspace_id",
 			 RelationGetRelationName(trigdata->tg_relation));
 	ws = heap_getattr(tuple, attnum, RelationGetDescr(trigdata->tg_relation), &isnull);
-	if (isnull || memcmp(DatumGetUUIDP(ws), &Ctx.p.workspace_id, UUID_LEN) != 0)
+	if (isnull || memcmp(DatumGetUUIDP(ws), &p->workspace_id, UUID_LEN) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("api key %s may not write rows of workspace %s", Ctx.p.short_key,
+				 errmsg("api key %s may not write rows of workspace %s", p->short_key,
 						isnull ? "NULL" : LsbUuidText(ws)),
 				 errdetail("The transaction is authenticated for workspace %s.",
-						   LsbUuidText(UUIDPGetDatum(&Ctx.p.workspace_id)))));
-	if (!ContextHasPermission(permission))
+						   LsbUuidText(UUIDPGetDatum(&p->workspace_id)))));
+	if (!PrincipalHasPermission(p, permission))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission %s denied to api key %s", permission, Ctx.p.short_key),
+				 errmsg("permission %s denied to api key %s", permission, p->short_key),
 				 errdetail("The key acts with workspace role \"%s\", which does not include %s.",
-						   Ctx.p.role, permission),
+						   p->role, permission),
 				 errhint("Use a key whose role has the permission.")));
 	return PointerGetDatum(tuple);
 }
@@ -216,6 +234,8 @@ Datum
 lsbilling_reset_context(PG_FUNCTION_ARGS)
 {
 	Ctx.set = false;
+	Ctx.lxid = MyProc->lxid;	/* this backend no longer takes a token either */
+	TenantTokenClear();
 	PG_RETURN_VOID();
 }
 

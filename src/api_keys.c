@@ -602,6 +602,10 @@ lsbilling_authenticate(PG_FUNCTION_ARGS)
 	if (nest >= 0)
 		AuthSpiEnd(nest);
 
+	/* on Citus, the same context for the shards, signed (after the SPI above: SET LOCAL must outlive it) */
+	if (NSecrets > 0)
+		TenantTokenIssue(&entry->p, Secrets[0]);
+
 	result[0] = UUIDPGetDatum(&entry->p.key_id);
 	result[1] = CStringGetTextDatum(entry->p.kind);
 	result[2] = UUIDPGetDatum(&entry->p.organization_id);

@@ -16,6 +16,7 @@
 #include "utils/guc.h"
 
 #include "lsbilling.h"
+#include "access.h"
 #include "rate_limit.h"
 #include "retention.h"
 
@@ -50,6 +51,7 @@ _PG_init(void)
 	ClockInit();				/* lsbilling.test_clock (clock.c) */
 	RetentionInit();			/* retention settings and worker (worker.c) */
 	RateLimitSetup();			/* rate limits in shared memory (rate_limit_sql.c) */
+	TenantTokenInit();			/* lsbilling.tenant_token, the context on Citus shards (tenant_token.c) */
 
 	MarkGUCPrefixReserved("lsbilling");
 }

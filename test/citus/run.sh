@@ -11,7 +11,8 @@
 #     is identical to the single node's, also after a shard move;
 #   - a price change is seen at once, purge_expired() and the purge worker
 #     (on the coordinator only) do what they do on one PostgreSQL;
-#   - the shared pgTAP files (LSB_CITUS_PGTAP) pass against the coordinator.
+#   - the shared pgTAP files (LSB_CITUS_PGTAP) pass against the coordinator;
+#   - an application role's authenticate() context reaches the shards (86_tenant_context.sh).
 # Prints TAP; standalone it ends with "N passed, N failed".
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -184,6 +185,9 @@ check "$(C -d lsbilling_test -At -c "SELECT count(*) >= 2, count(DISTINCT pid) F
 	"the coordinator's purge worker makes its passes (one worker process)"
 check "$(grep -l 'this is a Citus worker node' "$LSB_CTMP/n$W1PORT.log" "$LSB_CTMP/n$W2PORT.log" 2>/dev/null | wc -l)" "2" \
 	"the workers' purge workers do nothing, and say so"
+
+# 9. the tenant context reaches the shards (src/tenant_token.c)
+. "$here/86_tenant_context.sh"
 
 echo "1..$n"
 # 8. the shared assertions, through the coordinator
