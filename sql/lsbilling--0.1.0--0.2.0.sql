@@ -1061,6 +1061,11 @@ AS $$
 DECLARE
 	g record;
 BEGIN
+	-- on Citus, GRANTs on distributed and reference tables in one transaction
+	-- must use one connection per node
+	IF EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
+		PERFORM pg_catalog.set_config('citus.multi_shard_modify_mode', 'sequential', true);
+	END IF;
 	FOR g IN SELECT * FROM lsbilling.access_grants(access) LOOP
 		EXECUTE format('GRANT %s ON %s TO %s', g.privileges, g.object, role);
 	END LOOP;
@@ -1076,6 +1081,11 @@ AS $$
 DECLARE
 	g record;
 BEGIN
+	-- on Citus, GRANTs on distributed and reference tables in one transaction
+	-- must use one connection per node
+	IF EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
+		PERFORM pg_catalog.set_config('citus.multi_shard_modify_mode', 'sequential', true);
+	END IF;
 	FOR g IN SELECT * FROM lsbilling.access_grants(access) LOOP
 		EXECUTE format('REVOKE %s ON %s FROM %s', g.privileges, g.object, role);
 	END LOOP;

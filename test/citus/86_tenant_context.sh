@@ -29,8 +29,7 @@ INSERT INTO lsbilling.runs (workspace_id, id, trace_id, project_id, name, run_ty
  ('$ws2', '0d000000-0000-0000-0000-0000000b0002', '0d000000-0000-0000-0000-0000000b0001',
   '0c000000-0000-0000-0000-000000000003', 'other workspace', 'llm', '2026-11-20 10:00:01+00');
 CREATE ROLE lsb_rls_app LOGIN;
--- Citus: a GRANT on reference and distributed tables in one transaction needs sequential mode
-SET citus.multi_shard_modify_mode TO 'sequential';
+-- grant_access() itself switches Citus to sequential mode (GRANTs on reference and distributed tables)
 SELECT lsbilling.grant_access('lsb_rls_app', 'ingest');
 SELECT lsbilling.grant_access('lsb_rls_app', 'read');
 SQL
