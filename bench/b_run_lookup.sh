@@ -10,7 +10,7 @@
 # Best of $REPS for each.
 set -u
 N=${LSB_BENCH_ROWS:-5000}
-M=${LSB_BENCH_SINGLE:-300}
+M=${LSB_BENCH_SINGLE:-1000}
 REPS=${LSB_BENCH_REPS:-3}
 DB=lsb_bench_run_lookup
 PSQL="$PGBIN/psql -X -q -v ON_ERROR_STOP=1"
@@ -43,7 +43,8 @@ ms() { $PSQL -d $DB -At -c '\timing on' -c "$1" | sed -n 's/^Time: \([0-9.]*\) m
 best() { printf '%s\n' "$@" | sort -g | head -1; }
 ratio() { echo "scale=2; $1 / $2" | bc; }
 batch() { echo "INSERT INTO lsbilling.feedback (workspace_id, run_id, key, score)
-	SELECT workspace_id, id, 'k', 1 FROM lsbilling.runs WHERE workspace_id = '$WS' AND tags[1] = '$1'"; }
+	SELECT workspace_id, id, 'k', 1 FROM lsbilling.runs WHERE workspace_id = '$WS' AND tags[1] = '$1'
+	AND start_time >= '2026-01-05' AND start_time < '2026-01-06'"; }	# the driver itself reads one partition
 # ms of M single-row inserts, each its own transaction, in one session
 singles() {
 	q "SELECT format('INSERT INTO lsbilling.feedback (workspace_id, run_id, key) VALUES (%L, %L, ''k'');', workspace_id, id)
