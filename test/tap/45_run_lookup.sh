@@ -3,7 +3,7 @@
 # touches ONE day partition of runs, whatever their number (issue 12): the
 # lookup reads the run's start_time from lsbilling.run_ids and names it, so the
 # planner prunes to the run's partition.  With 400 day partitions:
-#  - a feedback insert's transaction locks at most a few runs_p* relations
+#  - a feedback (queue item, rule match) insert's transaction locks at most a few runs_p* relations
 #    (the run's partition and its indexes), where a lookup by id alone locks all 400
 #  - semantics stay: trace_id filled from the run, 23503 for a missing run or
 #    another workspace's run, a run without a run_ids row (0.1.0 data) still found
@@ -20,7 +20,7 @@ q() { $PSQL -d $DB -At -c "$1"; }
 $PSQL -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" >/dev/null || exit 1
 trap '$PSQL -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1' EXIT
 q "CREATE EXTENSION lsbilling" >/dev/null 2>&1 || { echo "Bail out! cannot create lsbilling"; exit 1; }
-echo "1..9"
+echo "1..11"
 
 ORG=a4500000-0000-0000-0000-000000000001
 WS=b4500000-0000-0000-0000-000000000001
@@ -57,6 +57,14 @@ rels=${out% *}; tables=${out#* }
 check "a feedback insert locks one day partition of runs" "$tables" "1"
 if [ "$rels" -lt 5 ] 2>/dev/null; then ok "a feedback insert locks fewer than 5 runs_p* relations ($rels)"
 else not_ok "a feedback insert locks fewer than 5 runs_p* relations"; echo "#   got '$out'"; fi
+
+# queue items and rule matches go through the same lookup
+q "INSERT INTO lsbilling.annotation_queues (workspace_id, id, name) VALUES ('$WS', 'e4500000-0000-0000-0000-000000000001', 'q');
+   INSERT INTO lsbilling.automation_rules (workspace_id, id, name) VALUES ('$WS', 'f4500000-0000-0000-0000-000000000001', 'r');" >/dev/null
+out=$(locked "INSERT INTO lsbilling.annotation_queue_runs (workspace_id, queue_id, run_id) VALUES ('$WS', 'e4500000-0000-0000-0000-000000000001', '$R2')")
+check "a queue item insert locks one day partition of runs" "${out#* }" "1"
+out=$(locked "INSERT INTO lsbilling.rule_matches (workspace_id, rule_id, run_id) VALUES ('$WS', 'f4500000-0000-0000-0000-000000000001', '$R2')")
+check "a rule match insert locks one day partition of runs" "${out#* }" "1"
 
 # 3. semantics: trace_id filled from the run
 check "feedback on a child run gets its trace_id" \
