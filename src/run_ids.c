@@ -53,6 +53,7 @@ static SPIPlanPtr ClaimPlan = NULL;
 static SPIPlanPtr ReleasePlan = NULL;
 static SPIPlanPtr ReleaseAllPlan = NULL;
 static SPIPlanPtr ReleaseWorkspacePlan = NULL;
+static SPIPlanPtr StartTimePlan = NULL;
 
 /* Whether Citus is installed here, looked up once a transaction. */
 static bool
@@ -397,4 +398,38 @@ RunIdsReleaseDeleted(Tuplestorestate *deleted, Relation rel)
 			ReleaseExec(ReleaseWorkspacePlan, args);
 		}
 	}
+}
+
+/*
+ * The start_time (the partition key) of run id in workspace ws, from its
+ * claim, so that a lookup of the run by id can name its partition; false
+ * when no run of the workspace holds the id, or before the 0.2.0 update.
+ * The caller is connected to SPI.  Through SPI and filtered by workspace_id,
+ * so that on Citus the query is routed to the workspace's shard.
+ */
+bool
+RunIdStartTime(Datum ws, Datum id, Datum *start_time)
+{
+	Datum		args[2] = {ws, id};
+	bool		isnull;
+	int			rc;
+
+	if (!RunIdsExist())
+		return false;
+	if (StartTimePlan == NULL)
+	{
+		Oid			argtypes[2] = {UUIDOID, UUIDOID};
+
+		StartTimePlan = LsbPrepareKept("SELECT start_time FROM lsbilling.run_ids"
+									   " WHERE workspace_id = $1 AND id = $2",
+									   2, argtypes, 0);
+	}
+	/* not read-only, as the run lookup that follows (see run_reference.c) */
+	rc = SPI_execute_plan(StartTimePlan, args, NULL, false, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "lsbilling run id lookup failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed == 0)
+		return false;
+	*start_time = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	return !isnull;
 }

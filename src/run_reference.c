@@ -16,6 +16,7 @@
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "nodes/parsenodes.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/uuid.h"
@@ -24,6 +25,7 @@
 #include "tiers.h"
 
 static SPIPlanPtr RunTracePlan = NULL;
+static SPIPlanPtr RunTraceAtPlan = NULL;
 
 /*
  * No run run_id in workspace ws.  A purged trace keeps its row but loses its
@@ -42,25 +44,70 @@ ReportRunNotFound(Datum ws, Datum run_id, Datum trace_id, bool trace_null)
 			 errhint("Write the run before its feedback, queue items or rule matches; the runs of a trace past its retention period are deleted.")));
 }
 
-/* The trace of run run_id in workspace ws; errors when there is no such run. */
+/*
+ * The trace of run run_id in workspace ws; errors when there is no such run.
+ *
+ * runs is partitioned by day on start_time and keyed by (workspace_id, id,
+ * start_time): a lookup by id alone plans, locks and probes every partition
+ * (hundreds with a long retention).  The run's claim in lsbilling.run_ids
+ * gives its start_time, and a query naming it is pruned by the planner to
+ * the one partition that holds the run; that plan is built for each lookup
+ * (CURSOR_OPT_CUSTOM_PLAN), as a generic plan would lock every partition
+ * before pruning at run time.  A run without a claim (none in the
+ * workspace, or data from before the update that the delta did not
+ * backfill), or not found at its claim's start_time, goes through the
+ * lookup by id alone: the path of a missing run, which then errors.
+ */
 static Datum
 TraceOfRun(Datum ws, Datum run_id, Datum trace_id, bool trace_null)
 {
-	Oid			argtypes[2] = {UUIDOID, UUIDOID};
-	Datum		args[2] = {ws, run_id};
+	Datum		start_time;
 	bool		isnull;
 	int			rc;
 
+	if (RunIdStartTime(ws, run_id, &start_time))
+	{
+		Oid			argtypes[3] = {UUIDOID, UUIDOID, TIMESTAMPTZOID};
+		Datum		args[3] = {ws, run_id, start_time};
+
+		if (RunTraceAtPlan == NULL)
+			RunTraceAtPlan = LsbPrepareKept("SELECT trace_id FROM lsbilling.runs"
+											" WHERE workspace_id = $1 AND id = $2 AND start_time = $3"
+											" LIMIT 1",
+											3, argtypes, CURSOR_OPT_CUSTOM_PLAN);
+
+		/*
+		 * Not read-only, as below.  A claim read before a purge's swap
+		 * committed names a run the swap either kept (same start_time) or
+		 * purged (then none here, nor by id below: LS410).
+		 */
+		rc = SPI_execute_plan(RunTraceAtPlan, args, NULL, false, 1);
+		if (rc != SPI_OK_SELECT)
+			elog(ERROR, "lsbilling run lookup failed: %s", SPI_result_code_string(rc));
+		if (SPI_processed > 0)
+			return SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	}
+
+	/* no claim, or none found at its start_time: the lookup by id alone */
 	if (RunTracePlan == NULL)
+	{
+		Oid			argtypes[2] = {UUIDOID, UUIDOID};
+
 		RunTracePlan = LsbPrepareKept("SELECT trace_id FROM lsbilling.runs"
-								   " WHERE workspace_id = $1 AND id = $2 LIMIT 1",
-								   2, argtypes, 0);
+									  " WHERE workspace_id = $1 AND id = $2 LIMIT 1",
+									  2, argtypes, 0);
+	}
+
 	/*
 	 * Not read-only: the query then takes its snapshot after its locks, so a
 	 * writer that queued behind a purge's partition swap sees the runs the
 	 * swap kept (with the statement's older snapshot it would find none).
 	 */
-	rc = SPI_execute_plan(RunTracePlan, args, NULL, false, 1);
+	{
+		Datum		args[2] = {ws, run_id};
+
+		rc = SPI_execute_plan(RunTracePlan, args, NULL, false, 1);
+	}
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "lsbilling run lookup failed: %s", SPI_result_code_string(rc));
 	if (SPI_processed == 0)
