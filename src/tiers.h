@@ -21,6 +21,9 @@
 /* billing_ledger.c: a new trace's base_trace (and extended_upgrade) events, and its count */
 extern void LedgerTraceCreated(Datum workspace_id, Datum trace_id, Datum project_id,
 							   Datum start_time);
+/* the same for n traces created by one statement, in one ledger insert (not on Citus) */
+extern void LedgerTracesCreated(int n, const Datum *workspace_ids, const Datum *trace_ids,
+								const Datum *project_ids);
 
 /* usage_limits.c: count traces / extended traces in the month of "at"; ERROR LS429 over a limit */
 extern void UsageAdd(Datum workspace_id, Datum at, int64 traces, int64 extended_traces);

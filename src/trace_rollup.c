@@ -483,6 +483,40 @@ NewRunsArrays(TriggerData *trigdata, int64 nruns, Datum *arrays)
 static void
 BillCreatedTraces(SPITupleTable *written, uint64 nwritten)
 {
+	Datum	   *ws;
+	Datum	   *traces;
+	Datum	   *projects;
+	int			ncreated = 0;
+
+	/*
+	 * Several traces created by one statement: their events in one insert
+	 * (an executor start a trace was a tenth of a bulk insert's time).  On
+	 * Citus each trace's events are routed to its shard one at a time.
+	 */
+	if (nwritten > 1 && !LsbCitusActive())
+	{
+		ws = palloc(sizeof(Datum) * nwritten);
+		traces = palloc(sizeof(Datum) * nwritten);
+		projects = palloc(sizeof(Datum) * nwritten);
+		for (uint64 i = 0; i < nwritten; i++)
+		{
+			HeapTuple	row = written->vals[i];
+			bool		isnull;
+
+			if (!DatumGetBool(SPI_getbinval(row, written->tupdesc, 3, &isnull)))
+				continue;
+			ws[ncreated] = SPI_getbinval(row, written->tupdesc, 1, &isnull);
+			traces[ncreated] = SPI_getbinval(row, written->tupdesc, 2, &isnull);
+			projects[ncreated] = SPI_getbinval(row, written->tupdesc, 4, &isnull);
+			ncreated++;
+		}
+		if (ncreated > 1)
+		{
+			LedgerTracesCreated(ncreated, ws, traces, projects);
+			return;
+		}
+	}
+
 	for (uint64 i = 0; i < nwritten; i++)
 	{
 		HeapTuple	row = written->vals[i];
