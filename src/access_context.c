@@ -185,6 +185,12 @@ lsbilling_current_permissions(PG_FUNCTION_ARGS)
  * permission named by the trigger's argument (runs:create, feedback:create,
  * ...).  Without a principal (the owner, maintenance, the worker) it passes.
  */
+typedef struct AccessCheckColumn
+{
+	Oid			relid;
+	int			attnum;			/* of workspace_id */
+} AccessCheckColumn;
+
 PG_FUNCTION_INFO_V1(lsbilling_access_check);
 Datum
 lsbilling_access_check(PG_FUNCTION_ARGS)
@@ -196,6 +202,7 @@ lsbilling_access_check(PG_FUNCTION_ARGS)
 	bool		isnull;
 	Datum		ws;
 	const AccessPrincipal *p;
+	AccessCheckColumn *cache;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) || trigdata->tg_trigger->tgnargs != 1)
@@ -206,7 +213,17 @@ lsbilling_access_check(PG_FUNCTION_ARGS)
 		return PointerGetDatum(tuple);
 
 	permission = trigdata->tg_trigger->tgargs[0];
-	attnum = SPI_fnumber(RelationGetDescr(trigdata->tg_relation), "workspace_id");
+	/* looked up once a statement and relation, not once a row */
+	cache = (AccessCheckColumn *) fcinfo->flinfo->fn_extra;
+	if (cache == NULL || cache->relid != RelationGetRelid(trigdata->tg_relation))
+	{
+		if (cache == NULL)
+			cache = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(AccessCheckColumn));
+		cache->relid = RelationGetRelid(trigdata->tg_relation);
+		cache->attnum = SPI_fnumber(RelationGetDescr(trigdata->tg_relation), "workspace_id");
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	attnum = cache->attnum;
 	if (attnum <= 0)
 		elog(ERROR, "relation \"%s\" has no column workspace_id",
 			 RelationGetRelationName(trigdata->tg_relation));

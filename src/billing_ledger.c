@@ -75,11 +75,11 @@ static SPIPlanPtr DeploymentRunPlan = NULL;
 static SPIPlanPtr TracesCreatedPlan = NULL;
 
 /*
- * Called by the trace roll-up, in the same statement that created the trace.
- * start_time is the client's and is not used for billing.
+ * Called by the trace roll-up, in the same statement that created the trace,
+ * at lsbilling's clock (never the client's start_time).
  */
 void
-LedgerTraceCreated(Datum workspace_id, Datum trace_id, Datum project_id, Datum start_time)
+LedgerTraceCreated(Datum workspace_id, Datum trace_id, Datum project_id)
 {
 	Datum		now = TimestampTzGetDatum(LsbNow());
 	Datum		args[4] = {workspace_id, trace_id, project_id, now};

@@ -90,7 +90,6 @@ extern const RunColumns *RunColumnsFor(Relation rel);
 
 /* run_ids.c: a run id is stored once per workspace (retried creates) */
 extern bool RunIdClaim(const RunColumns *cols, TupleDesc desc, HeapTuple tup);
-extern void RunIdRelease(const RunColumns *cols, TupleDesc desc, HeapTuple tup);
 extern bool RunIdStartTime(Datum ws, Datum id, Datum *start_time);
 struct Tuplestorestate;
 extern void RunIdsReleaseDeleted(struct Tuplestorestate *deleted, Relation rel);

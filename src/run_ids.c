@@ -50,25 +50,9 @@
 #include "lsbilling.h"
 
 static SPIPlanPtr ClaimPlan = NULL;
-static SPIPlanPtr ReleasePlan = NULL;
 static SPIPlanPtr ReleaseAllPlan = NULL;
 static SPIPlanPtr ReleaseWorkspacePlan = NULL;
 static SPIPlanPtr StartTimePlan = NULL;
-
-/* Whether Citus is installed here, looked up once a transaction. */
-static bool
-CitusInstalled(void)
-{
-	static LocalTransactionId checked = InvalidLocalTransactionId;
-	static bool installed = false;
-
-	if (checked != MyProc->lxid)
-	{
-		installed = OidIsValid(get_extension_oid("citus", true));
-		checked = MyProc->lxid;
-	}
-	return installed;
-}
 
 /*
  * The claim through SPI, for Citus: there run_ids is distributed and a row
@@ -153,7 +137,7 @@ RunIdClaim(const RunColumns *cols, TupleDesc desc, HeapTuple tup)
 	start = heap_getattr(tup, cols->start_time, desc, &isnull);
 	if (isnull)
 		return true;
-	if (CitusInstalled())
+	if (LsbCitusActive())
 		return RunIdClaimSpi(ws, id, trace, start);
 
 	rel = table_open(relid, RowExclusiveLock);
@@ -232,37 +216,6 @@ RunIdClaim(const RunColumns *cols, TupleDesc desc, HeapTuple tup)
 	index_close(pk, RowExclusiveLock);
 	table_close(rel, RowExclusiveLock);
 	return !found;
-}
-
-/* A deleted run frees its id (only the row that holds it: same start_time). */
-void
-RunIdRelease(const RunColumns *cols, TupleDesc desc, HeapTuple tup)
-{
-	Datum		values[3];
-	char		nulls[3] = {' ', ' ', ' '};
-	bool		isnull;
-	int			rc;
-
-	if (!RunIdsExist())
-		return;
-	values[0] = heap_getattr(tup, cols->workspace_id, desc, &isnull);
-	values[1] = heap_getattr(tup, cols->id, desc, &isnull);
-	values[2] = heap_getattr(tup, cols->start_time, desc, &isnull);
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (ReleasePlan == NULL)
-	{
-		Oid			argtypes[3] = {UUIDOID, UUIDOID, TIMESTAMPTZOID};
-
-		ReleasePlan = LsbPrepareKept("DELETE FROM lsbilling.run_ids"
-									 " WHERE workspace_id = $1 AND id = $2 AND start_time = $3",
-									 3, argtypes, 0);
-	}
-	rc = SPI_execute_plan(ReleasePlan, values, nulls, false, 0);
-	if (rc != SPI_OK_DELETE)
-		elog(ERROR, "cannot release the run id: %s", SPI_result_code_string(rc));
-	SPI_finish();
 }
 
 /*

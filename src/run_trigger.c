@@ -191,15 +191,9 @@ lsbilling_runs_after_write(PG_FUNCTION_ARGS)
 	desc = RelationGetDescr(rel);
 	cols = RunColumnsFor(rel);
 
-	/*
-	 * the purge deletes runs but keeps what the trace row says about them;
-	 * moving rows between partitions keeps their ids claimed
-	 */
+	/* the purge deletes runs but keeps what the trace row says about them */
 	if (LsbMaintenance)
 		return PointerGetDatum(NULL);
-
-	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
-		RunIdRelease(cols, desc, trigdata->tg_trigtuple);
 
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 		TraceRollupUpdate(cols, trigdata->tg_trigtuple, trigdata->tg_newtuple, desc);

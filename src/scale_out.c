@@ -15,21 +15,27 @@
 #include "postgres.h"
 
 #include "commands/extension.h"
+#include "storage/proc.h"
 
 #include "lsbilling.h"
 
 /*
  * True when the citus extension exists in this database.  A positive answer
  * is kept for the backend's life (Citus cannot be dropped from a database
- * with distributed tables); a negative one is asked again, so that a session
- * that ran CREATE EXTENSION citus sees it.
+ * with distributed tables); a negative one for the transaction (every run
+ * insert asks, and pg_extension has no syscache), so that a session that ran
+ * CREATE EXTENSION citus sees it from its next transaction on.
  */
 bool
 LsbCitusActive(void)
 {
 	static bool citus = false;
+	static LocalTransactionId checked = InvalidLocalTransactionId;
 
-	if (!citus)
+	if (!citus && checked != MyProc->lxid)
+	{
 		citus = OidIsValid(get_extension_oid("citus", true));
+		checked = MyProc->lxid;
+	}
 	return citus;
 }

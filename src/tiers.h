@@ -19,8 +19,7 @@
 #define ERRCODE_LSB_TRACE_PURGED	MAKE_SQLSTATE('L','S','4','1','0')
 
 /* billing_ledger.c: a new trace's base_trace (and extended_upgrade) events, and its count */
-extern void LedgerTraceCreated(Datum workspace_id, Datum trace_id, Datum project_id,
-							   Datum start_time);
+extern void LedgerTraceCreated(Datum workspace_id, Datum trace_id, Datum project_id);
 /* the same for n traces created by one statement, in one ledger insert (not on Citus) */
 extern void LedgerTracesCreated(int n, const Datum *workspace_ids, const Datum *trace_ids,
 								const Datum *project_ids);

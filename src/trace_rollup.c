@@ -483,51 +483,34 @@ NewRunsArrays(TriggerData *trigdata, int64 nruns, Datum *arrays)
 static void
 BillCreatedTraces(SPITupleTable *written, uint64 nwritten)
 {
-	Datum	   *ws;
-	Datum	   *traces;
-	Datum	   *projects;
+	Datum	   *ws = palloc(sizeof(Datum) * (nwritten + 1));
+	Datum	   *traces = palloc(sizeof(Datum) * (nwritten + 1));
+	Datum	   *projects = palloc(sizeof(Datum) * (nwritten + 1));
 	int			ncreated = 0;
-
-	/*
-	 * Several traces created by one statement: their events in one insert
-	 * (an executor start a trace was a tenth of a bulk insert's time).  On
-	 * Citus each trace's events are routed to its shard one at a time.
-	 */
-	if (nwritten > 1 && !LsbCitusActive())
-	{
-		ws = palloc(sizeof(Datum) * nwritten);
-		traces = palloc(sizeof(Datum) * nwritten);
-		projects = palloc(sizeof(Datum) * nwritten);
-		for (uint64 i = 0; i < nwritten; i++)
-		{
-			HeapTuple	row = written->vals[i];
-			bool		isnull;
-
-			if (!DatumGetBool(SPI_getbinval(row, written->tupdesc, 3, &isnull)))
-				continue;
-			ws[ncreated] = SPI_getbinval(row, written->tupdesc, 1, &isnull);
-			traces[ncreated] = SPI_getbinval(row, written->tupdesc, 2, &isnull);
-			projects[ncreated] = SPI_getbinval(row, written->tupdesc, 4, &isnull);
-			ncreated++;
-		}
-		if (ncreated > 1)
-		{
-			LedgerTracesCreated(ncreated, ws, traces, projects);
-			return;
-		}
-	}
 
 	for (uint64 i = 0; i < nwritten; i++)
 	{
 		HeapTuple	row = written->vals[i];
 		bool		isnull;
 
-		if (DatumGetBool(SPI_getbinval(row, written->tupdesc, 3, &isnull)))
-			LedgerTraceCreated(SPI_getbinval(row, written->tupdesc, 1, &isnull),
-							   SPI_getbinval(row, written->tupdesc, 2, &isnull),
-							   SPI_getbinval(row, written->tupdesc, 4, &isnull),
-							   SPI_getbinval(row, written->tupdesc, 5, &isnull));
+		if (!DatumGetBool(SPI_getbinval(row, written->tupdesc, 3, &isnull)))
+			continue;
+		ws[ncreated] = SPI_getbinval(row, written->tupdesc, 1, &isnull);
+		traces[ncreated] = SPI_getbinval(row, written->tupdesc, 2, &isnull);
+		projects[ncreated] = SPI_getbinval(row, written->tupdesc, 4, &isnull);
+		ncreated++;
 	}
+
+	/*
+	 * Several traces created by one statement: their events in one insert
+	 * (an executor start a trace was a tenth of a bulk insert's time).  On
+	 * Citus each trace's events are routed to its shard one at a time.
+	 */
+	if (ncreated > 1 && !LsbCitusActive())
+		LedgerTracesCreated(ncreated, ws, traces, projects);
+	else
+		for (int i = 0; i < ncreated; i++)
+			LedgerTraceCreated(ws[i], traces[i], projects[i]);
 }
 
 /* Citus: one trace upsert a trace of the statement, each routed to its shard. */

@@ -47,55 +47,29 @@
 /* Writers in different slots do not wait for each other; see README for the bound. */
 #define LSB_USAGE_SLOTS 8
 
-/*
- * Add to this backend's slot and read the month's totals and the limits in
- * one statement.  The other slots are read as of this statement's snapshot:
- * their uncommitted additions are what a concurrent writer can miss.
- */
-static const char *UsageAddSql =
-"WITH c AS ("
-"  INSERT INTO lsbilling.usage_counters AS c (workspace_id, month, slot, traces, extended_traces)"
-"  VALUES ($1, $2, $3, $4, $5)"
-"  ON CONFLICT (workspace_id, month, slot) DO UPDATE SET"
-"   traces = c.traces + excluded.traces,"
-"   extended_traces = c.extended_traces + excluded.extended_traces"
-"  RETURNING c.month, c.traces, c.extended_traces)"
-" SELECT (c.traces + coalesce(o.traces, 0))::bigint,"
-"  (c.extended_traces + coalesce(o.extended_traces, 0))::bigint,"
-"  l.max_traces, l.max_extended_traces, b.unpaid_monthly_trace_limit, b.plan,"
-"  pg_catalog.to_char(c.month, 'YYYY-MM'),"
-"  pg_catalog.ceil(extract(epoch FROM ((c.month + interval '1 month') AT TIME ZONE 'UTC') - $6))::bigint"
-" FROM c"
-" LEFT JOIN LATERAL (SELECT pg_catalog.sum(u.traces) AS traces, pg_catalog.sum(u.extended_traces) AS extended_traces"
-"   FROM lsbilling.usage_counters u"
-"   WHERE u.workspace_id = $1 AND u.month = c.month AND u.slot <> $3) o ON true"
-" LEFT JOIN lsbilling.usage_limits l ON l.workspace_id = $1"
-" LEFT JOIN LATERAL (SELECT p.unpaid_monthly_trace_limit, p.id AS plan"
-"   FROM lsbilling.workspaces w JOIN lsbilling.organizations og ON og.id = w.organization_id"
-"   JOIN lsbilling.plans p ON p.id = og.plan"
-"   WHERE w.id = $1 AND NOT og.has_payment_method AND p.unpaid_monthly_trace_limit IS NOT NULL) b ON true";
-
 /* The pending deltas of a statement, written to this backend's slot row (already locked by us). */
 static const char *UsageFlushSql =
 "UPDATE lsbilling.usage_counters SET traces = traces + $4, extended_traces = extended_traces + $5"
 " WHERE workspace_id = $1 AND month = $2 AND slot = $3";
 
-static SPIPlanPtr UsageAddPlan = NULL;
-
 /*
- * On Citus (scale_out.c) the same in two statements, each routed to the
- * workspace's shard and run there: Citus would plan UsageAddSql's
- * data-modifying CTE apart, ship its result over a new connection and
- * commit in two phases, on every write (measured: 50 times slower).
+ * Add to this backend's slot, then read the month's totals and the limits, in
+ * two statements.  The read takes its snapshot after the upsert has its slot
+ * row: an upsert that waited for another writer of the same slot must not
+ * read the other slots as of before the wait (what committed meanwhile would
+ * be missed, beyond the documented bound of one uncommitted addition a slot).
+ * Two statements are also what Citus can route to the workspace's shard
+ * (scale_out.c): a data-modifying CTE would be planned apart, shipped over a
+ * new connection and committed in two phases (measured: 50 times slower).
  */
-static const char *UsageUpsertCitusSql =
+static const char *UsageUpsertSql =
 "INSERT INTO lsbilling.usage_counters AS c (workspace_id, month, slot, traces, extended_traces)"
 " VALUES ($1, $2, $3, $4, $5)"
 " ON CONFLICT (workspace_id, month, slot) DO UPDATE SET"
 "  traces = c.traces + excluded.traces,"
 "  extended_traces = c.extended_traces + excluded.extended_traces"
 " RETURNING c.traces, c.extended_traces";
-static const char *UsageReadCitusSql =
+static const char *UsageReadSql =
 "SELECT ($4 + coalesce(o.traces, 0))::bigint, ($5 + coalesce(o.extended_traces, 0))::bigint,"
 "  l.max_traces, l.max_extended_traces, b.unpaid_monthly_trace_limit, b.plan,"
 "  pg_catalog.to_char($2, 'YYYY-MM'),"
@@ -109,28 +83,28 @@ static const char *UsageReadCitusSql =
 "   FROM lsbilling.workspaces w JOIN lsbilling.organizations og ON og.id = w.organization_id"
 "   JOIN lsbilling.plans p ON p.id = og.plan"
 "   WHERE w.id = $1 AND NOT og.has_payment_method AND p.unpaid_monthly_trace_limit IS NOT NULL) b ON true";
-static SPIPlanPtr UsageUpsertCitusPlan = NULL;
-static SPIPlanPtr UsageReadCitusPlan = NULL;
+static SPIPlanPtr UsageUpsertPlan = NULL;
+static SPIPlanPtr UsageReadPlan = NULL;
 
 static int
-UsageAddCitus(Datum *args)
+UsageUpsertAndRead(Datum *args)
 {
 	Oid			argtypes[6] = {UUIDOID, DATEOID, INT2OID, INT8OID, INT8OID, TIMESTAMPTZOID};
 	Datum		read_args[6];
 	bool		isnull;
 	int			rc;
 
-	if (UsageUpsertCitusPlan == NULL)
-		UsageUpsertCitusPlan = LsbPrepareKept(UsageUpsertCitusSql, 5, argtypes, 0);
-	if (UsageReadCitusPlan == NULL)
-		UsageReadCitusPlan = LsbPrepareKept(UsageReadCitusSql, 6, argtypes, 0);
-	rc = SPI_execute_plan(UsageUpsertCitusPlan, args, NULL, false, 1);
+	if (UsageUpsertPlan == NULL)
+		UsageUpsertPlan = LsbPrepareKept(UsageUpsertSql, 5, argtypes, 0);
+	if (UsageReadPlan == NULL)
+		UsageReadPlan = LsbPrepareKept(UsageReadSql, 6, argtypes, 0);
+	rc = SPI_execute_plan(UsageUpsertPlan, args, NULL, false, 1);
 	if (rc != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
 		return rc;
 	memcpy(read_args, args, sizeof(read_args));
 	read_args[3] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	read_args[4] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
-	return SPI_execute_plan(UsageReadCitusPlan, read_args, NULL, false, 1);
+	return SPI_execute_plan(UsageReadPlan, read_args, NULL, false, 1);
 }
 static SPIPlanPtr UsageFlushPlan = NULL;
 
@@ -326,16 +300,7 @@ UsageRead(UsageEntry *entry, int64 traces, int64 extended_traces)
 	args[4] = Int64GetDatum(extended_traces);
 	args[5] = TimestampTzGetDatum(LsbNow());
 
-	if (UsageAddPlan == NULL)
-	{
-		Oid			argtypes[6] = {UUIDOID, DATEOID, INT2OID, INT8OID, INT8OID, TIMESTAMPTZOID};
-
-		UsageAddPlan = LsbPrepareKept(UsageAddSql, 6, argtypes, 0);
-	}
-	if (LsbCitusActive())
-		rc = UsageAddCitus(args);
-	else
-		rc = SPI_execute_plan(UsageAddPlan, args, NULL, false, 1);
+	rc = UsageUpsertAndRead(args);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "lsbilling usage counter update failed: %s", SPI_result_code_string(rc));
 
