@@ -751,6 +751,24 @@ PriceMapEnsure(void)
 
 /* ---- lookup ---- */
 
+/*
+ * The bare name after a client's provider prefix ("openai/gpt-4o" ->
+ * "gpt-4o": one run of [a-z0-9_.-], any case, and a slash), or NULL when the
+ * name has none.  Plain-name entries match the name or its bare name.
+ */
+static const char *
+BareModelName(const char *model, int modellen)
+{
+	const char *slash = memchr(model, '/', modellen);
+
+	if (slash == NULL || slash == model)
+		return NULL;
+	for (const char *c = model; c < slash; c++)
+		if (!(isalnum((unsigned char) *c) || *c == '_' || *c == '.' || *c == '-'))
+			return NULL;
+	return slash + 1;
+}
+
 PriceMatch
 PriceEntryMatches(const PriceEntry *entry, const char *model, int modellen)
 {
@@ -758,22 +776,17 @@ PriceEntryMatches(const PriceEntry *entry, const char *model, int modellen)
 
 	if (entry->exact != NULL)
 	{
-		const char *slash;
+		const char *bare;
 		int			rest;
 
 		if (modellen == entry->exactlen && pg_strncasecmp(model, entry->exact, modellen) == 0)
 			return PRICE_MATCH_YES;
-		/* one provider prefix of [a-z0-9_.-] (any case) and a slash */
-		slash = memchr(model, '/', modellen);
-		if (slash == NULL || slash == model)
+		bare = BareModelName(model, modellen);
+		if (bare == NULL)
 			return PRICE_MATCH_NO;
-		rest = modellen - (int) (slash + 1 - model);
-		if (rest != entry->exactlen || pg_strncasecmp(slash + 1, entry->exact, rest) != 0)
-			return PRICE_MATCH_NO;
-		for (const char *c = model; c < slash; c++)
-			if (!(isalnum((unsigned char) *c) || *c == '_' || *c == '.' || *c == '-'))
-				return PRICE_MATCH_NO;
-		return PRICE_MATCH_YES;
+		rest = modellen - (int) (bare - model);
+		return rest == entry->exactlen && pg_strncasecmp(bare, entry->exact, rest) == 0 ?
+			PRICE_MATCH_YES : PRICE_MATCH_NO;
 	}
 	rc = pcre2_match((pcre2_code *) entry->code, (PCRE2_SPTR) model, modellen, 0,
 					 MatchOptions, MatchData, MatchContext);
@@ -827,19 +840,12 @@ MemoLookup(const char *model, int modellen, const char *provider, int providerle
 
 		int		   *found_idx = palloc(sizeof(int) * Max(NumPriceEntries, 1));
 		int			nfound = 0;
-		const char *slash = memchr(model, '/', modellen);
+		const char *bare = BareModelName(model, modellen);
 
 		/* plain names by the index: the whole name, or after one provider prefix */
 		nfound = ExactLookup(model, modellen, found_idx, nfound);
-		if (slash != NULL && slash > model)
-		{
-			bool		prefix_ok = true;
-
-			for (const char *c = model; c < slash && prefix_ok; c++)
-				prefix_ok = isalnum((unsigned char) *c) || *c == '_' || *c == '.' || *c == '-';
-			if (prefix_ok)
-				nfound = ExactLookup(slash + 1, modellen - (int) (slash + 1 - model), found_idx, nfound);
-		}
+		if (bare != NULL)
+			nfound = ExactLookup(bare, modellen - (int) (bare - model), found_idx, nfound);
 		/* then the regexes */
 		for (int r = 0; r < NumRegexEntries; r++)
 		{

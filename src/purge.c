@@ -269,12 +269,10 @@ DeleteByTraces(const char *table, Datum ws, Datum ids)
 static void
 DeleteTraceData(Datum ws, Datum ids, PurgeCounts *counts)
 {
-	Oid			nsp = get_namespace_oid("lsbilling", false);
-
 	counts->feedback_deleted += DeleteByTraces("feedback", ws, ids);
 	counts->queue_items_deleted += DeleteByTraces("annotation_queue_runs", ws, ids);
 	counts->rule_matches_deleted += DeleteByTraces("rule_matches", ws, ids);
-	if (OidIsValid(get_relname_relid("run_ids", nsp)))
+	if (OidIsValid(RunIdsRelid()))
 		(void) DeleteByTraces("run_ids", ws, ids);
 }
 

@@ -443,6 +443,22 @@ RateInsert(int part, const RateKey *key, uint32 hashcode, const char *subject,
 }
 
 /*
+ * A subject's entry in its partition, looked up under the partition's lock
+ * taken shared; the lock is held on return (also when the entry is absent:
+ * NULL), and *key, *hashcode, *lock say where to insert it.
+ */
+static RateEntry *
+RateFind(RateKind kind, RateEndpoint endpoint, const char *subject,
+		 RateKey *key, uint32 *hashcode, LWLock **lock)
+{
+	RateMakeKey(key, kind, endpoint, subject);
+	*hashcode = get_hash_value(RateHash, key);
+	*lock = &Rate->locks[*hashcode % RL_PARTITIONS].lock;
+	LWLockAcquire(*lock, LW_SHARED);
+	return hash_search_with_hash_value(RateHash, key, *hashcode, HASH_FIND, NULL);
+}
+
+/*
  * Check and count in one step: add add[i] to counter i if, for every
  * counter with a limit (> 0), used + add <= limit; otherwise add nothing
  * and report the first counter over its limit.  Fails open (tracked =
@@ -456,7 +472,6 @@ RateCheckAdd(RateKind kind, RateEndpoint endpoint, const char *subject,
 {
 	RateKey		key;
 	uint32		hashcode;
-	int			part;
 	LWLock	   *lock;
 	RateEntry  *entry;
 	int64		window_len = RateWindowLen(kind);
@@ -468,18 +483,13 @@ RateCheckAdd(RateKind kind, RateEndpoint endpoint, const char *subject,
 	result->used[0] = result->used[1] = 0;
 	result->window_end = window_start + window_len;
 
-	RateMakeKey(&key, kind, endpoint, subject);
-	hashcode = get_hash_value(RateHash, &key);
-	part = hashcode % RL_PARTITIONS;
-	lock = &Rate->locks[part].lock;
-
-	LWLockAcquire(lock, LW_SHARED);
-	entry = hash_search_with_hash_value(RateHash, &key, hashcode, HASH_FIND, NULL);
+	entry = RateFind(kind, endpoint, subject, &key, &hashcode, &lock);
 	if (entry == NULL)
 	{
 		LWLockRelease(lock);
 		LWLockAcquire(lock, LW_EXCLUSIVE);
-		entry = RateInsert(part, &key, hashcode, subject, short_form, now, window_len);
+		entry = RateInsert(hashcode % RL_PARTITIONS, &key, hashcode, subject, short_form, now,
+						   window_len);
 		if (entry == NULL)
 		{
 			LWLockRelease(lock);
@@ -528,11 +538,7 @@ RateRead(RateKind kind, RateEndpoint endpoint, const char *subject,
 	result->used[0] = result->used[1] = 0;
 	result->window_end = window_start + window_len;
 
-	RateMakeKey(&key, kind, endpoint, subject);
-	hashcode = get_hash_value(RateHash, &key);
-	lock = &Rate->locks[hashcode % RL_PARTITIONS].lock;
-	LWLockAcquire(lock, LW_SHARED);
-	entry = hash_search_with_hash_value(RateHash, &key, hashcode, HASH_FIND, NULL);
+	entry = RateFind(kind, endpoint, subject, &key, &hashcode, &lock);
 	if (entry != NULL)
 	{
 		SpinLockAcquire(&entry->mutex);
@@ -556,11 +562,7 @@ RateNoteRefused(RateKind kind, RateEndpoint endpoint, const char *subject, Times
 	RateEntry  *entry;
 	TimestampTz window_start = RateWindowStart(now, RateWindowLen(kind));
 
-	RateMakeKey(&key, kind, endpoint, subject);
-	hashcode = get_hash_value(RateHash, &key);
-	lock = &Rate->locks[hashcode % RL_PARTITIONS].lock;
-	LWLockAcquire(lock, LW_SHARED);
-	entry = hash_search_with_hash_value(RateHash, &key, hashcode, HASH_FIND, NULL);
+	entry = RateFind(kind, endpoint, subject, &key, &hashcode, &lock);
 	if (entry != NULL)
 	{
 		SpinLockAcquire(&entry->mutex);

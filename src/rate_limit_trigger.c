@@ -343,6 +343,7 @@ RateCheckOrgNotExhausted(const pg_uuid_t *organization_id, const char *plan, boo
 {
 	char		subject[UUID_LEN * 2 + 8];
 	char		short_form[RL_SHORT_LEN];
+	char	   *text;
 	int64		limit[2];
 	RateResult	res;
 	int			i;
@@ -350,11 +351,15 @@ RateCheckOrgNotExhausted(const pg_uuid_t *organization_id, const char *plan, boo
 	RateHourlyLimits(plan, paid, limit);
 	if (limit[0] <= 0 && limit[1] <= 0)
 		return;
-	OrgSubject(organization_id, subject, short_form);
+	text = LsbUuidText(UUIDPGetDatum(organization_id));
+	strlcpy(subject, text, sizeof(subject));
+	pfree(text);
 	RateRead(RL_KIND_ORG_HOURLY, 0, subject, now, &res);
 	for (i = 0; i < 2; i++)
 		if (limit[i] > 0 && res.used[i] >= limit[i])
 		{
+			/* the short form only for the message: not on every admitted request */
+			RateShortForm(subject, short_form);
 			RateNoteRefused(RL_KIND_ORG_HOURLY, 0, subject, now);
 			RateRefuseHourly(i, plan, paid, short_form, limit[i], res.used[i], i == RL_EVENTS ? 1 : 0,
 							 res.window_end, now);

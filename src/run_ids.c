@@ -85,12 +85,13 @@ RunIdClaimSpi(Datum ws, Datum id, Datum trace, Datum start)
 	return claimed;
 }
 
-static bool
-RunIdsExist(void)
+/* lsbilling.run_ids, or InvalidOid before the 0.2.0 update (two syscache probes). */
+Oid
+RunIdsRelid(void)
 {
 	Oid			nsp = get_namespace_oid("lsbilling", true);
 
-	return OidIsValid(nsp) && OidIsValid(get_relname_relid("run_ids", nsp));
+	return OidIsValid(nsp) ? get_relname_relid("run_ids", nsp) : InvalidOid;
 }
 
 /*
@@ -107,8 +108,7 @@ RunIdsExist(void)
 bool
 RunIdClaim(const RunColumns *cols, TupleDesc desc, HeapTuple tup)
 {
-	Oid			nsp = get_namespace_oid("lsbilling", true);
-	Oid			relid;
+	Oid			relid = RunIdsRelid();
 	Relation	rel;
 	Relation	pk;
 	TupleDesc	rdesc;
@@ -123,7 +123,7 @@ RunIdClaim(const RunColumns *cols, TupleDesc desc, HeapTuple tup)
 	List	   *indexes;
 	ListCell   *lc;
 
-	if (!OidIsValid(nsp) || !OidIsValid(relid = get_relname_relid("run_ids", nsp)))
+	if (!OidIsValid(relid))
 		return true;			/* before the 0.2.0 update */
 	ws = heap_getattr(tup, cols->workspace_id, desc, &isnull);
 	if (isnull)
@@ -274,7 +274,7 @@ RunIdsReleaseDeleted(Tuplestorestate *deleted, Relation rel)
 	Datum	   *starts;
 	int			n = 0;
 
-	if (cap <= 0 || !RunIdsExist())
+	if (cap <= 0 || !OidIsValid(RunIdsRelid()))
 		return;
 	ws = palloc(sizeof(Datum) * cap);
 	ids = palloc(sizeof(Datum) * cap);
@@ -367,7 +367,7 @@ RunIdStartTime(Datum ws, Datum id, Datum *start_time)
 	bool		isnull;
 	int			rc;
 
-	if (!RunIdsExist())
+	if (!OidIsValid(RunIdsRelid()))
 		return false;
 	if (StartTimePlan == NULL)
 	{
