@@ -112,6 +112,8 @@ extern struct JsonbContainer *JsonbObjectGetObject(struct JsonbContainer *contai
 /* trace_rollup.c: keeps a trace row and its totals equal to the sum over its runs */
 struct TriggerData;
 extern void TraceRollupInsertStatement(struct TriggerData *trigdata);
+extern bool RunTotalsUnchanged(const RunColumns *cols, HeapTuple oldtup, HeapTuple newtup,
+							   TupleDesc desc);
 extern void TraceRollupUpdate(const RunColumns *cols, HeapTuple oldtup, HeapTuple newtup,
 							  TupleDesc desc);
 extern void TraceRollupDelete(const RunColumns *cols, HeapTuple oldtup, TupleDesc desc);

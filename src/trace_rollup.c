@@ -669,7 +669,7 @@ TraceApplyDelta(const RunColumns *cols, HeapTuple oldtup, HeapTuple newtup,
 }
 
 /* True when a run update changed nothing the trace sums over. */
-static bool
+bool
 RunTotalsUnchanged(const RunColumns *cols, HeapTuple oldtup, HeapTuple newtup, TupleDesc desc)
 {
 	const AttrNumber attrs[6] = {cols->prompt_tokens, cols->completion_tokens, cols->total_tokens,

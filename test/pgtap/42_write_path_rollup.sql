@@ -4,7 +4,7 @@
 -- and a root run with a thread_id far over a btree entry's ~2.7 kB limit is
 -- stored, its thread still found by an index for upgrades.
 BEGIN;
-SELECT plan(14);
+SELECT plan(16);
 
 CREATE FUNCTION pg_temp.u(prefix text, n integer) RETURNS uuid
 	LANGUAGE sql IMMUTABLE AS $$ SELECT (prefix || '-0000-0000-0000-' || lpad(n::text, 12, '0'))::uuid $$;
@@ -61,6 +61,21 @@ WHERE workspace_id = pg_temp.u('42b00000', 1);
 INSERT INTO w VALUES ('after patch', pg_temp.trace_writes());
 SELECT is((SELECT n FROM w WHERE at = 'after patch') - (SELECT n FROM w WHERE at = 'before patch'), 0::bigint,
 	'an UPDATE of end_time only writes no trace row');
+
+-- a one-row PATCH (the SDKs' usual update) that moves no total writes no
+-- trace row; one that re-prices its run moves the totals, exactly
+INSERT INTO w VALUES ('before one-row patch', pg_temp.trace_writes());
+UPDATE lsbilling.runs SET outputs = '{"ok": true}'
+WHERE workspace_id = pg_temp.u('42b00000', 1) AND id = pg_temp.u('42d00000', 2);
+INSERT INTO w VALUES ('after one-row patch', pg_temp.trace_writes());
+SELECT is((SELECT n FROM w WHERE at = 'after one-row patch') - (SELECT n FROM w WHERE at = 'before one-row patch'),
+	0::bigint, 'a one-row PATCH of outputs writes no trace row');
+UPDATE lsbilling.runs SET extra = jsonb_set(extra, '{metadata,usage_metadata,total_cost}', '0.75')
+WHERE workspace_id = pg_temp.u('42b00000', 1) AND id = pg_temp.u('42d00000', 2);
+SELECT is((SELECT total_cost FROM lsbilling.traces WHERE id = pg_temp.u('42d00000', 2)), 1.750::numeric,
+	'a one-row PATCH that re-prices its run moves the trace''s total (0.5 + 0.5 + 0.75)');
+UPDATE lsbilling.runs SET extra = jsonb_set(extra, '{metadata,usage_metadata,total_cost}', '0.5')
+WHERE workspace_id = pg_temp.u('42b00000', 1) AND id = pg_temp.u('42d00000', 2);
 
 -- deleting 199 runs of T1 and one of T2 in one statement
 INSERT INTO w VALUES ('before delete', pg_temp.trace_writes());
