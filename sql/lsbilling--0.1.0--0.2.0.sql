@@ -3107,6 +3107,43 @@ CREATE INDEX IF NOT EXISTS traces_thread_hash_idx ON lsbilling.traces USING hash
 	WHERE thread_id IS NOT NULL;
 DROP INDEX IF EXISTS lsbilling.traces_thread_idx;
 
+
+-- Kept runs: a trace upgraded to extended retention has its runs moved to
+-- the "kept" half of their day (runs_pYYYYMMDD_kept), so that the "base"
+-- half (runs_pYYYYMMDD_base) holds only runs that expire with the base
+-- retention and goes by DROP, with nothing to copy out.  Set only by
+-- lsbilling (src/kept_runs.c); a client may not write it.
+ALTER TABLE lsbilling.runs ADD COLUMN IF NOT EXISTS retained boolean NOT NULL DEFAULT false;
+COMMENT ON COLUMN lsbilling.runs.retained IS
+	'true once the run''s trace is extended: the run lives in the kept half of its day (set by lsbilling, not by clients)';
+-- A partitioned day's key must be in the primary key of runs.  A retried
+-- create is still stored once: lsbilling.run_ids holds one row per run id.
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c
+				   JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
+				   WHERE c.conrelid = 'lsbilling.runs'::regclass AND c.contype = 'p' AND a.attname = 'retained') THEN
+		ALTER TABLE lsbilling.runs DROP CONSTRAINT IF EXISTS runs_pkey;
+		ALTER TABLE lsbilling.runs ADD CONSTRAINT runs_pkey PRIMARY KEY (workspace_id, id, start_time, retained);
+	END IF;
+END $$;
+
+-- A trace that becomes extended has its runs moved to the kept halves
+-- (src/kept_runs.c), whatever made it extended: an upgrade by feedback, a
+-- queue item or a rule match, or an UPDATE of traces.tier by hand.
+CREATE OR REPLACE FUNCTION lsbilling.traces_keep_runs() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'lsbilling_traces_keep_runs'
+	LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+REVOKE ALL ON FUNCTION lsbilling.traces_keep_runs() FROM PUBLIC;
+DROP TRIGGER IF EXISTS traces_keep_runs ON lsbilling.traces;
+CREATE TRIGGER traces_keep_runs AFTER UPDATE ON lsbilling.traces
+	FOR EACH ROW WHEN (NEW.tier = 'extended' AND (OLD.tier = 'base' OR NEW.run_count > OLD.run_count))
+	EXECUTE FUNCTION lsbilling.traces_keep_runs();
+DROP TRIGGER IF EXISTS traces_keep_runs_new ON lsbilling.traces;
+CREATE TRIGGER traces_keep_runs_new AFTER INSERT ON lsbilling.traces
+	FOR EACH ROW WHEN (NEW.tier = 'extended')
+	EXECUTE FUNCTION lsbilling.traces_keep_runs();
+
 -- <<< end section: retention and write path
 
 

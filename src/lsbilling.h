@@ -84,6 +84,7 @@ typedef struct RunColumns
 	AttrNumber	cost_error;
 	AttrNumber	inputs;
 	AttrNumber	usage_source;	/* 0.2.0; InvalidAttrNumber before the update */
+	AttrNumber	retained;		/* 0.2.0; InvalidAttrNumber before the update */
 } RunColumns;
 
 extern const RunColumns *RunColumnsFor(Relation rel);
@@ -94,6 +95,11 @@ extern bool RunIdClaim(const RunColumns *cols, TupleDesc desc, HeapTuple tup);
 extern bool RunIdStartTime(Datum ws, Datum id, Datum *start_time);
 struct Tuplestorestate;
 extern void RunIdsReleaseDeleted(struct Tuplestorestate *deleted, Relation rel);
+
+/* kept_runs.c: the runs of extended traces live in the kept half of their day */
+extern bool KeptRunsLayout(void);
+extern void KeptRunsMove(Datum ws, Datum trace_ids, TimestampTz earliest_start);
+extern void KeptRunsCheckWrite(const RunColumns *cols, TupleDesc desc, HeapTuple newtup, HeapTuple oldtup);
 
 /* spi_util.c: shared by the triggers that use SPI */
 extern SPIPlanPtr LsbPrepareKept(const char *sql, int nargs, Oid *argtypes, int cursor_options);

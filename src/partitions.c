@@ -19,6 +19,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
@@ -26,6 +27,7 @@
 #include "utils/syscache.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 
 #include "lsbilling.h"
@@ -113,11 +115,107 @@ Attach(const char *name, TimestampTz lo, TimestampTz hi)
 			 SPI_OK_UTILITY);
 }
 
+/* The name of a half (base, kept) of a day partition. */
+char *
+RunPartitionHalfName(const char *day_name, bool kept)
+{
+	char		half[NAMEDATALEN];
+
+	snprintf(half, NAMEDATALEN, "%.*s_%s", NAMEDATALEN - 6, day_name, kept ? "kept" : "base");
+	return pstrdup(half);
+}
+
+/* Whether lsbilling.<name> exists, and whether it holds a row. */
+static bool
+TableHasRows(const char *name, bool *exists)
+{
+	Oid			nsp = get_namespace_oid("lsbilling", false);
+
+	*exists = OidIsValid(get_relname_relid(name, nsp));
+	if (!*exists)
+		return false;
+	if (SPI_execute(psprintf("SELECT 1 FROM lsbilling.%s LIMIT 1", quote_identifier(name)), false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "cannot read %s", name);
+	return SPI_processed > 0;
+}
+
+/*
+ * The table of a day that the purge reads and drops: the day itself for a
+ * plain day; for a day split by retained its base half, or its kept half
+ * once the base half is empty (NULL when neither exists).
+ */
+char *
+RunPartitionPurgeTable(const char *day_name, bool *split)
+{
+	Oid			nsp = get_namespace_oid("lsbilling", false);
+	Oid			relid = get_relname_relid(day_name, nsp);
+	char	   *base;
+	char	   *kept;
+	bool		base_exists,
+				kept_exists;
+
+	*split = OidIsValid(relid) && get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE;
+	if (!*split)
+		return pstrdup(day_name);
+	base = RunPartitionHalfName(day_name, false);
+	kept = RunPartitionHalfName(day_name, true);
+	if (TableHasRows(base, &base_exists))
+		return base;
+	(void) TableHasRows(kept, &kept_exists);
+	return kept_exists ? kept : base_exists ? base : NULL;
+}
+
+/* Make and attach one half of a split day; rows runs_default has for it move in. */
+static void
+CreateDayHalf(const char *name, bool kept, TimestampTz lo, TimestampTz hi, const char *default_name)
+{
+	char	   *half = RunPartitionHalfName(name, kept);
+	const char *qhalf = quote_identifier(half);
+
+	PartExec(psprintf("CREATE TABLE lsbilling.%s (LIKE lsbilling.runs INCLUDING ALL)", qhalf),
+			 SPI_OK_UTILITY);
+	if (default_name != NULL)
+	{
+		char	   *cols = RunsColumnList();
+
+		PartExec(psprintf("WITH moved AS (DELETE FROM lsbilling.%s"
+						  " WHERE start_time >= %s AND start_time < %s AND retained = %s RETURNING %s)"
+						  " INSERT INTO lsbilling.%s (%s) SELECT %s FROM moved",
+						  quote_identifier(default_name), TimestampLiteral(lo),
+						  TimestampLiteral(hi), kept ? "true" : "false", cols, qhalf, cols, cols),
+				 SPI_OK_INSERT);
+	}
+	AddBoundCheck(half, lo, hi);
+	PartExec(psprintf("ALTER TABLE lsbilling.%s ADD CONSTRAINT partition_half CHECK (%sretained)",
+					  qhalf, kept ? "" : "NOT "),
+			 SPI_OK_UTILITY);
+	PartExec(psprintf("ALTER TABLE lsbilling.%s ATTACH PARTITION lsbilling.%s FOR VALUES IN (%s)",
+					  quote_identifier(name), qhalf, kept ? "true" : "false"),
+			 SPI_OK_UTILITY);
+}
+
+static void
+CreateSplitDayPartition(const char *name, TimestampTz lo, TimestampTz hi, const char *default_name)
+{
+	PartExec(psprintf("CREATE TABLE lsbilling.%s (LIKE lsbilling.runs INCLUDING ALL) PARTITION BY LIST (retained)",
+					  quote_identifier(name)),
+			 SPI_OK_UTILITY);
+	CreateDayHalf(name, false, lo, hi, default_name);
+	CreateDayHalf(name, true, lo, hi, default_name);
+	Attach(name, lo, hi);
+}
+
 /* Make and attach one day's partition; rows runs_default has for that day move in. */
 static void
 CreateDayPartition(const char *name, TimestampTz lo, TimestampTz hi, const char *default_name)
 {
 	const char *qname = quote_identifier(name);
+
+	if (KeptRunsLayout())
+	{
+		CreateSplitDayPartition(name, lo, hi, default_name);
+		return;
+	}
 
 	PartExec(psprintf("CREATE TABLE lsbilling.%s (LIKE lsbilling.runs INCLUDING ALL)", qname),
 			 SPI_OK_UTILITY);
@@ -200,7 +298,12 @@ void
 RunPartitionPurgedTraces(const RunPartition *part, Datum *ws, Datum *ids)
 {
 	bool		isnull;
+	bool		split;
+	char	   *table = RunPartitionPurgeTable(part->name, &split);
 	int			rc;
+
+	if (table == NULL)
+		table = part->name;		/* an empty day: nothing in it to read */
 
 	/*
 	 * One primary-key probe per trace of the day (LATERAL ... LIMIT 1 keeps
@@ -212,7 +315,7 @@ RunPartitionPurgedTraces(const RunPartition *part, Datum *ws, Datum *ids)
 							  " FROM (SELECT DISTINCT r.workspace_id, r.trace_id FROM lsbilling.%s r) d"
 							  " CROSS JOIN LATERAL (SELECT t.purged_at IS NOT NULL AS purged FROM lsbilling.traces t"
 							  "  WHERE t.workspace_id = d.workspace_id AND t.id = d.trace_id LIMIT 1) x",
-							  quote_identifier(part->name)),
+							  quote_identifier(table)),
 					 false, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "cannot read the traces of %s", part->name);
@@ -233,6 +336,72 @@ RunPartitionPurgedTraces(const RunPartition *part, Datum *ws, Datum *ids)
  * a writer could be waiting for (PurgeLockAll): nothing can change this
  * partition from here to the commit.
  */
+/*
+ * A day split by retained: its base half goes by DROP when all its traces
+ * are purged; the kept half stays (its runs are those of extended traces)
+ * and goes the same way once the base half is gone and its own traces have
+ * expired.  When the half still holds runs of traces not purged (a
+ * workspace with a longer retention, a trace the marking skipped), the
+ * purged traces' runs are deleted from it instead: nothing is copied.  A
+ * day left empty is dropped whole.  The mark is taken off the day.
+ */
+static void
+DropPurgedHalf(const RunPartition *part, Datum gone_ws, Datum gone_ids)
+{
+	bool		split;
+	char	   *base = RunPartitionPurgeTable(part->name, &split);
+	Oid			argtypes[2] = {UUIDARRAYOID, UUIDARRAYOID};
+	Datum		args[2] = {gone_ws, gone_ids};
+	bool		isnull;
+	int			rc;
+
+	if (base != NULL)
+	{
+		rc = SPI_execute_with_args(psprintf("SELECT EXISTS (SELECT 1 FROM lsbilling.%s r"
+											" WHERE NOT EXISTS (SELECT 1 FROM ROWS FROM (pg_catalog.unnest($1::uuid[]), pg_catalog.unnest($2::uuid[])) AS g(ws, id)"
+											"  WHERE g.ws = r.workspace_id AND g.id = r.trace_id))",
+											quote_identifier(base)),
+								   2, argtypes, args, NULL, false, 1);
+		if (rc != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "cannot read the traces of %s", base);
+		if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+		{
+			rc = SPI_execute_with_args(psprintf("DELETE FROM lsbilling.%s r USING ROWS FROM (pg_catalog.unnest($1::uuid[]), pg_catalog.unnest($2::uuid[])) AS g(ws, id)"
+												" WHERE g.ws = r.workspace_id AND g.id = r.trace_id",
+												quote_identifier(base)),
+									   2, argtypes, args, NULL, false, 0);
+			if (rc != SPI_OK_DELETE)
+				elog(ERROR, "cannot delete the purged runs of %s", base);
+		}
+		else
+		{
+			PartExec(psprintf("DROP TABLE lsbilling.%s", quote_identifier(base)), SPI_OK_UTILITY);
+			/*
+			 * The day stays while its other half holds runs, with an empty
+			 * half in place of this one: a late run of a purged trace then
+			 * lands and is refused by its roll-up (LS410), as on any day.
+			 */
+			rc = SPI_execute(psprintf("SELECT EXISTS (SELECT 1 FROM lsbilling.%s)", quote_identifier(part->name)),
+							 false, 1);
+			if (rc != SPI_OK_SELECT || SPI_processed != 1)
+				elog(ERROR, "cannot read %s", part->name);
+			if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+			{
+				RunPartitionDrop(part);
+				return;
+			}
+			CreateDayHalf(part->name, strcmp(base, RunPartitionHalfName(part->name, true)) == 0,
+						  part->lo, part->hi, NULL);
+		}
+	}
+	else
+	{
+		RunPartitionDrop(part);
+		return;
+	}
+	PartExec(psprintf("COMMENT ON TABLE lsbilling.%s IS NULL", quote_identifier(part->name)), SPI_OK_UTILITY);
+}
+
 int64
 RunPartitionReplacePurged(const RunPartition *part, Datum gone_ws, Datum gone_ids)
 {
@@ -245,6 +414,14 @@ RunPartitionReplacePurged(const RunPartition *part, Datum gone_ws, Datum gone_id
 	bool		isnull;
 	int64		moved;
 	int			rc;
+	bool		split;
+
+	(void) RunPartitionPurgeTable(part->name, &split);
+	if (split)
+	{
+		DropPurgedHalf(part, gone_ws, gone_ids);
+		return 0;
+	}
 
 	/*
 	 * The traces that stay: every trace of the partition but those that go,

@@ -355,6 +355,22 @@ PurgePartition(const RunPartition *part, TimestampTz as_of, PurgeCounts *counts)
 	 * Every trace with runs here, how many, and whether it has expired (a
 	 * run without a trace row is kept: we do not know its expiry).
 	 */
+	bool		split;
+	const char *table = RunPartitionPurgeTable(part->name, &split);
+
+	if (table == NULL)
+	{
+		/* a split day whose base half is gone: dropped when its kept half is empty too */
+		if (SPI_execute(psprintf("SELECT 1 FROM lsbilling.%s LIMIT 1", qname), false, 1) != SPI_OK_SELECT)
+			elog(ERROR, "lsbilling purge: cannot read %s", part->name);
+		if (SPI_processed == 0)
+		{
+			RecordPendingDrop(part);
+			counts->partitions_dropped++;
+			return true;
+		}
+		return false;
+	}
 	args[0] = TimestampTzGetDatum(as_of);
 	rc = SPI_execute_with_args(psprintf("SELECT c.workspace_id, c.trace_id, c.n,"
 										"  coalesce(t.expires_at <= $1, false)"
@@ -362,7 +378,7 @@ PurgePartition(const RunPartition *part, TimestampTz as_of, PurgeCounts *counts)
 										"       FROM lsbilling.%s GROUP BY 1, 2) c"
 										" LEFT JOIN lsbilling.traces t"
 										"  ON t.workspace_id = c.workspace_id AND t.id = c.trace_id",
-										qname),
+										quote_identifier(table)),
 							   1, argtypes, args, NULL, false, 0);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "lsbilling purge: cannot read %s", part->name);

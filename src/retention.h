@@ -56,6 +56,8 @@ extern void RunPartitionDrop(const RunPartition *part);
 extern void RunPartitionPurgedTraces(const RunPartition *part, Datum *ws, Datum *ids);
 extern int64 RunPartitionReplacePurged(const RunPartition *part, Datum gone_ws, Datum gone_ids);
 extern char *RunsColumnList(void);
+extern char *RunPartitionHalfName(const char *day_name, bool kept);
+extern char *RunPartitionPurgeTable(const char *day_name, bool *split);
 
 /* purge.c: the steps of a pass, in order */
 extern int	PurgeBeginStep(bool force_lock_timeout);

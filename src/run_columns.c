@@ -94,6 +94,7 @@ RunColumnsFor(Relation rel)
 		c.cost_error = LsbColumnOf(rel, "cost_error");
 		c.inputs = LsbColumnOf(rel, "inputs");
 		c.usage_source = Max(SPI_fnumber(RelationGetDescr(rel), "usage_source"), InvalidAttrNumber);
+		c.retained = Max(SPI_fnumber(RelationGetDescr(rel), "retained"), InvalidAttrNumber);
 
 		cols = hash_search(RunColumnsCache, &relid, HASH_ENTER, &found);
 		*cols = c;

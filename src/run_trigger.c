@@ -134,19 +134,30 @@ lsbilling_runs_before_write(PG_FUNCTION_ARGS)
 	desc = RelationGetDescr(rel);
 	cols = RunColumnsFor(rel);
 
+	/*
+	 * lsbilling's own moves (kept_runs.c, partitions.c) carry rows as they
+	 * are: no repricing, and the row keeps its run id.
+	 */
+	if (LsbMaintenance)
+		return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
+							   trigdata->tg_newtuple : trigdata->tg_trigtuple);
+
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 	{
 		tup = trigdata->tg_newtuple;
 		CheckIdentityUnchanged(trigdata->tg_trigtuple, tup, desc, cols);
+		KeptRunsCheckWrite(cols, desc, tup, trigdata->tg_trigtuple);
 	}
 	else
+	{
 		tup = trigdata->tg_trigtuple;
+		KeptRunsCheckWrite(cols, desc, tup, NULL);
+	}
 
 	CheckRunType(tup, desc, cols);
 	CheckParent(tup, desc, cols);
 	/* a retried create of a run already stored is skipped (run_ids.c) */
-	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) && !LsbMaintenance &&
-		!RunIdClaim(cols, desc, tup))
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) && !RunIdClaim(cols, desc, tup))
 		return PointerGetDatum(NULL);
 	tup = CostDeriveRun(cols, desc, tup,
 						TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_trigtuple : NULL);

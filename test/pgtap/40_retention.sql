@@ -72,22 +72,24 @@ WHERE workspace_id = pg_temp.u('4b000000', 1) AND id = pg_temp.u('4d000000', 1);
 SELECT results_eq(
 	$$SELECT tableoid::regclass::text, count(*)::int FROM lsbilling.runs
 	  WHERE workspace_id IN (pg_temp.u('4b000000', 1), pg_temp.u('4b000000', 2)) GROUP BY 1 ORDER BY 1$$,
-	$$VALUES ('lsbilling.runs_default', 2), ('lsbilling.runs_p20260301', 23), ('lsbilling.runs_p20260302', 20)$$,
-	'runs land in their day''s partition, or in runs_default when their day has none');
+	$$VALUES ('lsbilling.runs_default', 2), ('lsbilling.runs_p20260301_base', 19), ('lsbilling.runs_p20260301_kept', 4),
+	          ('lsbilling.runs_p20260302_base', 20)$$,
+	'runs land in their day''s partition (the extended trace E1''s in its kept half), or in runs_default when their day has none');
 
 CREATE TEMP TABLE before_totals AS
 SELECT workspace_id, id, run_count, total_tokens, total_cost FROM lsbilling.traces
 WHERE workspace_id IN (pg_temp.u('4b000000', 1), pg_temp.u('4b000000', 2));
 CREATE TEMP TABLE before_oids AS SELECT name, partition::oid AS oid FROM lsbilling.run_partitions;
+CREATE TEMP TABLE before_half AS SELECT 'lsbilling.runs_p20260301_base'::regclass::oid AS oid;
 
 -- Pass 1, as of 2026-03-20: base traces of 03-01, 03-02 and 02-01 have expired (14 days), the
 -- 30-day workspace's have not, nor has E1.
 CREATE TEMP TABLE pass1 AS SELECT * FROM lsbilling.purge_expired('2026-03-20 00:00+00');
 SELECT results_eq(
 	$$SELECT traces_purged, runs_deleted, feedback_deleted, queue_items_deleted, rule_matches_deleted, runs_moved FROM pass1$$,
-	$$VALUES (9::bigint, 23::bigint, 0::bigint, 0::bigint, 0::bigint, 4::bigint)$$,
-	'pass 1 purges B1..B7, S and D (23 runs) and moves E1''s 4 runs out of the dropped day');
-SELECT is((SELECT partitions_dropped FROM pass1), 4, 'pass 1 drops 03-01 (replaced) and the empty old days 03-03..03-05');
+	$$VALUES (9::bigint, 23::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint)$$,
+	'pass 1 purges B1..B7, S and D (23 runs) and copies nothing: E1''s 4 runs are in the kept half');
+SELECT is((SELECT partitions_dropped FROM pass1), 4, 'pass 1 drops 03-01''s base half and the empty old days 03-03..03-05');
 
 SELECT is((SELECT count(*)::int FROM lsbilling.traces WHERE workspace_id = pg_temp.u('4b000000', 1)
            AND (id = pg_temp.u('4f000000', 1) OR id = pg_temp.u('4d200000', 1)
@@ -114,10 +116,10 @@ SELECT is((SELECT count(*)::int FROM lsbilling.feedback WHERE trace_id = pg_temp
         + (SELECT count(*)::int FROM lsbilling.rule_matches WHERE trace_id = pg_temp.u('4e000000', 1)),
 	3, 'its feedback, queue item and rule match stay');
 SELECT is((SELECT count(*)::int FROM lsbilling.runs WHERE trace_id = pg_temp.u('4e000000', 1)
-           AND tableoid = 'lsbilling.runs_p20260301'::regclass), 4, 'its runs are in the day''s new partition');
-SELECT isnt((SELECT partition::oid FROM lsbilling.run_partitions WHERE name = 'runs_p20260301'),
-	(SELECT oid FROM before_oids WHERE name = 'runs_p20260301'),
-	'03-01 went by partition drop: its partition is a new table');
+           AND tableoid = 'lsbilling.runs_p20260301_kept'::regclass), 4, 'its runs are in the day''s kept half');
+SELECT ok((SELECT 'lsbilling.runs_p20260301_base'::regclass::oid <> oid FROM before_half)
+          AND NOT EXISTS (SELECT 1 FROM lsbilling.runs_p20260301_base),
+	'03-01 went by partition drop: its base half is a new, empty table');
 SELECT is((SELECT count(*)::int FROM lsbilling.runs_p20260301), 4, 'holding only the kept runs');
 SELECT is((SELECT count(*)::int FROM lsbilling.run_partitions WHERE name IN ('runs_p20260303', 'runs_p20260304', 'runs_p20260305')),
 	0, 'empty day partitions older than the shortest retention are dropped');
@@ -146,7 +148,7 @@ SELECT is((SELECT count(DISTINCT d)::int FROM generate_series((now() AT TIME ZON
 SELECT results_eq(
 	$$SELECT source, status, traces_purged, runs_deleted, runs_moved FROM lsbilling.purge_history
 	  WHERE as_of = '2026-03-20 00:00+00'$$,
-	$$VALUES ('function'::text, 'done'::text, 9::bigint, 23::bigint, 4::bigint)$$,
+	$$VALUES ('function'::text, 'done'::text, 9::bigint, 23::bigint, 0::bigint)$$,
 	'the pass is in purge_history');
 
 -- Pass 2, a year later: E1 (400 days) and the 30-day traces have expired too

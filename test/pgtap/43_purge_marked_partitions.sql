@@ -1,9 +1,10 @@
 -- The purge's new state (issue 12): a day partition whose expired traces are
--- marked purged carries a comment until its swap drops it.  The worker marks
--- in one transaction and swaps in the next; a pass cut short in between (a
--- SIGKILL) leaves the mark, and the next pass swaps the partition first,
--- keeping the runs of every trace not purged: one upgraded after the marking
--- (an upgrade racing the purge of its day) keeps all its runs.
+-- marked purged carries a comment until its base half is dropped.  The worker
+-- marks in one transaction and drops in the next; a pass cut short in between
+-- (a SIGKILL) leaves the mark, and the next pass drops the base half first.
+-- A trace upgraded after the marking (an upgrade racing the purge of its
+-- day) had its runs moved to the kept half by the upgrade, a late run of it
+-- at the end of its INSERT: it keeps all its runs.
 BEGIN;
 SELECT plan(10);
 
@@ -52,9 +53,11 @@ SELECT is((SELECT count(*)::int FROM lsbilling.runs_p20260401), 21, 'the marked 
 
 -- The next pass (here purge_expired; the worker swaps marked partitions first)
 CREATE TEMP TABLE pass AS SELECT * FROM lsbilling.purge_expired('2026-04-20 00:00+00');
-SELECT is((SELECT runs_moved FROM pass), 3::bigint, 'the next pass swaps the marked partition, moving 3 runs');
-SELECT isnt((SELECT 'lsbilling.runs_p20260401'::regclass::oid), (SELECT oid FROM old_oid),
-	'the day''s partition is a new table');
+SELECT is((SELECT runs_moved FROM pass), 0::bigint, 'the next pass drops the marked day''s base half, copying nothing');
+SELECT results_eq($$SELECT (SELECT count(*)::int FROM lsbilling.runs_p20260401_base),
+	(SELECT count(*)::int FROM lsbilling.runs_p20260401_kept)$$,
+	$$VALUES (0, 3)$$,
+	'the day''s base half is a new, empty table; its kept half holds the upgraded trace''s 3 runs (moved on upgrade)');
 SELECT is((SELECT count(*)::int FROM lsbilling.runs WHERE workspace_id = pg_temp.u('43b00000', 1)
 		   AND trace_id IN (SELECT pg_temp.u('43d00000', i) FROM generate_series(1, 9) i)), 0,
 	'the runs of the nine purged traces are gone');

@@ -64,7 +64,7 @@ SELECT is((SELECT tableoid::regclass::text FROM lsbilling.runs WHERE id = pg_tem
 	'a run of a day without partition lands in runs_default');
 SELECT lsbilling.create_run_partitions('2026-08-01', 1);
 SELECT results_eq($$SELECT (SELECT tableoid::regclass::text FROM lsbilling.runs WHERE id = pg_temp.u('44d00000', 3)), pg_temp.ids(3)$$,
-	$$VALUES ('lsbilling.runs_p20260801', 2::bigint)$$,
+	$$VALUES ('lsbilling.runs_p20260801_base', 2::bigint)$$,
 	'moved into its new day partition, its runs keep their claimed ids');
 
 -- 3. the purge deletes the ids of the runs it purges

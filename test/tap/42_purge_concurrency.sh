@@ -2,8 +2,8 @@
 # The purge under concurrency (issue 12), parallel psql sessions:
 #  1. feedback written on an expired trace while the purge marks it: the
 #     purge waits for it and deletes it (0.1.0 left it on the purged trace)
-#  2. feedback queued behind a partition swap finds the kept run it names
-#     (0.1.0: "run ... does not exist" for a run that exists)
+#  2. feedback queued behind the drop of a day's base half finds the kept run
+#     it names (0.1.0: "run ... does not exist" for a run that exists)
 #  3. a writer holding runs and then writing a run of a trace the purge is
 #     about to mark: no deadlock, both finish
 #  4. two purges at once: the second waits for the first (advisory lock),
@@ -117,9 +117,9 @@ check "feedback on a kept run, queued behind the swap, succeeds" "$rc" 0
 check "it waited for the purge" "$(cat "$WORK/holder2")" 1:relation
 check "the feedback row is there, on the kept trace" \
 	"$(q "SELECT count(*) FROM lsbilling.feedback WHERE run_id = '$KEPT_RUN' AND trace_id = '$ET'")" 1
-check "the kept trace still has its two runs, in the swapped partition" \
+check "the kept trace still has its two runs, in its day's kept half (moved when it was upgraded)" \
 	"$(q "SELECT count(*) || ' ' || min(tableoid::regclass::text) FROM lsbilling.runs WHERE trace_id = '$ET'")" \
-	"2 lsbilling.runs_p20260301"
+	"2 lsbilling.runs_p20260301_kept"
 
 # --- 3. a writer in runs, then writing a run of a trace the purge marks ----------------
 setup
