@@ -64,6 +64,9 @@ FROM lsbilling.runs GROUP BY workspace_id, trace_id, project_id;
 UPDATE lsbilling.traces SET tier = 'extended', upgraded_at = start_time + interval '1 day',
 	expires_at = start_time + interval '400 days'
 WHERE random() < 0.03;
+-- their runs in the kept half of their day, where the upgrade moves them (src/kept_runs.c)
+UPDATE lsbilling.runs r SET retained = true FROM lsbilling.traces t
+WHERE t.workspace_id = r.workspace_id AND t.id = r.trace_id AND t.tier = 'extended';
 -- the claims of the run ids, as the write path makes them (src/run_ids.c)
 INSERT INTO lsbilling.run_ids (workspace_id, id, trace_id, start_time)
 SELECT workspace_id, id, trace_id, start_time FROM lsbilling.runs;

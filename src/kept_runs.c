@@ -18,7 +18,9 @@
  *    run, or a project whose traces start extended).
  * The move is an UPDATE of retained under lsbilling.maintenance, so the run
  * triggers leave the rows as they are (no repricing, no roll-up, no rate
- * limit, no new run id).  It reads only base halves (the kept ones are
+ * limit).  The moved runs' ids go into lsbilling.run_ids, which holds the
+ * ids of kept runs (a base run's id is found in its day's base half, see
+ * run_ids.c) so that a lookup by id finds a kept run at once.  It reads only base halves (the kept ones are
  * pruned by NOT retained), of the days around the trace's start and now.
  *
  * On Citus nothing moves: Citus distributes one level of partitioning, so
@@ -89,10 +91,14 @@ KeptRunsMove(Datum ws, Datum trace_ids, TimestampTz earliest_start)
 		Oid			argtypes[4] = {UUIDARRAYOID, UUIDARRAYOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
 
 		/* a plan for each call: pruned to the base halves of the trace's days */
-		MovePlan = LsbPrepareKept("UPDATE lsbilling.runs r SET retained = true"
-								  " FROM ROWS FROM (pg_catalog.unnest($1::uuid[]), pg_catalog.unnest($2::uuid[])) AS t(ws, id)"
-								  " WHERE r.workspace_id = t.ws AND r.trace_id = t.id"
-								  " AND NOT r.retained AND r.start_time >= $3 AND r.start_time < $4",
+		MovePlan = LsbPrepareKept("WITH moved AS (UPDATE lsbilling.runs r SET retained = true"
+								  "  FROM ROWS FROM (pg_catalog.unnest($1::uuid[]), pg_catalog.unnest($2::uuid[])) AS t(ws, id)"
+								  "  WHERE r.workspace_id = t.ws AND r.trace_id = t.id"
+								  "  AND NOT r.retained AND r.start_time >= $3 AND r.start_time < $4"
+								  "  RETURNING r.workspace_id, r.id, r.trace_id, r.start_time)"
+								  " INSERT INTO lsbilling.run_ids (workspace_id, id, trace_id, start_time)"
+								  " SELECT workspace_id, id, trace_id, start_time FROM moved"
+								  " ON CONFLICT (workspace_id, id) DO NOTHING",
 								  4, argtypes, CURSOR_OPT_CUSTOM_PLAN);
 	}
 	args[0] = ws;
@@ -106,7 +112,7 @@ KeptRunsMove(Datum ws, Datum trace_ids, TimestampTz earliest_start)
 	(void) set_config_option("lsbilling.maintenance", "on", PGC_SUSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
 	rc = SPI_execute_plan(MovePlan, args, NULL, false, 0);
-	if (rc != SPI_OK_UPDATE)
+	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "lsbilling: cannot move the runs of extended traces: %s",
 			 SPI_result_code_string(rc));
 	AtEOXact_GUC(true, level);

@@ -91,7 +91,7 @@ extern const RunColumns *RunColumnsFor(Relation rel);
 
 /* run_ids.c: a run id is stored once per workspace (retried creates) */
 extern Oid	RunIdsRelid(void);
-extern bool RunIdClaim(const RunColumns *cols, TupleDesc desc, HeapTuple tup);
+extern bool RunIdClaim(Relation leaf, const RunColumns *cols, TupleDesc desc, HeapTuple tup);
 extern bool RunIdStartTime(Datum ws, Datum id, Datum *start_time);
 struct Tuplestorestate;
 extern void RunIdsReleaseDeleted(struct Tuplestorestate *deleted, Relation rel);

@@ -38,11 +38,14 @@
 #include "storage/proc.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/datetime.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
 #include "utils/snapmgr.h"
+#include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 #include "utils/uuid.h"
 #include "utils/lsyscache.h"
@@ -95,6 +98,116 @@ RunIdsRelid(void)
 }
 
 /*
+ * Whether an index of rel whose leading columns are (workspace_id, id)
+ * holds (ws, id).  Probed with a dirty snapshot, as ON CONFLICT does: a row
+ * of a transaction still in progress is waited for, then looked at again.
+ */
+static bool
+ProbeIdTaken(Relation rel, Relation idx, Datum ws, Datum id)
+{
+	ScanKeyData key[2];
+	SnapshotData dirty;
+	bool		found;
+
+	ScanKeyInit(&key[0], 1, BTEqualStrategyNumber, F_UUID_EQ, ws);
+	ScanKeyInit(&key[1], 2, BTEqualStrategyNumber, F_UUID_EQ, id);
+	InitDirtySnapshot(dirty);
+	for (;;)
+	{
+		IndexScanDesc scan = index_beginscan(rel, idx, &dirty, 2, 0);
+		TupleTableSlot *slot = table_slot_create(rel, NULL);
+		TransactionId xwait;
+		ItemPointerData ctid;
+
+		index_rescan(scan, key, 2, NULL, 0);
+		found = index_getnext_slot(scan, ForwardScanDirection, slot);
+		xwait = TransactionIdIsValid(dirty.xmin) ? dirty.xmin : dirty.xmax;
+		ctid = slot->tts_tid;
+		index_endscan(scan);
+		ExecDropSingleTupleTableSlot(slot);
+		if (found && TransactionIdIsValid(xwait))
+		{
+			/* written or deleted by a transaction in progress: wait for it */
+			XactLockTableWait(xwait, rel, &ctid, XLTW_InsertIndex);
+			continue;
+		}
+		return found;
+	}
+}
+
+/* ProbeIdTaken on lsbilling.<name> and its primary key; false when there is no such table. */
+static bool
+ProbeTableByName(const char *name, Oid nsp, Datum ws, Datum id)
+{
+	Oid			relid = get_relname_relid(name, nsp);
+	Relation	rel;
+	Relation	pk;
+	bool		found;
+
+	if (!OidIsValid(relid))
+		return false;
+	rel = table_open(relid, AccessShareLock);
+	pk = index_open(RelationGetPrimaryKeyIndex(rel), AccessShareLock);
+	found = ProbeIdTaken(rel, pk, ws, id);
+	index_close(pk, AccessShareLock);
+	table_close(rel, AccessShareLock);
+	return found;
+}
+
+/* The base half of a UTC day, by name (partitions.c names them so). */
+static void
+BaseHalfName(char *name, DateADT day)
+{
+	int			y,
+				m,
+				d;
+
+	j2date(day + POSTGRES_EPOCH_JDATE, &y, &m, &d);
+	snprintf(name, NAMEDATALEN, "runs_p%04d%02d%02d_base", y, m, d);
+}
+
+/*
+ * The claim of a run written into the base half of a split day (one node,
+ * kept_runs.c): run_ids holds only the ids of kept runs (moved there with
+ * their runs), and a base run's id is found in the runs themselves, so the
+ * write path inserts nothing for it and the purge deletes nothing for it
+ * (its day's base half goes by DROP).  A retried create is recognised when
+ * it is stored already in the base half of its day or of the day before or
+ * after (the SDKs retry within seconds; a retry with a start_time further
+ * off is stored as a new run), or among the kept runs.  *in_base_half is
+ * false, and nothing is probed, when leaf is not the base half of the
+ * run's day (runs_default, a day made before 0.2.0): those runs claim
+ * their id in run_ids as before.
+ */
+static bool
+RunIdSeenNearby(Relation leaf, Datum ws, Datum id, TimestampTz start, bool *in_base_half)
+{
+	char		name[NAMEDATALEN];
+	DateADT		day;
+	Oid			nsp;
+	int64		days = start / USECS_PER_DAY;
+
+	if (start < 0 && start % USECS_PER_DAY != 0)
+		days--;
+	day = (DateADT) days;
+	BaseHalfName(name, day);
+	*in_base_half = strcmp(RelationGetRelationName(leaf), name) == 0;
+	if (!*in_base_half)
+		return false;
+	nsp = RelationGetNamespace(leaf);
+	if (ProbeTableByName("run_ids", nsp, ws, id))
+		return true;
+	for (int delta = 0; delta <= 2; delta++)
+	{
+		/* its own day first: the common retry has the same start_time */
+		BaseHalfName(name, day + (delta == 0 ? 0 : delta == 1 ? -1 : 1));
+		if (ProbeTableByName(name, nsp, ws, id))
+			return true;
+	}
+	return false;
+}
+
+/*
  * Claim the id of a run being inserted; false when another run of the
  * workspace holds it (the insert is then skipped).
  *
@@ -106,7 +219,7 @@ RunIdsRelid(void)
  * Citus installed the claim goes through SPI (RunIdClaimSpi).
  */
 bool
-RunIdClaim(const RunColumns *cols, TupleDesc desc, HeapTuple tup)
+RunIdClaim(Relation leaf, const RunColumns *cols, TupleDesc desc, HeapTuple tup)
 {
 	Oid			relid = RunIdsRelid();
 	Relation	rel;
@@ -117,8 +230,6 @@ RunIdClaim(const RunColumns *cols, TupleDesc desc, HeapTuple tup)
 				trace,
 				start;
 	bool		isnull;
-	ScanKeyData key[2];
-	SnapshotData dirty;
 	bool		found;
 	List	   *indexes;
 	ListCell   *lc;
@@ -140,33 +251,20 @@ RunIdClaim(const RunColumns *cols, TupleDesc desc, HeapTuple tup)
 	if (LsbCitusActive())
 		return RunIdClaimSpi(ws, id, trace, start);
 
+	/* one node (Citus returned above) with the 0.2.0 schema: days may be split */
+	if (cols->retained != InvalidAttrNumber)
+	{
+		bool		in_base_half;
+
+		found = RunIdSeenNearby(leaf, ws, id, DatumGetTimestampTz(start), &in_base_half);
+		if (in_base_half)
+			return !found;
+	}
+
 	rel = table_open(relid, RowExclusiveLock);
 	rdesc = RelationGetDescr(rel);
 	pk = index_open(RelationGetPrimaryKeyIndex(rel), RowExclusiveLock);
-	ScanKeyInit(&key[0], 1, BTEqualStrategyNumber, F_UUID_EQ, ws);
-	ScanKeyInit(&key[1], 2, BTEqualStrategyNumber, F_UUID_EQ, id);
-	InitDirtySnapshot(dirty);
-	for (;;)
-	{
-		IndexScanDesc scan = index_beginscan(rel, pk, &dirty, 2, 0);
-		TupleTableSlot *slot = table_slot_create(rel, NULL);
-		TransactionId xwait;
-		ItemPointerData ctid;
-
-		index_rescan(scan, key, 2, NULL, 0);
-		found = index_getnext_slot(scan, ForwardScanDirection, slot);
-		xwait = TransactionIdIsValid(dirty.xmin) ? dirty.xmin : dirty.xmax;
-		ctid = slot->tts_tid;
-		index_endscan(scan);
-		ExecDropSingleTupleTableSlot(slot);
-		if (found && TransactionIdIsValid(xwait))
-		{
-			/* claimed or released by a transaction in progress: wait for it */
-			XactLockTableWait(xwait, rel, &ctid, XLTW_InsertIndex);
-			continue;
-		}
-		break;
-	}
+	found = ProbeIdTaken(rel, pk, ws, id);
 
 	if (!found)
 	{

@@ -19,6 +19,7 @@
 #include "nodes/parsenodes.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
+#include "utils/timestamp.h"
 #include "utils/uuid.h"
 
 #include "lsbilling.h"
@@ -26,6 +27,8 @@
 
 static SPIPlanPtr RunTracePlan = NULL;
 static SPIPlanPtr RunTraceAtPlan = NULL;
+static SPIPlanPtr RunTraceNearPlan = NULL;
+static SPIPlanPtr RunTraceBasePlan = NULL;
 
 /*
  * No run run_id in workspace ws.  A purged trace keeps its row but loses its
@@ -86,6 +89,57 @@ TraceOfRun(Datum ws, Datum run_id, Datum trace_id, bool trace_null)
 			elog(ERROR, "lsbilling run lookup failed: %s", SPI_result_code_string(rc));
 		if (SPI_processed > 0)
 			return SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	}
+
+	/*
+	 * Not in run_ids: on one node with split days a base run (kept runs are
+	 * all in run_ids), looked for first around the time a version 7 uuid
+	 * carries (the SDKs make run ids from the run's start), then in every
+	 * base half, never in the (many more) kept halves.
+	 */
+	if (KeptRunsLayout())
+	{
+		Datum		args[4] = {ws, run_id, 0, 0};
+		const pg_uuid_t *u = DatumGetUUIDP(run_id);
+
+		if ((u->data[6] >> 4) == 7)
+		{
+			int64		ms = 0;
+
+			for (int i = 0; i < 6; i++)
+				ms = (ms << 8) | u->data[i];
+			/* Unix milliseconds to a timestamptz, widened by a day each way */
+			args[2] = TimestampTzGetDatum((ms - INT64CONST(946684800000)) * 1000 - USECS_PER_DAY);
+			args[3] = TimestampTzGetDatum((ms - INT64CONST(946684800000)) * 1000 + USECS_PER_DAY);
+			if (RunTraceNearPlan == NULL)
+			{
+				Oid			argtypes[4] = {UUIDOID, UUIDOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+
+				RunTraceNearPlan = LsbPrepareKept("SELECT trace_id FROM lsbilling.runs"
+												  " WHERE workspace_id = $1 AND id = $2 AND NOT retained"
+												  " AND start_time >= $3 AND start_time < $4 LIMIT 1",
+												  4, argtypes, CURSOR_OPT_CUSTOM_PLAN);
+			}
+			rc = SPI_execute_plan(RunTraceNearPlan, args, NULL, false, 1);
+			if (rc != SPI_OK_SELECT)
+				elog(ERROR, "lsbilling run lookup failed: %s", SPI_result_code_string(rc));
+			if (SPI_processed > 0)
+				return SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+		}
+		if (RunTraceBasePlan == NULL)
+		{
+			Oid			argtypes[2] = {UUIDOID, UUIDOID};
+
+			RunTraceBasePlan = LsbPrepareKept("SELECT trace_id FROM lsbilling.runs"
+											  " WHERE workspace_id = $1 AND id = $2 AND NOT retained LIMIT 1",
+											  2, argtypes, 0);
+		}
+		rc = SPI_execute_plan(RunTraceBasePlan, args, NULL, false, 1);
+		if (rc != SPI_OK_SELECT)
+			elog(ERROR, "lsbilling run lookup failed: %s", SPI_result_code_string(rc));
+		if (SPI_processed == 0)
+			ReportRunNotFound(ws, run_id, trace_id, trace_null);
+		return SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	}
 
 	/* no claim, or none found at its start_time: the lookup by id alone */

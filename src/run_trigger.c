@@ -157,7 +157,7 @@ lsbilling_runs_before_write(PG_FUNCTION_ARGS)
 	CheckRunType(tup, desc, cols);
 	CheckParent(tup, desc, cols);
 	/* a retried create of a run already stored is skipped (run_ids.c) */
-	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) && !RunIdClaim(cols, desc, tup))
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) && !RunIdClaim(rel, cols, desc, tup))
 		return PointerGetDatum(NULL);
 	tup = CostDeriveRun(cols, desc, tup,
 						TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_trigtuple : NULL);

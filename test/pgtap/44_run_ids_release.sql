@@ -1,11 +1,12 @@
 -- lsbilling.run_ids after the per-statement roll-up (issues 9 and 12): a
 -- DELETE of runs frees their ids once per statement (every workspace of the
 -- statement), moving rows between partitions keeps them, and the purge
--- deletes the ids of the runs it purges (partition swap and DELETE batches
+-- deletes the ids of the runs it purges (partition drop and DELETE batches
 -- alike) while the ids of kept traces stay; a retried create of a purged run
--- is refused (LS410) and leaves no claim behind.
+-- is refused (LS410) and leaves no claim behind.  Runs in the base half of a
+-- split day claim no row at all (their day holds their id, src/run_ids.c).
 BEGIN;
-SELECT plan(18);
+SELECT plan(21);
 
 CREATE FUNCTION pg_temp.u(prefix text, n integer) RETURNS uuid
 	LANGUAGE sql IMMUTABLE AS $$ SELECT (prefix || '-0000-0000-0000-' || lpad(n::text, 12, '0'))::uuid $$;
@@ -83,8 +84,12 @@ SELECT pg_temp.trace(1, 30, '2026-04-01 08:00+00', 2);
 CREATE TEMP TABLE gone AS
 SELECT workspace_id, id, trace_id FROM lsbilling.runs
 WHERE trace_id IN (SELECT pg_temp.u('44d00000', t) FROM unnest(ARRAY[10, 11, 12, 13, 14, 15, 20, 30]) t);
-SELECT is((SELECT count(*) FROM gone g JOIN lsbilling.run_ids r USING (workspace_id, id)), 22::bigint,
-	'before the purge the 22 runs of the eight expiring traces hold their ids');
+-- a run in the base half of a split day claims no row: its id is found in the day itself
+-- (the 20 runs of 05-01 and 05-02), one elsewhere claims its id in run_ids (the 2 of runs_default)
+SELECT is((SELECT count(*) FROM gone g JOIN lsbilling.run_ids r USING (workspace_id, id)), 2::bigint,
+	'before the purge, of the 22 runs of the eight expiring traces only the 2 in runs_default hold a run_ids row');
+SELECT is((SELECT count(*) FROM lsbilling.run_ids WHERE trace_id = pg_temp.u('44d00000', 16)), 3::bigint,
+	'the extended trace''s 3 runs, moved to their kept half when it was upgraded, hold their ids');
 
 CREATE TEMP TABLE pass AS SELECT * FROM lsbilling.purge_expired('2026-05-20 00:00+00');
 SELECT results_eq($$SELECT traces_purged, runs_deleted, partitions_dropped >= 1 FROM pass$$,
@@ -95,8 +100,16 @@ SELECT is((SELECT count(*) FROM lsbilling.runs r JOIN gone g USING (workspace_id
 SELECT is((SELECT count(*) FROM lsbilling.run_ids r JOIN gone g USING (workspace_id, id)), 0::bigint,
 	'run_ids holds no row of the purged runs (partition swap, DELETE batch, runs_default)');
 SELECT is((SELECT count(*) FROM lsbilling.run_ids
-		   WHERE trace_id IN (SELECT pg_temp.u('44d00000', t) FROM generate_series(16, 24) t)), 15::bigint,
-	'the ids of the kept traces stay: the extended one (3) and the 30-day ones (12)');
+		   WHERE trace_id IN (SELECT pg_temp.u('44d00000', t) FROM generate_series(16, 24) t)), 3::bigint,
+	'the ids of the kept traces stay: the extended one (3); the 30-day ones (12) are in their base half and hold none');
+SELECT is((SELECT count(*) FROM lsbilling.runs WHERE trace_id IN (SELECT pg_temp.u('44d00000', t) FROM generate_series(21, 24) t)),
+	12::bigint, 'the 30-day traces keep their 12 runs');
+-- a retried create of a stored base run is still ignored, its id found in its day
+INSERT INTO lsbilling.runs (workspace_id, id, trace_id, parent_run_id, project_id, name, run_type, start_time)
+VALUES (pg_temp.u('44b00000', 2), pg_temp.u('44e00000', 2101), pg_temp.u('44d00000', 21), pg_temp.u('44d00000', 21),
+	pg_temp.u('44c00000', 2), 'retry', 'chain', '2026-05-02 18:00+00');
+SELECT is((SELECT count(*) FROM lsbilling.runs WHERE id = pg_temp.u('44e00000', 2101)), 1::bigint,
+	'a retry of a base run with another start_time the same day is ignored');
 SELECT is((SELECT count(*) FROM lsbilling.run_ids r JOIN lsbilling.runs x USING (workspace_id, id, start_time)),
 	(SELECT count(*) FROM lsbilling.run_ids),
 	'every remaining claim belongs to a stored run');
