@@ -67,9 +67,10 @@ WHERE random() < 0.03;
 -- their runs in the kept half of their day, where the upgrade moves them (src/kept_runs.c)
 UPDATE lsbilling.runs r SET retained = true FROM lsbilling.traces t
 WHERE t.workspace_id = r.workspace_id AND t.id = r.trace_id AND t.tier = 'extended';
--- the claims of the run ids, as the write path makes them (src/run_ids.c)
+-- the ids of the kept runs, as the upgrade's move writes them (src/kept_runs.c; a base
+-- run's id is found in its day's base half and has no row, src/run_ids.c)
 INSERT INTO lsbilling.run_ids (workspace_id, id, trace_id, start_time)
-SELECT workspace_id, id, trace_id, start_time FROM lsbilling.runs;
+SELECT workspace_id, id, trace_id, start_time FROM lsbilling.runs WHERE retained;
 COMMIT;
 
 CREATE TABLE public.runs_flat (LIKE lsbilling.runs INCLUDING ALL);
@@ -132,11 +133,11 @@ writer_done
 psql -d $db -c "SELECT traces_purged, runs_deleted, partitions_dropped, runs_moved FROM lsbilling.purge_history ORDER BY id DESC LIMIT 1"
 echo "lsbilling.purge_expired(): $purge_ms ms (then VACUUM of the old trace row versions it leaves: $purge_vacuum_ms ms)"
 psql -d $db -At -c "SELECT 'checks: ' || (SELECT count(*) FROM lsbilling.runs r JOIN lsbilling.traces t
-	ON t.workspace_id = r.workspace_id AND t.id = r.trace_id WHERE t.purged_at IS NOT NULL) || ' runs of purged traces left, '
+	ON t.workspace_id = r.workspace_id AND t.id = r.trace_id WHERE lsbilling.trace_purged_at(t) IS NOT NULL) || ' runs of purged traces left, '
 	|| (SELECT count(*) FROM lsbilling.runs r JOIN lsbilling.traces t ON t.workspace_id = r.workspace_id
 	    AND t.id = r.trace_id WHERE t.tier = 'extended' AND r.start_time < '2026-10-01') || ' runs of extended traces kept, '
 	|| (SELECT count(*) FROM lsbilling.run_ids i JOIN lsbilling.traces t ON t.workspace_id = i.workspace_id
-	    AND t.id = i.trace_id WHERE t.purged_at IS NOT NULL) || ' run ids of purged traces left, '
+	    AND t.id = i.trace_id WHERE lsbilling.trace_purged_at(t) IS NOT NULL) || ' run ids of purged traces left, '
 	|| (SELECT count(*) FROM lsbilling.run_ids) || ' run ids kept'"
 echo "concurrent inserts (500/s): median $(median) ms; during the DELETE $(window "$d0" "$d1"); during purge_expired() (one transaction) $(window "$t0" "$t1")"
 wal_d=$(mb "$w0" "$w1") wal_dv=$(mb "$w1" "$w2") wal_p=$(mb "$w3" "$w4") wal_pv=$(mb "$w4" "$w5")

@@ -3144,6 +3144,60 @@ CREATE TRIGGER traces_keep_runs_new AFTER INSERT ON lsbilling.traces
 	FOR EACH ROW WHEN (NEW.tier = 'extended')
 	EXECUTE FUNCTION lsbilling.traces_keep_runs();
 
+-- The purge watermark (one node, split days): every trace whose expires_at
+-- is at or before purged_through has been purged, its data deleted or going
+-- with its day's base half.  One row written once a pass, where 0.1.0 wrote
+-- purged_at on every expired trace; purged_at is still set by the purge of
+-- days made before 0.2.0 and on Citus.  lsbilling.trace_purged_at(t) says
+-- when a trace was purged, whichever way.
+CREATE TABLE IF NOT EXISTS lsbilling.purge_watermark (
+	id boolean PRIMARY KEY DEFAULT true CONSTRAINT purge_watermark_one_row CHECK (id),
+	purged_through timestamptz NOT NULL DEFAULT '-infinity'
+);
+COMMENT ON TABLE lsbilling.purge_watermark IS
+	'one row: the traces with expires_at <= purged_through are purged (written by the purge, src/purge_watermark.c; none before the first pass)';
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension e
+				   WHERE e.extname = 'lsbilling' AND 'lsbilling.purge_watermark'::regclass = ANY (e.extconfig)) THEN
+		PERFORM pg_catalog.pg_extension_config_dump('lsbilling.purge_watermark', '');
+	END IF;
+END $$;
+
+-- each pass records the watermark it left
+ALTER TABLE lsbilling.purge_passes ADD COLUMN IF NOT EXISTS purged_through timestamptz;
+CREATE INDEX IF NOT EXISTS purge_passes_purged_through_idx ON lsbilling.purge_passes (purged_through)
+	WHERE purged_through IS NOT NULL;
+CREATE OR REPLACE FUNCTION lsbilling.trace_purged_at(t lsbilling.traces) RETURNS timestamptz
+	LANGUAGE sql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp AS $$
+	SELECT coalesce(t.purged_at,
+		(SELECT pg_catalog.min(p.finished_at) FROM lsbilling.purge_passes p
+		  WHERE p.purged_through >= t.expires_at AND p.finished_at IS NOT NULL))
+$$;
+COMMENT ON FUNCTION lsbilling.trace_purged_at(lsbilling.traces) IS
+	'when the trace''s data was purged, NULL while it is kept: traces.purged_at, or the first pass whose watermark covers its expires_at';
+
+-- a run written, changed or deleted for a trace the watermark covers is
+-- refused (LS410), as one for a trace with purged_at was
+-- (not SECURITY DEFINER: it reads no table through SQL, and it fires for
+-- every trace the roll-up adds runs to, where a GUC save and restore a call
+-- would cost more than the check)
+CREATE OR REPLACE FUNCTION lsbilling.traces_purged_guard() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'lsbilling_traces_purged_guard'
+	LANGUAGE C;
+REVOKE ALL ON FUNCTION lsbilling.traces_purged_guard() FROM PUBLIC;
+DROP TRIGGER IF EXISTS traces_purged_guard ON lsbilling.traces;
+CREATE TRIGGER traces_purged_guard BEFORE UPDATE ON lsbilling.traces
+	FOR EACH ROW WHEN (NEW.run_count IS DISTINCT FROM OLD.run_count
+		OR NEW.total_cost IS DISTINCT FROM OLD.total_cost OR NEW.total_tokens IS DISTINCT FROM OLD.total_tokens)
+	EXECUTE FUNCTION lsbilling.traces_purged_guard();
+
+-- the purge's list of extended traces that expire, without reading the
+-- (many more) base traces
+CREATE INDEX IF NOT EXISTS traces_extended_expiry_idx ON lsbilling.traces (expires_at)
+	WHERE tier = 'extended';
+
 -- <<< end section: retention and write path
 
 

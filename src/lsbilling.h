@@ -101,6 +101,9 @@ extern bool KeptRunsLayout(void);
 extern void KeptRunsMove(Datum ws, Datum trace_ids, TimestampTz earliest_start);
 extern void KeptRunsCheckWrite(const RunColumns *cols, TupleDesc desc, HeapTuple newtup, HeapTuple oldtup);
 
+/* purge_watermark.c: traces with expires_at at or before it are purged */
+extern TimestampTz PurgeWatermarkRead(void);
+
 /* spi_util.c: shared by the triggers that use SPI */
 extern SPIPlanPtr LsbPrepareKept(const char *sql, int nargs, Oid *argtypes, int cursor_options);
 extern bool LsbCitusActive(void);	/* scale_out.c */

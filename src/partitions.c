@@ -336,6 +336,35 @@ RunPartitionPurgedTraces(const RunPartition *part, Datum *ws, Datum *ids)
  * a writer could be waiting for (PurgeLockAll): nothing can change this
  * partition from here to the commit.
  */
+/* Whether a partition of runs (a day, a half) holds any row. */
+bool
+RunPartitionHasRows(const char *name)
+{
+	if (SPI_execute(psprintf("SELECT 1 FROM lsbilling.%s LIMIT 1", quote_identifier(name)), false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "cannot read %s", name);
+	return SPI_processed > 0;
+}
+
+/*
+ * Drop a half of a split day.  The day stays while its other half holds
+ * runs, with an empty half in place of this one: a late run of a purged
+ * trace then lands and is refused by its trace (LS410), as on any day.  A
+ * day left empty is dropped whole (later runs of it go to runs_default).
+ */
+void
+RunPartitionDropHalf(const RunPartition *part, bool kept)
+{
+	char	   *half = RunPartitionHalfName(part->name, kept);
+
+	PartExec(psprintf("DROP TABLE IF EXISTS lsbilling.%s", quote_identifier(half)), SPI_OK_UTILITY);
+	if (!RunPartitionHasRows(part->name))
+	{
+		RunPartitionDrop(part);
+		return;
+	}
+	CreateDayHalf(part->name, kept, part->lo, part->hi, NULL);
+}
+
 /*
  * A day split by retained: its base half goes by DROP when all its traces
  * are purged; the kept half stays (its runs are those of extended traces)
@@ -375,23 +404,11 @@ DropPurgedHalf(const RunPartition *part, Datum gone_ws, Datum gone_ids)
 		}
 		else
 		{
-			PartExec(psprintf("DROP TABLE lsbilling.%s", quote_identifier(base)), SPI_OK_UTILITY);
-			/*
-			 * The day stays while its other half holds runs, with an empty
-			 * half in place of this one: a late run of a purged trace then
-			 * lands and is refused by its roll-up (LS410), as on any day.
-			 */
-			rc = SPI_execute(psprintf("SELECT EXISTS (SELECT 1 FROM lsbilling.%s)", quote_identifier(part->name)),
-							 false, 1);
-			if (rc != SPI_OK_SELECT || SPI_processed != 1)
-				elog(ERROR, "cannot read %s", part->name);
-			if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
-			{
-				RunPartitionDrop(part);
-				return;
-			}
-			CreateDayHalf(part->name, strcmp(base, RunPartitionHalfName(part->name, true)) == 0,
-						  part->lo, part->hi, NULL);
+			bool		kept = strcmp(base, RunPartitionHalfName(part->name, true)) == 0;
+
+			RunPartitionDropHalf(part, kept);
+			if (!OidIsValid(get_relname_relid(part->name, get_namespace_oid("lsbilling", false))))
+				return;			/* the day went whole */
 		}
 	}
 	else

@@ -217,6 +217,7 @@ PurgeCountsAdd(PurgeCounts *sum, const PurgeCounts *step)
 	sum->partitions_dropped += step->partitions_dropped;
 	sum->partitions_created += step->partitions_created;
 	sum->runs_moved += step->runs_moved;
+	sum->purged_through = Max(sum->purged_through, step->purged_through);
 }
 
 /* The UTC day of a timestamp, for naming and bounding day partitions. */
@@ -644,6 +645,18 @@ RecordFunctionPass(TimestampTz as_of, const PurgeCounts *c)
 							   " VALUES ('function', $1, pg_catalog.now(), pg_catalog.clock_timestamp(), $2, $3, $4, $5,"
 							   "  $6, $7, $8, $9)",
 							   9, argtypes, args, NULL, false, 0);
+	if (rc == SPI_OK_INSERT && c->purged_through != 0)
+	{
+		Oid			wtype[1] = {TIMESTAMPTZOID};
+		Datum		w[1] = {TimestampTzGetDatum(c->purged_through)};
+
+		/* the watermark the pass left (0.2.0: purge_watermark.c) */
+		rc = SPI_execute_with_args("UPDATE lsbilling.purge_passes SET purged_through = $1"
+								   " WHERE id = pg_catalog.currval('lsbilling.purge_passes_id_seq')",
+								   1, wtype, w, NULL, false, 0);
+		if (rc == SPI_OK_UPDATE)
+			rc = SPI_OK_INSERT;
+	}
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "lsbilling purge: cannot record the pass");
 }
@@ -654,6 +667,25 @@ PurgeExpiredNow(TimestampTz as_of, PurgeCounts *counts)
 {
 	TimestampTz after = DT_NOBEGIN;
 	int			level = PurgeBeginStep(false);
+
+	if (PurgeWatermarkMode())
+	{
+		TimestampTz w;
+
+		/*
+		 * purge_watermark.c: runs stays open to writers; a day a writer is
+		 * in is left to the next pass rather than waited for while the
+		 * marking's locks are held.
+		 */
+		PurgeEnsurePartitions(GetCurrentTransactionStartTimestamp(), counts);
+		PurgeSwapPending(counts);	/* what a 0.1.0-style pass cut short left */
+		w = PurgeMarkWatermark(as_of, counts);
+		while (PurgeDropNextDay(w, &after, false, counts))
+			CHECK_FOR_INTERRUPTS();
+		RecordFunctionPass(as_of, counts);
+		PurgeEndStep(level);
+		return;
+	}
 
 	/*
 	 * One transaction: every lock of the pass first (runs stays locked to

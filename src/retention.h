@@ -30,6 +30,7 @@ typedef struct PurgeCounts
 	int32		partitions_dropped;
 	int32		partitions_created;
 	int64		runs_moved;
+	TimestampTz purged_through; /* the watermark a pass left (0: none) */
 } PurgeCounts;
 
 /* A partition of runs covering start_time in [lo, hi). */
@@ -58,6 +59,13 @@ extern int64 RunPartitionReplacePurged(const RunPartition *part, Datum gone_ws, 
 extern char *RunsColumnList(void);
 extern char *RunPartitionHalfName(const char *day_name, bool kept);
 extern char *RunPartitionPurgeTable(const char *day_name, bool *split);
+extern bool RunPartitionHasRows(const char *name);
+extern void RunPartitionDropHalf(const RunPartition *part, bool kept);
+
+/* purge_watermark.c: the purge on one node with split days */
+extern bool PurgeWatermarkMode(void);
+extern TimestampTz PurgeMarkWatermark(TimestampTz as_of, PurgeCounts *counts);
+extern bool PurgeDropNextDay(TimestampTz w, TimestampTz *after, bool wait, PurgeCounts *counts);
 
 /* purge.c: the steps of a pass, in order */
 extern int	PurgeBeginStep(bool force_lock_timeout);

@@ -58,7 +58,7 @@
 "    + pg_catalog.make_interval(days => w.extended_retention_days))" \
 "  FROM lsbilling.workspaces w" \
 "  WHERE w.id = $1 AND t.workspace_id = $1 AND " target \
-"   AND t.tier = 'base' AND t.purged_at IS NULL" \
+"   AND t.tier = 'base' AND t.purged_at IS NULL AND t.expires_at > $4" \
 "  RETURNING t.id, w.organization_id)" \
 " INSERT INTO lsbilling.billing_events" \
 "  (organization_id, workspace_id, metric, trace_id, quantity, occurred_at)" \
@@ -68,8 +68,9 @@ static const char *TraceUpgradeSql = UPGRADE_SQL("t.id = $2");
 static const char *ThreadUpgradeSql = UPGRADE_SQL("t.thread_id = $2");
 
 static const char *TracePurgedSql =
-"SELECT purged_at IS NOT NULL, pg_catalog.to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),"
-" pg_catalog.to_char(purged_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
+"SELECT purged_at IS NOT NULL OR expires_at <= $3,"
+" pg_catalog.to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),"
+" pg_catalog.to_char(coalesce(purged_at, $3) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
 " FROM lsbilling.traces WHERE workspace_id = $1 AND id = $2";
 
 static SPIPlanPtr TraceUpgradePlan = NULL;
@@ -79,15 +80,16 @@ static SPIPlanPtr TracePurgedPlan = NULL;
 bool
 TraceCheckNotPurged(Datum workspace_id, Datum trace_id)
 {
-	Datum		args[2] = {workspace_id, trace_id};
+	/* purged: purged_at written (0.1.0, Citus), or covered by the watermark (purge_watermark.c) */
+	Datum		args[3] = {workspace_id, trace_id, TimestampTzGetDatum(PurgeWatermarkRead())};
 	bool		isnull;
 	int			rc;
 
 	if (TracePurgedPlan == NULL)
 	{
-		Oid			argtypes[2] = {UUIDOID, UUIDOID};
+		Oid			argtypes[3] = {UUIDOID, UUIDOID, TIMESTAMPTZOID};
 
-		TracePurgedPlan = LsbPrepareKept(TracePurgedSql, 2, argtypes, CURSOR_OPT_CUSTOM_PLAN);
+		TracePurgedPlan = LsbPrepareKept(TracePurgedSql, 3, argtypes, CURSOR_OPT_CUSTOM_PLAN);
 	}
 	rc = SPI_execute_plan(TracePurgedPlan, args, NULL, true, 1);
 	if (rc != SPI_OK_SELECT)
@@ -133,6 +135,7 @@ static struct
 	AttrNumber	workspace_id;
 	AttrNumber	tier;
 	AttrNumber	purged_at;
+	AttrNumber	expires_at;
 	AttrNumber	thread_id;
 	bool		callback_registered;
 }			Traces;
@@ -182,8 +185,10 @@ TracesLookup(void)
 	Traces.workspace_id = get_attnum(Traces.traces, "workspace_id");
 	Traces.tier = get_attnum(Traces.traces, "tier");
 	Traces.purged_at = get_attnum(Traces.traces, "purged_at");
+	Traces.expires_at = get_attnum(Traces.traces, "expires_at");
 	Traces.thread_id = get_attnum(Traces.traces, "thread_id");
 	if (Traces.tier == InvalidAttrNumber || Traces.purged_at == InvalidAttrNumber ||
+		Traces.expires_at == InvalidAttrNumber ||
 		Traces.thread_id == InvalidAttrNumber || Traces.workspace_id == InvalidAttrNumber)
 		elog(ERROR, "lsbilling.traces lacks workspace_id, tier, purged_at or thread_id");
 	Traces.valid = true;
@@ -248,6 +253,16 @@ ScanTraces(Oid indexid, Datum ws, Datum key, RegProcedure keyproc,
 	table_close(rel, AccessShareLock);
 }
 
+/* expires_at at or before the purge watermark (purge_watermark.c): purged */
+static bool
+TraceCoveredByWatermark(TupleTableSlot *slot)
+{
+	bool		isnull;
+	Datum		d = slot_getattr(slot, Traces.expires_at, &isnull);
+
+	return !isnull && DatumGetTimestampTz(d) <= PurgeWatermarkRead();
+}
+
 static bool
 ReadTraceState(TupleTableSlot *slot, void *arg)
 {
@@ -259,7 +274,7 @@ ReadTraceState(TupleTableSlot *slot, void *arg)
 	d = slot_getattr(slot, Traces.tier, &isnull);
 	st->is_base = !isnull && TextIs(d, "base");
 	(void) slot_getattr(slot, Traces.purged_at, &isnull);
-	st->purged = !isnull;
+	st->purged = !isnull || TraceCoveredByWatermark(slot);
 	d = slot_getattr(slot, Traces.thread_id, &isnull);
 	st->thread_id = isnull ? NULL : DatumGetTextPCopy(d);
 	return false;
@@ -291,7 +306,7 @@ FindBaseTrace(TupleTableSlot *slot, void *arg)
 	if (isnull || !TextIs(d, "base"))
 		return true;
 	(void) slot_getattr(slot, Traces.purged_at, &isnull);
-	if (!isnull)
+	if (!isnull || TraceCoveredByWatermark(slot))
 		return true;
 	*found = true;
 	return false;
@@ -392,14 +407,14 @@ ThreadHasBaseTrace(Datum ws, text *thread_id)
 static uint64
 RunUpgrade(SPIPlanPtr *planp, const char *sql, Oid target_type, Datum ws, Datum target, Datum at)
 {
-	Datum		args[3] = {ws, target, at};
+	Datum		args[4] = {ws, target, at, TimestampTzGetDatum(PurgeWatermarkRead())};
 	int			rc;
 
 	if (*planp == NULL)
 	{
-		Oid			argtypes[3] = {UUIDOID, target_type, TIMESTAMPTZOID};
+		Oid			argtypes[4] = {UUIDOID, target_type, TIMESTAMPTZOID, TIMESTAMPTZOID};
 
-		*planp = LsbPrepareKept(sql, 3, argtypes, CURSOR_OPT_CUSTOM_PLAN);
+		*planp = LsbPrepareKept(sql, 4, argtypes, CURSOR_OPT_CUSTOM_PLAN);
 	}
 	rc = SPI_execute_plan(*planp, args, NULL, false, 0);
 	if (rc != SPI_OK_INSERT)

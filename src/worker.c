@@ -57,6 +57,8 @@ typedef struct PassState
 	bool		more;			/* the last step found work */
 	TimestampTz after;			/* partitions up to here are looked at */
 	PurgeCounts step;			/* what the step in flight did */
+	bool		watermark;		/* one node, split days: purge_watermark.c */
+	TimestampTz purged_through; /* the watermark the marking left */
 	char	   *error;			/* last error of the pass, in WorkerContext */
 } PassState;
 
@@ -171,17 +173,20 @@ static void
 RecordStep(PassState *st)
 {
 	const PurgeCounts *c = &st->step;
-	Oid			argtypes[9] = {INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID,
-	INT4OID, INT4OID, INT8OID};
-	Datum		args[9] = {Int64GetDatum(st->pass_id), Int64GetDatum(c->traces_purged),
+	Oid			argtypes[10] = {INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID,
+	INT4OID, INT4OID, INT8OID, TIMESTAMPTZOID};
+	Datum		args[10] = {Int64GetDatum(st->pass_id), Int64GetDatum(c->traces_purged),
 		Int64GetDatum(c->runs_deleted), Int64GetDatum(c->feedback_deleted),
 		Int64GetDatum(c->queue_items_deleted), Int64GetDatum(c->rule_matches_deleted),
 		Int32GetDatum(c->partitions_dropped), Int32GetDatum(c->partitions_created),
-	Int64GetDatum(c->runs_moved)};
+	Int64GetDatum(c->runs_moved), TimestampTzGetDatum(c->purged_through)};
+	char		nulls[11] = "          ";
 	static const PurgeCounts zero;
 
 	if (memcmp(c, &zero, sizeof(zero)) == 0)
 		return;
+	if (c->purged_through == 0)
+		nulls[9] = 'n';
 	if (SPI_execute_with_args("UPDATE lsbilling.purge_passes SET"
 							  " traces_purged = traces_purged + $2, runs_deleted = runs_deleted + $3,"
 							  " feedback_deleted = feedback_deleted + $4,"
@@ -189,9 +194,10 @@ RecordStep(PassState *st)
 							  " rule_matches_deleted = rule_matches_deleted + $6,"
 							  " partitions_dropped = partitions_dropped + $7,"
 							  " partitions_created = partitions_created + $8,"
-							  " runs_moved = runs_moved + $9"
+							  " runs_moved = runs_moved + $9,"
+							  " purged_through = coalesce($10, purged_through)"
 							  " WHERE id = $1",
-							  9, argtypes, args, NULL, false, 0) != SPI_OK_UPDATE)
+							  10, argtypes, args, nulls, false, 0) != SPI_OK_UPDATE)
 		elog(ERROR, "lsbilling purge: cannot record the pass");
 }
 
@@ -220,6 +226,7 @@ StepStart(PassState *st)
 		if (st->citus_worker)
 			return;
 	}
+	st->watermark = PurgeWatermarkMode();
 	if (SPI_execute_with_args("INSERT INTO lsbilling.purge_passes (source, as_of)"
 							  " VALUES ('worker', $1) RETURNING id",
 							  1, argtypes, args, NULL, false, 1) != SPI_OK_INSERT_RETURNING)
@@ -252,6 +259,21 @@ static void
 StepSwap(PassState *st)
 {
 	PurgeSwapPending(&st->step);
+	RecordStep(st);
+}
+
+/* purge_watermark.c: the watermark, then a day a transaction */
+static void
+StepMark(PassState *st)
+{
+	st->purged_through = PurgeMarkWatermark(st->as_of, &st->step);
+	RecordStep(st);
+}
+
+static void
+StepDropDay(PassState *st)
+{
+	st->more = PurgeDropNextDay(st->purged_through, &st->after, true, &st->step);
 	RecordStep(st);
 }
 
@@ -324,6 +346,24 @@ PurgePass(TimestampTz as_of)
 	(void) WorkerTransaction("lsbilling purge: creating partitions ahead", StepEnsurePartitions, &st);
 	/* what a pass cut short between marking and swap left */
 	(void) WorkerTransaction("lsbilling purge: swapping day partitions", StepSwap, &st);
+
+	if (st.watermark)
+	{
+		if (WorkerTransaction("lsbilling purge: moving the purge watermark", StepMark, &st))
+		{
+			st.after = DT_NOBEGIN;
+			do
+			{
+				CHECK_FOR_INTERRUPTS();
+				st.more = false;
+				if (!WorkerTransaction("lsbilling purge: dropping the base half of a day", StepDropDay, &st))
+					break;
+			} while (st.more);
+		}
+		(void) WorkerTransaction("lsbilling purge: finishing the pass", StepFinish, &st);
+		(void) WorkerTransaction("lsbilling: issuing invoices", StepIssueInvoices, &st);
+		return;
+	}
 
 	for (;;)
 	{

@@ -74,7 +74,7 @@ SELECT * FROM lsbilling.usage('0b000000-0000-0000-0000-000000000001', date '2026
 SELECT traces_purged, runs_deleted, feedback_deleted, queue_items_deleted, rule_matches_deleted, partitions_dropped
 FROM lsbilling.purge_expired('2026-11-26 00:00+00');
 \echo 'Purged traces keep their row and totals (monitoring and invoices stay right); extended ones keep their runs:'
-SELECT t.tier, t.purged_at IS NOT NULL AS purged, count(*) AS traces, sum(t.run_count) AS runs_counted,
+SELECT t.tier, lsbilling.trace_purged_at(t) IS NOT NULL AS purged, count(*) AS traces, sum(t.run_count) AS runs_counted,
        (SELECT count(*) FROM lsbilling.runs r WHERE r.workspace_id = ANY (array_agg(t.workspace_id))
           AND r.trace_id = ANY (array_agg(t.id))) AS runs_stored,
        round(sum(t.total_cost), 4) AS total_cost

@@ -15,7 +15,7 @@ SELECT is(count(*)::int, 0, 'every tenant table leads its primary key with works
 FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid
 WHERE c.contype = 'p' AND r.relnamespace = 'lsbilling'::regnamespace
   AND r.relname NOT IN ('organizations', 'workspaces', 'users', 'organization_members', 'plans', 'model_prices',
-    'purge_passes',
+    'purge_passes', 'purge_watermark',
     -- billing (issue 11): per-organization tables, reference tables on Citus
     'plan_prices', 'organization_plans', 'invoices', 'invoice_lines', 'invoice_usage', 'invoice_seats',
     'credit_grants', 'credit_ledger', 'spend_caps',

@@ -94,7 +94,7 @@ SELECT is((SELECT partitions_dropped FROM pass1), 4, 'pass 1 drops 03-01''s base
 SELECT is((SELECT count(*)::int FROM lsbilling.traces WHERE workspace_id = pg_temp.u('4b000000', 1)
            AND (id = pg_temp.u('4f000000', 1) OR id = pg_temp.u('4d200000', 1)
                 OR id IN (SELECT pg_temp.u('4d000000', i) FROM generate_series(1, 7) i))
-           AND purged_at IS NOT NULL), 9, 'the expired base traces are marked purged');
+           AND lsbilling.trace_purged_at(traces) IS NOT NULL), 9, 'the expired base traces are purged (trace_purged_at: the pass''s watermark covers them)');
 SELECT is((SELECT count(*)::int FROM lsbilling.runs WHERE workspace_id = pg_temp.u('4b000000', 1)
            AND trace_id <> pg_temp.u('4e000000', 1)), 0, 'all their runs are gone, wherever they were');
 SELECT is((SELECT count(*)::int FROM lsbilling.traces t JOIN before_totals b USING (workspace_id, id)
@@ -109,7 +109,7 @@ SELECT is((SELECT count(*)::int FROM lsbilling.runs WHERE trace_id = pg_temp.u('
 SELECT is((SELECT count(*)::int FROM lsbilling.runs WHERE trace_id = pg_temp.u('4e000000', 1)
            AND inputs = '{"question": "secret"}' AND outputs = '{"answer": "secret"}'), 4,
 	'with their inputs and outputs');
-SELECT ok((SELECT purged_at IS NULL FROM lsbilling.traces WHERE id = pg_temp.u('4e000000', 1)),
+SELECT ok((SELECT lsbilling.trace_purged_at(t) IS NULL FROM lsbilling.traces t WHERE id = pg_temp.u('4e000000', 1)),
 	'the extended trace is not marked purged');
 SELECT is((SELECT count(*)::int FROM lsbilling.feedback WHERE trace_id = pg_temp.u('4e000000', 1))
         + (SELECT count(*)::int FROM lsbilling.annotation_queue_runs WHERE trace_id = pg_temp.u('4e000000', 1))
@@ -129,7 +129,7 @@ SELECT is((SELECT partition::oid FROM lsbilling.run_partitions WHERE name = 'run
 	(SELECT oid FROM before_oids WHERE name = 'runs_p20260302'),
 	'03-02, mostly kept, is not dropped (B7 went by DELETE)');
 SELECT is((SELECT count(*)::int FROM lsbilling.runs_p20260302), 18, 'it holds the 30-day workspace''s 18 runs');
-SELECT is((SELECT count(*)::int FROM lsbilling.traces WHERE workspace_id = pg_temp.u('4b000000', 2) AND purged_at IS NULL), 6,
+SELECT is((SELECT count(*)::int FROM lsbilling.traces WHERE workspace_id = pg_temp.u('4b000000', 2) AND lsbilling.trace_purged_at(traces) IS NULL), 6,
 	'traces of the 30-day workspace are not purged at 14 days');
 SELECT ok((SELECT count(*) = 0 FROM lsbilling.runs_default WHERE workspace_id = pg_temp.u('4b000000', 1)),
 	'D''s runs in runs_default went by DELETE');

@@ -65,7 +65,7 @@ SELECT is((SELECT count(*)::int FROM lsbilling.runs WHERE trace_id = pg_temp.u('
 	'the upgraded trace keeps its two runs and the late one');
 SELECT is((SELECT count(*)::int FROM lsbilling.feedback WHERE trace_id = pg_temp.u('43d00000', 10)), 1,
 	'and its feedback');
-SELECT ok((SELECT purged_at IS NULL FROM lsbilling.traces WHERE id = pg_temp.u('43d00000', 10)),
+SELECT ok((SELECT lsbilling.trace_purged_at(t) IS NULL FROM lsbilling.traces t WHERE id = pg_temp.u('43d00000', 10)),
 	'it is not purged');
 SELECT is(obj_description('lsbilling.runs_p20260401'::regclass, 'pg_class'), NULL,
 	'the new partition carries no mark');

@@ -66,8 +66,10 @@ sleep 3
 is "$(q -c "SELECT count(*) FROM lsbilling.purge_passes WHERE id > $mark")" "0" \
 	"after pg_reload_conf() with purge_interval = 3600, no pass in 3 s"
 
-# 5-9: SIGKILL mid-pass.  5000 expired base traces in runs_default (no day partition for 2025)
-# purged one trace a transaction; an extended trace of the same day must survive.
+# 5-9: SIGKILL mid-pass.  5000 expired base traces over 200 days of 2025 (split days: the
+# pass moves the watermark, then drops a day's base half a transaction); an extended
+# trace of the same days must survive.
+q -c "SELECT lsbilling.create_run_partitions('2025-01-01', 200)" >/dev/null
 q <<'SQL'
 INSERT INTO lsbilling.organizations (id, name, plan, has_payment_method)
 VALUES ('4a000000-0000-0000-0000-0000000000f1', 'worker test', 'plus', true);
@@ -77,37 +79,37 @@ INSERT INTO lsbilling.projects (workspace_id, id, name)
 VALUES ('4b000000-0000-0000-0000-0000000000f1', '4c000000-0000-0000-0000-0000000000f1', 'worker test');
 INSERT INTO lsbilling.runs (workspace_id, id, trace_id, project_id, name, run_type, start_time, inputs)
 SELECT '4b000000-0000-0000-0000-0000000000f1', t, t, '4c000000-0000-0000-0000-0000000000f1', 'Agent', 'chain',
-       '2025-05-01 12:00+00', '{"q": "x"}'
-FROM (SELECT gen_random_uuid() AS t FROM generate_series(1, 5001)) g;
+       '2025-01-01 12:00+00'::timestamptz + (i % 200) * interval '1 day', '{"q": "x"}'
+FROM (SELECT gen_random_uuid() AS t, i FROM generate_series(1, 5001) i) g;
 UPDATE lsbilling.traces SET tier = 'extended', upgraded_at = now(), expires_at = now() + interval '1 day'
 WHERE id = (SELECT id FROM lsbilling.traces WHERE workspace_id = '4b000000-0000-0000-0000-0000000000f1' ORDER BY id LIMIT 1);
 SQL
 ws="workspace_id = '4b000000-0000-0000-0000-0000000000f1'"
 mark=$(q -c "SELECT coalesce(max(id), 0) FROM lsbilling.purge_passes")
-set_conf "lsbilling.purge_batch_size = 1"
 set_conf "lsbilling.purge_interval = 1"
-if wait_for 30 "SELECT EXISTS (SELECT 1 FROM lsbilling.purge_passes WHERE id > $mark AND finished_at IS NULL AND traces_purged > 0)"; then
+if wait_for 30 "SELECT EXISTS (SELECT 1 FROM lsbilling.purge_passes WHERE id > $mark AND finished_at IS NULL AND partitions_dropped > 0)"; then
 	killed=$(q -c "SELECT id FROM lsbilling.purge_passes WHERE id > $mark AND finished_at IS NULL ORDER BY id DESC LIMIT 1")
 	pid=$(q -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'lsbilling purge'")
 	kill -KILL "$pid"
 	sleep 0.5
 	wait_ready || echo "# the server did not come back"
-	row=$(q -c "SELECT status, traces_purged > 0 AND traces_purged < 5000 FROM lsbilling.purge_history WHERE id = $killed")
-	is "$row" "interrupted|t" "a worker killed with SIGKILL mid-pass leaves an interrupted pass with partial counts"
-	wait_for 60 "SELECT NOT EXISTS (SELECT 1 FROM lsbilling.traces WHERE $ws AND purged_at IS NULL AND expires_at <= now())
+	row=$(q -c "SELECT h.status, h.partitions_dropped > 0 AND h.partitions_dropped < 200 AND p.purged_through IS NOT NULL
+		FROM lsbilling.purge_history h JOIN lsbilling.purge_passes p USING (id) WHERE id = $killed")
+	is "$row" "interrupted|t" "a worker killed with SIGKILL mid-pass leaves an interrupted pass: watermark moved, some days dropped"
+	wait_for 60 "SELECT NOT EXISTS (SELECT 1 FROM lsbilling.traces WHERE $ws AND lsbilling.trace_purged_at(traces) IS NULL AND expires_at <= now())
 		AND EXISTS (SELECT 1 FROM lsbilling.purge_history WHERE id > $killed AND source = 'worker' AND status = 'done')"
-	is "$(q -c "SELECT count(*) FILTER (WHERE purged_at IS NOT NULL) || '/' || count(*) FROM lsbilling.traces WHERE $ws")" \
+	is "$(q -c "SELECT count(*) FILTER (WHERE lsbilling.trace_purged_at(traces) IS NOT NULL) || '/' || count(*) FROM lsbilling.traces WHERE $ws")" \
 		"5000/5001" "after the crash, the next pass purges all 5000 expired traces"
 else
-	ok 1 "a worker killed with SIGKILL mid-pass leaves an interrupted pass with partial counts"; echo "# no pass in progress seen"
+	ok 1 "a worker killed with SIGKILL mid-pass leaves an interrupted pass: watermark moved, some days dropped"; echo "# no pass in progress seen"
 	ok 1 "after the crash, the next pass purges all 5000 expired traces"
 fi
 is "$(q -c "SELECT count(*) FROM lsbilling.runs r JOIN lsbilling.traces t ON t.workspace_id = r.workspace_id AND t.id = r.trace_id
-	WHERE r.$ws AND t.purged_at IS NOT NULL")" "0" "no purged trace has a run left (purged_at set only with the deletes)"
+	WHERE r.$ws AND lsbilling.trace_purged_at(t) IS NOT NULL")" "0" "no purged trace has a run left (purged_at set only with the deletes)"
 is "$(q -c "SELECT count(*) || '/' || sum(t.run_count) FROM lsbilling.runs r JOIN lsbilling.traces t
 	ON t.workspace_id = r.workspace_id AND t.id = r.trace_id WHERE r.$ws")|$(q -c "SELECT sum(run_count) FROM lsbilling.traces WHERE $ws")" \
 	"1/1|5001" "the extended trace of the same day keeps its run; every trace keeps its run_count"
-is "$(q -c "SELECT count(*) FILTER (WHERE t.purged_at IS NOT NULL) || '/' || count(*) FILTER (WHERE t.purged_at IS NULL)
+is "$(q -c "SELECT count(*) FILTER (WHERE lsbilling.trace_purged_at(t) IS NOT NULL) || '/' || count(*) FILTER (WHERE lsbilling.trace_purged_at(t) IS NULL)
 	FROM lsbilling.run_ids i JOIN lsbilling.traces t ON t.workspace_id = i.workspace_id AND t.id = i.trace_id WHERE i.$ws")" \
 	"0/1" "the purged runs' ids are deleted with them (also across the crash); the extended trace's id stays"
 # best effort: take the test's rows away again (later tests share the database)

@@ -92,11 +92,11 @@ rc=$?
 wait $holder
 check "the purge succeeds while feedback on an expired trace is being written" "$rc" 0
 check "the purge waited for the feedback's transaction (a table lock)" "$(cat "$WORK/holder1")" 1:relation
-check "the expired extended trace is purged" "$(q "SELECT purged_at IS NOT NULL FROM lsbilling.traces WHERE id = '$XT'")" t
+check "the expired extended trace is purged" "$(q "SELECT lsbilling.trace_purged_at(t) IS NOT NULL FROM lsbilling.traces t WHERE id = '$XT'")" t
 check "and its feedback, written meanwhile, is gone with it" \
 	"$(q "SELECT count(*) FROM lsbilling.feedback WHERE trace_id = '$XT'")" 0
 check "no feedback is left on any purged trace" \
-	"$(q "SELECT count(*) FROM lsbilling.feedback f JOIN lsbilling.traces t ON t.workspace_id = f.workspace_id AND t.id = f.trace_id WHERE t.purged_at IS NOT NULL")" 0
+	"$(q "SELECT count(*) FROM lsbilling.feedback f JOIN lsbilling.traces t ON t.workspace_id = f.workspace_id AND t.id = f.trace_id WHERE lsbilling.trace_purged_at(t) IS NOT NULL")" 0
 err=$(q "INSERT INTO lsbilling.feedback (workspace_id, trace_id, key) VALUES ('$WS', '$XT', 'after')" 2>&1 | grep -o 'has been purged')
 check "feedback after the purge is refused (LS410)" "$err" "has been purged"
 
@@ -146,7 +146,7 @@ check "the purge finishes (no deadlock with the writer)" "$prc" 0
 check "the writer's transaction commits (no deadlock with the purge)" "$wrc" 0
 [ "$wrc" -ne 0 ] && sed 's/^/# /' "$WORK/writer3"
 check "the base traces are purged, the writer's late run with them" \
-	"$(q "SELECT count(*) FILTER (WHERE purged_at IS NOT NULL) || ' ' || (SELECT count(*) FROM lsbilling.runs r WHERE r.trace_id::text LIKE '421%')
+	"$(q "SELECT count(*) FILTER (WHERE lsbilling.trace_purged_at(traces) IS NOT NULL) || ' ' || (SELECT count(*) FROM lsbilling.runs r WHERE r.trace_id::text LIKE '421%')
 	      FROM lsbilling.traces WHERE id::text LIKE '421%'")" "6 0"
 check "the extended trace keeps its runs, the writer's new one too" \
 	"$(q "SELECT count(*) FROM lsbilling.runs WHERE trace_id = '$ET'")" 3
@@ -165,7 +165,7 @@ src=$?
 check "a second purge waits for the first, on the purge's advisory lock" "$(cat "$WORK/holder4")" 1:advisory
 check "and then finishes, finding nothing left to purge" "$src $(cat "$WORK/purge4")" "0 0"
 check "the first purge purged the seven expired traces" \
-	"$(q "SELECT count(*) FROM lsbilling.traces WHERE purged_at IS NOT NULL")" 7
+	"$(q "SELECT count(*) FROM lsbilling.traces WHERE lsbilling.trace_purged_at(traces) IS NOT NULL")" 7
 
 $PSQL -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null
 rm -rf "$WORK"

@@ -28,7 +28,7 @@ MISMATCH="SELECT count(*) FROM lsbilling.traces t
 		coalesce(sum(r.total_cost), 0) AS tc,
 		coalesce(sum(r.total_cost), 0) - coalesce(sum(r.prompt_cost), 0) - coalesce(sum(r.completion_cost), 0) AS oc
 		FROM lsbilling.runs r WHERE r.workspace_id = t.workspace_id AND r.trace_id = t.id) s ON true
-	WHERE t.purged_at IS NULL
+	WHERE lsbilling.trace_purged_at(t) IS NULL
 	  AND (t.run_count::text, t.prompt_tokens::text, t.completion_tokens::text, t.total_tokens::text,
 		   t.prompt_cost::text, t.completion_cost::text, t.total_cost::text, t.other_cost::text)
 		  IS DISTINCT FROM (s.n::text, s.pt::text, s.ct::text, s.tt::text, s.pc::text, s.cc::text, s.tc::text, s.oc::text)"
