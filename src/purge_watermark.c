@@ -157,6 +157,8 @@ DeleteFromUnsplitPartitions(TimestampTz w, PurgeCounts *counts)
 	{
 		char	   *name = SPI_getvalue(parts->vals[i], parts->tupdesc, 1);
 
+		if (!RunPartitionHasRows(name))
+			continue;
 		counts->runs_deleted +=
 			ExecCount(psprintf("WITH gone AS (DELETE FROM lsbilling.%s r USING lsbilling.traces t"
 							   "  WHERE t.workspace_id = r.workspace_id AND t.id = r.trace_id"
@@ -168,6 +170,40 @@ DeleteFromUnsplitPartitions(TimestampTz w, PurgeCounts *counts)
 							   quote_identifier(name)),
 					  1, argtypes, args, SPI_OK_SELECT);
 	}
+}
+
+/* What hangs off the extended traces the watermark newly covers ($1, $2: old and new). */
+static void
+DeleteExtendedTraceData(PurgeCounts *counts, Oid *argtypes, Datum *args)
+{
+	counts->runs_deleted +=
+		ExecCount("WITH x AS (SELECT workspace_id, id FROM lsbilling.traces"
+				  "  WHERE tier = 'extended' AND expires_at > $1 AND expires_at <= $2 AND purged_at IS NULL),"
+				  " gone AS (DELETE FROM lsbilling.runs r USING lsbilling.run_ids i, x"
+				  "  WHERE i.workspace_id = x.workspace_id AND i.trace_id = x.id"
+				  "  AND r.workspace_id = i.workspace_id AND r.id = i.id AND r.start_time = i.start_time"
+				  "  AND r.retained RETURNING 1)"
+				  " SELECT pg_catalog.count(*) FROM gone",
+				  2, argtypes, args, SPI_OK_SELECT);
+	counts->feedback_deleted +=
+		ExecCount("DELETE FROM lsbilling.feedback f USING lsbilling.traces t"
+				  " WHERE t.tier = 'extended' AND t.expires_at > $1 AND t.expires_at <= $2 AND t.purged_at IS NULL"
+				  " AND f.workspace_id = t.workspace_id AND f.trace_id = t.id",
+				  2, argtypes, args, SPI_OK_DELETE);
+	counts->queue_items_deleted +=
+		ExecCount("DELETE FROM lsbilling.annotation_queue_runs q USING lsbilling.traces t"
+				  " WHERE t.tier = 'extended' AND t.expires_at > $1 AND t.expires_at <= $2 AND t.purged_at IS NULL"
+				  " AND q.workspace_id = t.workspace_id AND q.trace_id = t.id",
+				  2, argtypes, args, SPI_OK_DELETE);
+	counts->rule_matches_deleted +=
+		ExecCount("DELETE FROM lsbilling.rule_matches m USING lsbilling.traces t"
+				  " WHERE t.tier = 'extended' AND t.expires_at > $1 AND t.expires_at <= $2 AND t.purged_at IS NULL"
+				  " AND m.workspace_id = t.workspace_id AND m.trace_id = t.id",
+				  2, argtypes, args, SPI_OK_DELETE);
+	(void) ExecCount("DELETE FROM lsbilling.run_ids i USING lsbilling.traces t"
+					 " WHERE t.tier = 'extended' AND t.expires_at > $1 AND t.expires_at <= $2 AND t.purged_at IS NULL"
+					 " AND i.workspace_id = t.workspace_id AND i.trace_id = t.id",
+					 2, argtypes, args, SPI_OK_DELETE);
 }
 
 /*
@@ -208,36 +244,13 @@ PurgeMarkWatermark(TimestampTz as_of, PurgeCounts *counts)
 
 	/*
 	 * Extended traces that expire: their kept runs (every one has its id in
-	 * run_ids), then what hangs off them, through the trace_id indexes.
+	 * run_ids), then what hangs off them, through the trace_id indexes.  Most
+	 * passes have none (an extended trace lives 400 days by default).
 	 */
-	counts->runs_deleted +=
-		ExecCount("WITH x AS (SELECT workspace_id, id FROM lsbilling.traces"
-				  "  WHERE tier = 'extended' AND expires_at > $1 AND expires_at <= $2 AND purged_at IS NULL),"
-				  " gone AS (DELETE FROM lsbilling.runs r USING lsbilling.run_ids i, x"
-				  "  WHERE i.workspace_id = x.workspace_id AND i.trace_id = x.id"
-				  "  AND r.workspace_id = i.workspace_id AND r.id = i.id AND r.start_time = i.start_time"
-				  "  AND r.retained RETURNING 1)"
-				  " SELECT pg_catalog.count(*) FROM gone",
-				  2, argtypes, args, SPI_OK_SELECT);
-	counts->feedback_deleted +=
-		ExecCount("DELETE FROM lsbilling.feedback f USING lsbilling.traces t"
-				  " WHERE t.tier = 'extended' AND t.expires_at > $1 AND t.expires_at <= $2 AND t.purged_at IS NULL"
-				  " AND f.workspace_id = t.workspace_id AND f.trace_id = t.id",
-				  2, argtypes, args, SPI_OK_DELETE);
-	counts->queue_items_deleted +=
-		ExecCount("DELETE FROM lsbilling.annotation_queue_runs q USING lsbilling.traces t"
-				  " WHERE t.tier = 'extended' AND t.expires_at > $1 AND t.expires_at <= $2 AND t.purged_at IS NULL"
-				  " AND q.workspace_id = t.workspace_id AND q.trace_id = t.id",
-				  2, argtypes, args, SPI_OK_DELETE);
-	counts->rule_matches_deleted +=
-		ExecCount("DELETE FROM lsbilling.rule_matches m USING lsbilling.traces t"
-				  " WHERE t.tier = 'extended' AND t.expires_at > $1 AND t.expires_at <= $2 AND t.purged_at IS NULL"
-				  " AND m.workspace_id = t.workspace_id AND m.trace_id = t.id",
-				  2, argtypes, args, SPI_OK_DELETE);
-	(void) ExecCount("DELETE FROM lsbilling.run_ids i USING lsbilling.traces t"
-					 " WHERE t.tier = 'extended' AND t.expires_at > $1 AND t.expires_at <= $2 AND t.purged_at IS NULL"
-					 " AND i.workspace_id = t.workspace_id AND i.trace_id = t.id",
-					 2, argtypes, args, SPI_OK_DELETE);
+	if (ExecCount("SELECT pg_catalog.count(*) FROM (SELECT 1 FROM lsbilling.traces"
+				  " WHERE tier = 'extended' AND expires_at > $1 AND expires_at <= $2 AND purged_at IS NULL LIMIT 1) x",
+				  2, argtypes, args, SPI_OK_SELECT) > 0)
+		DeleteExtendedTraceData(counts, argtypes, args);
 
 	DeleteFromUnsplitPartitions(as_of, counts);
 
@@ -278,6 +291,18 @@ NextSplitDay(TimestampTz w, TimestampTz *after, RunPartition *part)
 	return true;
 }
 
+/* ACCESS EXCLUSIVE on a day or half: waited for (the worker) or only tried. */
+static bool
+LockDay(Oid relid, bool wait)
+{
+	if (wait)
+	{
+		LockRelationOid(relid, AccessExclusiveLock);
+		return true;
+	}
+	return ConditionalLockRelationOid(relid, AccessExclusiveLock);
+}
+
 /*
  * Step 2, a day at a time: drop its base half when every trace with runs in
  * it is purged, else delete the runs of its purged traces; drop the day when
@@ -293,6 +318,7 @@ PurgeDropNextDay(TimestampTz w, TimestampTz *after, bool wait, PurgeCounts *coun
 	char	   *base;
 	Oid			nsp = get_namespace_oid("lsbilling", false);
 	Oid			day;
+	Oid			half;
 	Oid			argtypes[1] = {TIMESTAMPTZOID};
 	Datum		args[1] = {TimestampTzGetDatum(w)};
 	int64		runs;
@@ -302,24 +328,14 @@ PurgeDropNextDay(TimestampTz w, TimestampTz *after, bool wait, PurgeCounts *coun
 	if (!NextSplitDay(w, after, &part))
 		return false;
 	day = get_relname_relid(part.name, nsp);
+	base = RunPartitionHalfName(part.name, false);
+	half = get_relname_relid(base, nsp);
 	if (!OidIsValid(day))
 		return true;
-	if (wait)
-		LockRelationOid(day, AccessExclusiveLock);
-	else if (!ConditionalLockRelationOid(day, AccessExclusiveLock))
-		return true;			/* a writer is in that day: the next pass */
-
-	base = RunPartitionHalfName(part.name, false);
-	if (!wait && OidIsValid(get_relname_relid(base, nsp)) &&
-		!ConditionalLockRelationOid(get_relname_relid(base, nsp), AccessExclusiveLock))
-		return true;
-	if (!OidIsValid(get_relname_relid(base, nsp)))
+	if (!OidIsValid(half))
 	{
-		/* a day without its base half (a failed step): only an empty day goes */
-		if (SPI_execute(psprintf("SELECT 1 FROM lsbilling.%s LIMIT 1", quote_identifier(part.name)),
-						false, 1) != SPI_OK_SELECT)
-			elog(ERROR, "lsbilling purge: cannot read %s", part.name);
-		if (SPI_processed == 0)
+		/* a day without its base half (not made by lsbilling): only an empty day goes */
+		if (!RunPartitionHasRows(part.name) && LockDay(day, wait))
 		{
 			RunPartitionDrop(&part);
 			counts->partitions_dropped++;
@@ -327,14 +343,24 @@ PurgeDropNextDay(TimestampTz w, TimestampTz *after, bool wait, PurgeCounts *coun
 		return true;
 	}
 
-	/* its traces, from its (workspace_id, trace_id) index: any not purged? (no trace row: kept) */
-	if (SPI_execute_with_args(psprintf("SELECT coalesce(pg_catalog.sum(c.n), 0)::bigint,"
-									   "  coalesce(pg_catalog.bool_or(t.id IS NULL"
-									   "   OR (t.purged_at IS NULL AND t.expires_at > $1)), false)"
-									   " FROM (SELECT workspace_id, trace_id, pg_catalog.count(*) AS n"
-									   "       FROM lsbilling.%s GROUP BY 1, 2) c"
-									   " LEFT JOIN lsbilling.traces t ON t.workspace_id = c.workspace_id AND t.id = c.trace_id",
-									   quote_identifier(base)),
+	/*
+	 * The half is locked before it is read: a run written into it from here
+	 * on waits for the commit, so that what is read is what goes.
+	 */
+	if (!LockDay(half, wait))
+		return true;			/* a writer is in that day: the next pass */
+
+	/*
+	 * Its runs, and whether any is of a trace not purged (or without a trace
+	 * row: kept, its expiry unknown), both read from its (workspace_id,
+	 * trace_id) index: its distinct traces, each probed in traces.
+	 */
+	if (SPI_execute_with_args(psprintf("SELECT (SELECT pg_catalog.count(*) FROM lsbilling.%s),"
+									   " EXISTS (SELECT 1 FROM (SELECT DISTINCT workspace_id, trace_id FROM lsbilling.%s) d"
+									   "  WHERE NOT EXISTS (SELECT 1 FROM lsbilling.traces t"
+									   "   WHERE t.workspace_id = d.workspace_id AND t.id = d.trace_id"
+									   "   AND (t.purged_at IS NOT NULL OR t.expires_at <= $1)))",
+									   quote_identifier(base), quote_identifier(base)),
 							  1, argtypes, args, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "lsbilling purge: cannot read %s", base);
 	runs = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
@@ -350,11 +376,18 @@ PurgeDropNextDay(TimestampTz w, TimestampTz *after, bool wait, PurgeCounts *coun
 					  1, argtypes, args, SPI_OK_DELETE);
 		return true;
 	}
-	if (runs > 0 || !RunPartitionHasRows(part.name))
+	if (!RunPartitionHasRows(RunPartitionHalfName(part.name, true)) && LockDay(day, wait))
 	{
+		/* nothing kept either: the whole day goes (later runs of it land in runs_default) */
+		RunPartitionDrop(&part);
 		counts->runs_deleted += runs;
 		counts->partitions_dropped++;
+	}
+	else if (runs > 0)
+	{
 		RunPartitionDropHalf(&part, false);
+		counts->runs_deleted += runs;
+		counts->partitions_dropped++;
 	}
 	return true;
 }

@@ -57,7 +57,7 @@ SELECT is((SELECT runs_moved FROM pass), 0::bigint, 'the next pass drops the mar
 SELECT results_eq($$SELECT (SELECT count(*)::int FROM lsbilling.runs_p20260401_base),
 	(SELECT count(*)::int FROM lsbilling.runs_p20260401_kept)$$,
 	$$VALUES (0, 3)$$,
-	'the day''s base half is a new, empty table; its kept half holds the upgraded trace''s 3 runs (moved on upgrade)');
+	'the day''s base half is emptied whole; its kept half holds the upgraded trace''s 3 runs (moved on upgrade)');
 SELECT is((SELECT count(*)::int FROM lsbilling.runs WHERE workspace_id = pg_temp.u('43b00000', 1)
 		   AND trace_id IN (SELECT pg_temp.u('43d00000', i) FROM generate_series(1, 9) i)), 0,
 	'the runs of the nine purged traces are gone');

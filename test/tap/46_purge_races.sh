@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# The purge of split days under concurrency (issue 12; src/kept_runs.c,
+# src/purge_watermark.c), parallel psql sessions:
+#  1. an upgrade racing the purge of its day, the upgrade first: the purge's
+#     marking waits for it, the trace is kept with all its runs (moved to the
+#     kept half by the upgrade), the day's base half goes whole
+#  2. the purge first: feedback queued behind its marking then finds the trace
+#     covered by the watermark (LS410), and nothing of it is left
+#  3. a REPEATABLE READ reader whose snapshot predates the purge still sees
+#     every kept run (0.1.0's swap rewrote them: it saw 0 of 2)
+# Needs PGHOST/PGPORT/PGUSER/PGBIN from test/run_tests.sh.
+set -u
+DB=lsb_purge_races
+PSQL="$PGBIN/psql -X -q -v ON_ERROR_STOP=1"
+WORK=$(mktemp -d "${LSB_TMP:-/tmp}/purgeraces.XXXXXX")
+n=0
+failures=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failures=$((failures + 1)); echo "not ok $n - $1"; }
+check() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1"; echo "#   got '$2', want '$3'"; fi; }
+q() { $PSQL -d $DB -At -c "$1"; }
+
+WS=46000000-0000-0000-0000-000000000001
+PROJ=46100000-0000-0000-0000-000000000001
+PURGE="SELECT traces_purged FROM lsbilling.purge_expired('2026-03-20 00:00+00')"
+
+# A fresh database: split days 2026-03-01..02, eight base traces of three runs on 03-01.
+setup() {
+	$PSQL -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" >/dev/null || exit 1
+	q "CREATE EXTENSION lsbilling" >/dev/null 2>&1 || { echo "Bail out! cannot create lsbilling"; exit 1; }
+	q "
+	INSERT INTO lsbilling.organizations (id, name, plan, has_payment_method)
+	VALUES ('46a00000-0000-0000-0000-000000000001', 'Races Inc', 'plus', true);
+	INSERT INTO lsbilling.workspaces (id, organization_id, name)
+	VALUES ('$WS', '46a00000-0000-0000-0000-000000000001', 'w');
+	INSERT INTO lsbilling.projects (workspace_id, id, name) VALUES ('$WS', '$PROJ', 'p');
+	SELECT lsbilling.create_run_partitions('2026-03-01', 2);
+	INSERT INTO lsbilling.runs (workspace_id, id, trace_id, parent_run_id, project_id, name, run_type, start_time)
+	SELECT '$WS', CASE WHEN r = 0 THEN t ELSE gen_random_uuid() END, t, CASE WHEN r > 0 THEN t END,
+		'$PROJ', 'r', 'chain', '2026-03-01 10:00+00'::timestamptz + i * interval '1 hour' + r * interval '1 minute'
+	FROM generate_series(1, 8) i, CAST(format('46200000-0000-0000-0000-%s', lpad(i::text, 12, '0')) AS uuid) t,
+		generate_series(0, 2) r;
+	" >"$WORK/setup.out" 2>&1 || { echo "Bail out! fixtures failed"; sed "s/^/# /" "$WORK/setup.out"; exit 1; }
+}
+# Holds $1 in an open transaction until a session waits on a lock (or 20 s), then commits.
+hold_until_waiting() {
+	$PSQL -d $DB -At <<-SQL 2>&1 | tail -1
+	BEGIN;
+	$1;
+	\! touch $WORK/locked
+	DO \$\$
+	BEGIN
+		FOR i IN 1..400 LOOP
+			EXIT WHEN (SELECT count(*) FROM pg_locks WHERE NOT granted) >= 1;
+			PERFORM pg_sleep(0.05);
+		END LOOP;
+	END
+	\$\$;
+	SELECT count(*) || ':' || coalesce(string_agg(DISTINCT locktype, ','), '') FROM pg_locks WHERE NOT granted;
+	COMMIT;
+	SQL
+}
+wait_for_holder() {
+	for _ in $(seq 1 200); do [ -e "$WORK/locked" ] && return 0; sleep 0.05; done
+	echo "# the lock holder did not start"
+}
+T1=46200000-0000-0000-0000-000000000001
+T2=46200000-0000-0000-0000-000000000002
+
+# --- 1. the upgrade first ----------------------------------------------------------------
+setup
+rm -f "$WORK/locked"
+hold_until_waiting "INSERT INTO lsbilling.feedback (workspace_id, trace_id, key, score) VALUES ('$WS', '$T1', 'late', 1)" \
+	>"$WORK/holder1" &
+holder=$!
+wait_for_holder
+purged=$(q "$PURGE" 2>&1)
+wait $holder
+check "the purge waited for the upgrading feedback (a table lock)" "$(cat "$WORK/holder1")" 1:relation
+check "the purge covers the seven other traces" "$purged" 7
+check "the upgraded trace keeps its 3 runs, in the day's kept half" \
+	"$(q "SELECT count(*) || ' ' || min(tableoid::regclass::text) FROM lsbilling.runs WHERE trace_id = '$T1'")" \
+	"3 lsbilling.runs_p20260301_kept"
+check "it is not purged, and keeps its feedback" \
+	"$(q "SELECT (lsbilling.trace_purged_at(t) IS NULL)::text || ' ' || (SELECT count(*) FROM lsbilling.feedback f WHERE f.trace_id = t.id)
+	      FROM lsbilling.traces t WHERE id = '$T1'")" "true 1"
+check "the day's base half went whole: empty" "$(q "SELECT count(*) FROM lsbilling.runs_p20260301_base")" 0
+
+# --- 2. the purge first ----------------------------------------------------------------
+setup
+rm -f "$WORK/locked"
+hold_until_waiting "$PURGE" >"$WORK/holder2" &
+holder=$!
+wait_for_holder
+out=$(q "INSERT INTO lsbilling.feedback (workspace_id, trace_id, key, score) VALUES ('$WS', '$T2', 'late', 1)" 2>&1)
+wait $holder
+check "feedback queued behind the purge's marking waited for it" "$(cat "$WORK/holder2")" 1:relation
+case "$out" in *"has been purged"*) ok "and then finds the trace purged (LS410)";; *) not_ok "and then finds the trace purged (LS410)"; echo "#   got '$out'";; esac
+check "nothing of the trace is left: no run, no feedback" \
+	"$(q "SELECT (SELECT count(*) FROM lsbilling.runs WHERE trace_id = '$T2') + (SELECT count(*) FROM lsbilling.feedback WHERE trace_id = '$T2')")" 0
+
+# --- 3. a REPEATABLE READ reader across the purge -------------------------------------------
+setup
+q "UPDATE lsbilling.traces SET tier = 'extended', upgraded_at = '2026-03-02', expires_at = '2027-04-01'
+   WHERE id IN ('$T1', '$T2')" >/dev/null
+rm -f "$WORK/reader"
+$PSQL -d $DB -At >"$WORK/reader" 2>&1 <<-SQL &
+	BEGIN ISOLATION LEVEL REPEATABLE READ;
+	SELECT count(*) FROM lsbilling.traces;
+	\! touch $WORK/locked
+	SELECT pg_sleep(1.5);
+	SELECT count(*) FROM lsbilling.runs WHERE trace_id IN ('$T1', '$T2');
+	COMMIT;
+	SQL
+reader=$!
+rm -f "$WORK/locked"
+wait_for_holder
+purged=$(q "$PURGE" 2>&1)
+wait $reader
+check "meanwhile the purge covers the six base traces" "$purged" 6
+check "the reader, its snapshot taken before the purge, sees all 6 kept runs" "$(tail -1 "$WORK/reader")" 6
+
+$PSQL -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null
+rm -rf "$WORK"
+echo "1..$n"
+[ $failures -eq 0 ]
