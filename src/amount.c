@@ -21,6 +21,7 @@
  */
 #include "postgres.h"
 
+#include "port/pg_bitutils.h"
 #include "utils/numeric.h"
 
 #include "cost.h"
@@ -156,67 +157,64 @@ NumericToFixed(Numeric num, int scale, int128 *result)
 
 /*
  * The common case of FixedToNumeric: a cost (scale 15) below 2^64 units
- * ($18,446), as six base-10000 groups around the decimal point, all with
- * constant divisors.
+ * ($18,446), as six base-10000 groups around the decimal point, written into
+ * buf (LsbNumericBuf); returns its length.  One 64-bit division by a
+ * constant splits off the dollars, the rest is 32-bit arithmetic, and the
+ * first and last non-zero groups come from a bit mask, not from loops
+ * (this runs for every cost and every priced detail of a row).
  */
-static Numeric
-CostToNumeric64(uint64 u, bool neg)
+static Size
+CostToNumeric64Into(uint64 u, bool neg, char *buf)
 {
-	uint64		ip = u / UINT64CONST(1000000000000000);
-	uint64		f16 = (u % UINT64CONST(1000000000000000)) * 10;	/* 16 decimals */
+	uint32		ip = (uint32) (u / UINT64CONST(1000000000000000));	/* < 18447 */
+	uint64		f16 = (u - ip * UINT64CONST(1000000000000000)) * 10;	/* 16 decimals */
+	uint32		hi8 = (uint32) (f16 / 100000000);
+	uint32		lo8 = (uint32) (f16 - (uint64) hi8 * 100000000);
 	NumericDigit d[6];
-	int			lo = 0;
-	int			hi = 5;
+	uint32		mask;
+	int			lo;
+	int			hi;
 	int			dscale = 0;
 	int			weight;
-	Numeric		result;
 	Size		len;
 	uint16		header;
 
-	d[0] = (NumericDigit) (ip / NBASE);	/* ip < 18447: two groups */
+	d[0] = (NumericDigit) (ip / NBASE);
 	d[1] = (NumericDigit) (ip % NBASE);
-	d[2] = (NumericDigit) (f16 / UINT64CONST(1000000000000));
-	d[3] = (NumericDigit) ((f16 / UINT64CONST(100000000)) % NBASE);
-	d[4] = (NumericDigit) ((f16 / NBASE) % NBASE);
-	d[5] = (NumericDigit) (f16 % NBASE);
-	while (hi >= 0 && d[hi] == 0)
-		hi--;
-	while (lo <= hi && d[lo] == 0)
-		lo++;
-	if (hi < 0)
+	d[2] = (NumericDigit) (hi8 / NBASE);
+	d[3] = (NumericDigit) (hi8 % NBASE);
+	d[4] = (NumericDigit) (lo8 / NBASE);
+	d[5] = (NumericDigit) (lo8 % NBASE);
+	mask = (uint32) (d[0] != 0) | (uint32) (d[1] != 0) << 1 | (uint32) (d[2] != 0) << 2 |
+		(uint32) (d[3] != 0) << 3 | (uint32) (d[4] != 0) << 4 | (uint32) (d[5] != 0) << 5;
+	if (mask == 0)
 	{
-		neg = false;
-		lo = 0;
-		hi = -1;
-		weight = 0;
+		/* zero: no digits, no sign, weight 0, as make_result writes it */
+		len = VARHDRSZ + sizeof(uint16);
+		SET_VARSIZE(buf, len);
+		header = NUMERIC_SHORT;
+		memcpy(VARDATA(buf), &header, sizeof(uint16));
+		return len;
 	}
-	else
+	lo = pg_rightmost_one_pos32(mask);
+	hi = pg_leftmost_one_pos32(mask);
+	weight = 1 - lo;
+	if (hi >= 2)
 	{
-		weight = 1 - lo;
-		if (hi >= 2)
-		{
-			NumericDigit last = d[hi];
+		int			last = d[hi];	/* 1..9999: at most three trailing zeros */
 
-			dscale = DEC_DIGITS * (hi - 1);
-			while (last % 10 == 0)
-			{
-				last /= 10;
-				dscale--;
-			}
-		}
+		dscale = DEC_DIGITS * (hi - 1) - ((last % 10 == 0) + (last % 100 == 0) + (last % 1000 == 0));
 	}
 	len = VARHDRSZ + sizeof(uint16) + (hi - lo + 1) * sizeof(NumericDigit);
-	result = (Numeric) palloc(len);
-	SET_VARSIZE(result, len);
+	SET_VARSIZE(buf, len);
 	header = NUMERIC_SHORT
 		| (neg ? NUMERIC_SHORT_SIGN_MASK : 0)
 		| (dscale << NUMERIC_SHORT_DSCALE_SHIFT)
 		| (weight < 0 ? NUMERIC_SHORT_WEIGHT_SIGN_MASK : 0)
 		| (weight & NUMERIC_SHORT_WEIGHT_MASK);
-	memcpy(VARDATA(result), &header, sizeof(uint16));
-	if (hi >= lo)
-		memcpy(VARDATA(result) + sizeof(uint16), &d[lo], (hi - lo + 1) * sizeof(NumericDigit));
-	return result;
+	memcpy(VARDATA(buf), &header, sizeof(uint16));
+	memcpy(VARDATA(buf) + sizeof(uint16), &d[lo], (hi - lo + 1) * sizeof(NumericDigit));
+	return len;
 }
 
 /*
@@ -244,7 +242,14 @@ FixedToNumeric(int128 value, int scale)
 
 	Assert(scale >= 0 && scale <= 16);
 	if (u <= PG_UINT64_MAX && scale == LSB_COST_SCALE)
-		return CostToNumeric64((uint64) u, neg);
+	{
+		LsbNumericBuf buf;
+		Size		n = CostToNumeric64Into((uint64) u, neg, buf.data);
+
+		result = (Numeric) palloc(n);
+		memcpy(result, buf.data, n);
+		return result;
+	}
 	/* 128-bit division is a library call: stay in 64 bits where we can */
 	if (u <= PG_UINT64_MAX)
 	{
@@ -355,6 +360,24 @@ Numeric
 AmountToNumeric(const LsbAmount *a, int scale)
 {
 	return a->num != NULL ? a->num : FixedToNumeric(a->fixed, scale);
+}
+
+/*
+ * The same, written into buf when it is a cost below 2^64 units (the common
+ * case: no allocation); the result lives as long as buf, or is a->num, or is
+ * palloc'd.  For values copied at once (into a tuple or a jsonb).
+ */
+Numeric
+AmountToNumericBuf(const LsbAmount *a, int scale, LsbNumericBuf *buf)
+{
+	if (a->num != NULL)
+		return a->num;
+	if (scale == LSB_COST_SCALE && a->fixed >= 0 && a->fixed <= (int128) PG_UINT64_MAX)
+	{
+		CostToNumeric64Into((uint64) a->fixed, false, buf->data);
+		return (Numeric) buf->data;
+	}
+	return FixedToNumeric(a->fixed, scale);
 }
 
 bool

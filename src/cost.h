@@ -46,10 +46,18 @@ typedef struct LsbAmount
 	Numeric		num;			/* the value, when it does not fit the fixed scale */
 } LsbAmount;
 
+/* Room for a numeric of a cost below 2^64 units (AmountToNumericBuf). */
+typedef union LsbNumericBuf
+{
+	char		data[VARHDRSZ + sizeof(uint16) + 6 * sizeof(int16)];
+	int32		align;			/* SET_VARSIZE writes a 4-byte header */
+} LsbNumericBuf;
+
 extern bool NumericToFixed(Numeric num, int scale, int128 *result);
 extern Numeric FixedToNumeric(int128 value, int scale);
 extern void AmountFromNumeric(Numeric num, int scale, LsbAmount *a);
 extern Numeric AmountToNumeric(const LsbAmount *a, int scale);
+extern Numeric AmountToNumericBuf(const LsbAmount *a, int scale, LsbNumericBuf *buf);
 extern bool AmountAdd(const LsbAmount *a, const LsbAmount *b, LsbAmount *result);
 extern bool AmountTokenCost(int128 tokens, const LsbAmount *price, LsbAmount *result);
 extern bool AmountIsNegative(const LsbAmount *a);
@@ -182,6 +190,8 @@ typedef struct PriceEntry
 	void	   *code;			/* pcre2_code; NULL for an exact name */
 	char	   *exact;			/* the import's plain-name pattern: the name */
 	int			exactlen;
+	char	   *required;		/* lower-cased text every match contains, or NULL */
+	int			requiredlen;
 } PriceEntry;
 
 /* Outcome of matching one entry's pattern against a model name. */

@@ -79,6 +79,7 @@ lsbilling_compute_cost(PG_FUNCTION_ARGS)
 		pg_uuid_t  *workspace_id = PG_ARGISNULL(4) ? NULL : PG_GETARG_UUID_P(4);
 		Usage		usage;
 		CostResult	r;
+		LsbNumericBuf bufs[3];	/* the three costs, until heap_form_tuple copies them */
 		const PriceEntry *entry = NULL;
 		char	   *error;
 
@@ -113,11 +114,11 @@ lsbilling_compute_cost(PG_FUNCTION_ARGS)
 					 errmsg("%s", error)));
 
 		if (r.has_input)
-			values[0] = NumericGetDatum(AmountToNumeric(&r.input, LSB_COST_SCALE)), nulls[0] = false;
+			values[0] = NumericGetDatum(AmountToNumericBuf(&r.input, LSB_COST_SCALE, &bufs[0])), nulls[0] = false;
 		if (r.has_output)
-			values[1] = NumericGetDatum(AmountToNumeric(&r.output, LSB_COST_SCALE)), nulls[1] = false;
+			values[1] = NumericGetDatum(AmountToNumericBuf(&r.output, LSB_COST_SCALE, &bufs[1])), nulls[1] = false;
 		if (r.has_total)
-			values[2] = NumericGetDatum(AmountToNumeric(&r.total, LSB_COST_SCALE)), nulls[2] = false;
+			values[2] = NumericGetDatum(AmountToNumericBuf(&r.total, LSB_COST_SCALE, &bufs[2])), nulls[2] = false;
 		if (r.input_details)
 			values[3] = JsonbPGetDatum(r.input_details), nulls[3] = false;
 		if (r.output_details)

@@ -99,6 +99,13 @@ typedef struct MemoEntry
 	char		status;
 	int			ncands;
 	int		   *cands;			/* indexes into PriceEntries, in map order */
+	/*
+	 * Beside cands, what the choice per row reads: each candidate's
+	 * activation date (DT_NOBEGIN when it has none), so that choosing among
+	 * dated entries touches one small array, not the entries themselves.
+	 */
+	TimestampTz *from;
+	bool		any_workspace;	/* some candidate is a workspace's own */
 } MemoEntry;
 
 static inline uint32
@@ -156,6 +163,20 @@ typedef struct ExactSlot
 static HTAB *ExactIndex = NULL;
 static int *RegexEntries = NULL;
 static int	NumRegexEntries = 0;
+
+/*
+ * The regexes' required texts (RequiredLiteral) of three or more characters,
+ * by their first three: a name is tried only against the regexes whose text
+ * starts at one of its positions, found by binary search, instead of looking
+ * for every regex's text in it.
+ */
+typedef struct TrigramRef
+{
+	uint32		trigram;
+	int			r;				/* position in RegexEntries */
+} TrigramRef;
+static TrigramRef *Trigrams = NULL;
+static int	NumTrigrams = 0;
 
 static bool ExactIndexReady = false;	/* built for the current map */
 
@@ -453,6 +474,121 @@ ExactName(const char *pattern, int *len)
 }
 
 /*
+ * A text that every match of pattern contains, lower-cased (a prefilter in
+ * front of PCRE2: a model name without it cannot match, whatever the case),
+ * or NULL when we cannot tell.  It is the longest run of plain characters
+ * outside any group or class, in a pattern without alternation at that
+ * level; a run's last character is dropped when a quantifier follows it.
+ * Anything we do not read for sure gives NULL, and the regex decides alone:
+ * option settings other than a leading (?i) (extended mode changes what a
+ * space means), verbs, \Q, escapes of letters that take an argument, and
+ * classes holding '['.
+ */
+static char *
+RequiredLiteral(const char *pattern)
+{
+	const char *p = pattern;
+	int			depth = 0;
+	char	   *best = NULL;
+	int			bestlen = 0;
+	StringInfoData run;
+
+	if (strncmp(p, "(?i)", 4) == 0)
+		p += 4;
+	initStringInfo(&run);
+	for (;;)
+	{
+		char		c = *p;
+		int			lit = -1;	/* the plain character this element is, or -1 */
+
+		if (c == '\0')
+			;
+		else if (c == '\\')
+		{
+			char		e = p[1];
+
+			if (e == '\0' || (unsigned char) e >= 0x80)
+				return NULL;
+			if (isalnum((unsigned char) e))
+			{
+				/* escapes that take no argument are one element; others we do not read */
+				if (strchr("dDwWsSbBhHvVRX", e) == NULL)
+					return NULL;
+			}
+			else
+				lit = e;
+			p += 2;
+		}
+		else if (c == '[')
+		{
+			/* a class is one element: skip to its end */
+			p++;
+			if (*p == '^')
+				p++;
+			if (*p == ']')
+				p++;
+			while (*p != ']')
+			{
+				if (*p == '\0' || *p == '[' || (*p == '\\' && (p[1] == '\0' || p[1] == 'Q')))
+					return NULL;
+				p += *p == '\\' ? 2 : 1;
+			}
+			p++;
+		}
+		else if (c == '{')
+		{
+			/* a quantifier {n}, {n,}, {n,m}: skip it; else a '{' we do not read */
+			const char *q = p + 1;
+
+			while (isdigit((unsigned char) *q) || *q == ',' || *q == ' ')
+				q++;
+			p = *q == '}' ? q + 1 : p + 1;
+		}
+		else if (c == '(')
+		{
+			if (p[1] == '*' || (p[1] == '?' && p[2] != ':'))
+				return NULL;
+			depth++;
+			p++;
+		}
+		else if (c == ')')
+		{
+			depth--;
+			p++;
+		}
+		else if (c == '|' && depth == 0)
+			return NULL;
+		else if (isalnum((unsigned char) c) || strchr("-_/:@", c) != NULL)
+		{
+			lit = c;
+			p++;
+		}
+		else
+			p++;				/* a metacharacter, or a byte we do not read */
+
+		/* a quantifier after the character makes it optional */
+		if (lit >= 0 && (*p == '?' || *p == '*' || *p == '+' || *p == '{'))
+			lit = -1;
+		if (lit >= 0 && depth == 0)
+		{
+			appendStringInfoChar(&run, pg_ascii_tolower((unsigned char) lit));
+			continue;
+		}
+		/* anything else ends the run */
+		if (run.len > bestlen)
+		{
+			bestlen = run.len;
+			best = pnstrdup(run.data, run.len);
+		}
+		resetStringInfo(&run);
+		if (c == '\0')
+			break;
+	}
+	pfree(run.data);
+	return bestlen >= 2 ? best : NULL;
+}
+
+/*
  * Build entry (in CurrentMemoryContext) from a model_prices row.  Returns
  * NULL, or the reason the row is invalid with its SQLSTATE in *sqlstate.
  * The compiled pattern is left in entry->code; the caller frees it.
@@ -497,6 +633,8 @@ PriceEntryBuild(const PriceRow *row, PriceEntry *entry, int *sqlstate)
 		return psprintf("invalid match_pattern \"%s\": %s", row->pattern, err);
 	}
 	entry->code = code;
+	entry->required = RequiredLiteral(row->pattern);
+	entry->requiredlen = entry->required ? (int) strlen(entry->required) : 0;
 	return NULL;
 }
 
@@ -676,6 +814,57 @@ LowerInto(char *dst, const char *src, int len)
 	dst[len] = '\0';
 }
 
+static inline uint32
+Trigram(const char *p)
+{
+	return (uint32) (unsigned char) p[0] | (uint32) (unsigned char) p[1] << 8 |
+		(uint32) (unsigned char) p[2] << 16;
+}
+
+static int
+TrigramCompare(const void *a, const void *b)
+{
+	const TrigramRef *x = (const TrigramRef *) a;
+	const TrigramRef *y = (const TrigramRef *) b;
+
+	if (x->trigram != y->trigram)
+		return x->trigram < y->trigram ? -1 : 1;
+	return x->r < y->r ? -1 : (x->r > y->r ? 1 : 0);
+}
+
+/*
+ * Mark in seen[] the regexes (positions in RegexEntries) whose required text
+ * of three or more characters occurs in lower (len bytes, lower-cased).
+ */
+static void
+TrigramMark(const char *lower, int len, bool *seen)
+{
+	for (int p = 0; p + 3 <= len; p++)
+	{
+		uint32		t = Trigram(lower + p);
+		int			lo = 0;
+		int			hi = NumTrigrams;
+
+		/* the first reference with this trigram */
+		while (lo < hi)
+		{
+			int			mid = (lo + hi) / 2;
+
+			if (Trigrams[mid].trigram < t)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < NumTrigrams && Trigrams[lo].trigram == t; lo++)
+		{
+			const PriceEntry *e = &PriceEntries[RegexEntries[Trigrams[lo].r]];
+
+			if (p + e->requiredlen <= len && memcmp(lower + p, e->required, e->requiredlen) == 0)
+				seen[Trigrams[lo].r] = true;
+		}
+	}
+}
+
 /* The exact-name index of the map just loaded, in the map's memory context. */
 static void
 BuildExactIndex(MemoryContext cxt)
@@ -713,6 +902,20 @@ BuildExactIndex(MemoryContext cxt)
 			: (slot->n % 4 == 0 ? repalloc(slot->idx, sizeof(int) * (slot->n + 4)) : slot->idx);
 		slot->idx[slot->n++] = i;
 	}
+	Trigrams = MemoryContextAlloc(cxt, sizeof(TrigramRef) * Max(NumRegexEntries, 1));
+	NumTrigrams = 0;
+	for (int r = 0; r < NumRegexEntries; r++)
+	{
+		const PriceEntry *e = &PriceEntries[RegexEntries[r]];
+
+		if (e->requiredlen >= 3)
+		{
+			Trigrams[NumTrigrams].trigram = Trigram(e->required);
+			Trigrams[NumTrigrams].r = r;
+			NumTrigrams++;
+		}
+	}
+	qsort(Trigrams, NumTrigrams, sizeof(TrigramRef), TrigramCompare);
 }
 
 /* Map positions of the exact names equal to name (any case), appended to out. */
@@ -833,20 +1036,40 @@ MemoLookup(const char *model, int modellen, const char *provider, int providerle
 
 	if (Memo->members >= PRICE_MEMO_MAX || MemoBytes >= PRICE_MEMO_MAX_BYTES)
 		MemoCreate();
-	MemoBytes += modellen + (provider ? providerlen : 0) + sizeof(int) * Max(NumPriceEntries, 1);
 	{
-		int		   *cands = MemoryContextAlloc(MemoContext, sizeof(int) * Max(NumPriceEntries, 1));
+		int		   *cands;
 		int			n = 0;
-
+		TimestampTz *from;
+		bool		any_workspace = false;
 		int		   *found_idx = palloc(sizeof(int) * Max(NumPriceEntries, 1));
 		int			nfound = 0;
 		const char *bare = BareModelName(model, modellen);
+		char	   *lower = NULL;	/* the name lower-cased, when it is ASCII */
+		bool	   *seen = NULL;	/* regexes whose required text is in lower */
 
 		/* plain names by the index: the whole name, or after one provider prefix */
 		nfound = ExactLookup(model, modellen, found_idx, nfound);
 		if (bare != NULL)
 			nfound = ExactLookup(bare, modellen - (int) (bare - model), found_idx, nfound);
-		/* then the regexes */
+
+		/*
+		 * then the regexes, each after its required text (RequiredLiteral) is
+		 * found in the name; not for a name with non-ASCII bytes, which a
+		 * caseless pattern may match through Unicode case folding
+		 */
+		{
+			bool		ascii = true;
+
+			for (int i = 0; i < modellen && ascii; i++)
+				ascii = !IS_HIGHBIT_SET(model[i]);
+			if (ascii)
+			{
+				lower = palloc(modellen + 1);
+				LowerInto(lower, model, modellen);
+				seen = palloc0(sizeof(bool) * Max(NumRegexEntries, 1));
+				TrigramMark(lower, modellen, seen);
+			}
+		}
 		for (int r = 0; r < NumRegexEntries; r++)
 		{
 			int			i = RegexEntries[r];
@@ -856,8 +1079,17 @@ MemoLookup(const char *model, int modellen, const char *provider, int providerle
 				(workspace_id == NULL ||
 				 memcmp(PriceEntries[i].workspace_id.data, workspace_id->data, UUID_LEN) != 0))
 				continue;
+			if (lower != NULL && PriceEntries[i].required != NULL &&
+				(PriceEntries[i].requiredlen >= 3 ? !seen[r] :
+				 strstr(lower, PriceEntries[i].required) == NULL))
+				continue;
 			if (PriceEntryMatches(&PriceEntries[i], model, modellen) == PRICE_MATCH_YES)
 				found_idx[nfound++] = i;
+		}
+		if (lower != NULL)
+		{
+			pfree(lower);
+			pfree(seen);
 		}
 		/* in map order, each once, then the workspace and provider filters */
 		qsort(found_idx, nfound, sizeof(int), IntCompare);
@@ -872,9 +1104,22 @@ MemoLookup(const char *model, int modellen, const char *provider, int providerle
 				 memcmp(e->workspace_id.data, workspace_id->data, UUID_LEN) != 0))
 				continue;
 			if (PriceEntryProviderMatches(e, provider, providerlen))
-				cands[n++] = found_idx[k];
+				found_idx[n++] = found_idx[k];
+		}
+		/* what the memo keeps: the candidates and their activation dates */
+		cands = MemoryContextAlloc(MemoContext, sizeof(int) * Max(n, 1));
+		from = MemoryContextAlloc(MemoContext, sizeof(TimestampTz) * Max(n, 1));
+		for (int k = 0; k < n; k++)
+		{
+			const PriceEntry *e = &PriceEntries[found_idx[k]];
+
+			cands[k] = found_idx[k];
+			from[k] = e->has_activation ? e->activation_date : DT_NOBEGIN;
+			any_workspace |= e->has_workspace;
 		}
 		pfree(found_idx);
+		MemoBytes += modellen + (provider ? providerlen : 0) + sizeof(MemoEntry) +
+			(sizeof(int) + sizeof(TimestampTz)) * Max(n, 1);
 		/* the key points into the caller's datum: keep our own copy */
 		key.model = MemoryContextAlloc(MemoContext, modellen + 1);
 		memcpy((char *) key.model, model, modellen);
@@ -886,6 +1131,8 @@ MemoLookup(const char *model, int modellen, const char *provider, int providerle
 		m = memo_insert(Memo, key, &found);
 		m->ncands = n;
 		m->cands = cands;
+		m->from = from;
+		m->any_workspace = any_workspace;
 	}
 	return m;
 }
@@ -906,6 +1153,14 @@ PriceMapChoose(const char *model, int modellen, const char *provider, int provid
 		return NULL;
 	PriceMapEnsure();
 	m = MemoLookup(model, modellen, provider, providerlen, workspace_id);
+	if (!m->any_workspace)
+	{
+		/* defaults only: the first active one, in map order */
+		for (int i = 0; i < m->ncands; i++)
+			if (m->from[i] <= at)
+				return &PriceEntries[m->cands[i]];
+		return NULL;
+	}
 	for (int i = 0; i < m->ncands; i++)
 	{
 		const PriceEntry *e = &PriceEntries[m->cands[i]];

@@ -105,6 +105,7 @@ SideCost(const UsageSide *side, const PriceSide *price, LsbAmount *cost, Jsonb *
 	LsbAmount	sum = {0, NULL};
 	LsbAmount	c;
 	JsonbPair	inline_pairs[USAGE_INLINE_DETAILS];
+	LsbNumericBuf numbufs[USAGE_INLINE_DETAILS];	/* the detail costs, until copied */
 	JsonbPair  *pairs = inline_pairs;
 	int			npairs = 0;
 
@@ -127,7 +128,8 @@ SideCost(const UsageSide *side, const PriceSide *price, LsbAmount *cost, Jsonb *
 		pairs[npairs].key.val.string.val = (char *) d->key;
 		pairs[npairs].key.val.string.len = d->keylen;
 		pairs[npairs].value.type = jbvNumeric;
-		pairs[npairs].value.val.numeric = AmountToNumeric(&c, LSB_COST_SCALE);
+		pairs[npairs].value.val.numeric = npairs < USAGE_INLINE_DETAILS ?
+			AmountToNumericBuf(&c, LSB_COST_SCALE, &numbufs[npairs]) : AmountToNumeric(&c, LSB_COST_SCALE);
 		pairs[npairs].order = npairs;
 		npairs++;
 	}
