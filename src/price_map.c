@@ -68,6 +68,9 @@ typedef struct MemoKey
 static inline uint64
 HashWords(const char *p, int len, uint64 h)
 {
+	const char *end = p + len;
+	int			total = len;
+
 	while (len >= 8)
 	{
 		uint64		w;
@@ -82,11 +85,39 @@ HashWords(const char *p, int len, uint64 h)
 	{
 		uint64		w = 0;
 
-		memcpy(&w, p, len);
+		/*
+		 * the tail: the last 8 bytes (overlapping the word before) when the
+		 * text has that many, else byte by byte; no memcpy call either way
+		 */
+		if (total >= 8)
+			memcpy(&w, end - 8, 8);
+		else
+			for (int i = 0; i < len; i++)
+				w |= (uint64) (unsigned char) p[i] << (8 * i);
 		h = (h ^ w ^ ((uint64) len << 56)) * UINT64CONST(0x9E3779B97F4A7C15);
 		h ^= h >> 29;
 	}
 	return h;
+}
+
+/* memcmp(a, b, len) == 0 for short texts, without a call */
+static inline bool
+BytesEqual(const char *a, const char *b, int len)
+{
+	for (; len >= 8; a += 8, b += 8, len -= 8)
+	{
+		uint64		x;
+		uint64		y;
+
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		if (x != y)
+			return false;
+	}
+	for (; len > 0; a++, b++, len--)
+		if (*a != *b)
+			return false;
+	return true;
 }
 
 struct MemoKey;
@@ -126,8 +157,8 @@ MemoHash(const MemoKey *k)
 #define SH_KEY key
 #define SH_HASH_KEY(tb, k) MemoHash(&(k))
 #define SH_EQUAL(tb, a, b) ((a).modellen == (b).modellen && (a).providerlen == (b).providerlen && \
-							memcmp((a).model, (b).model, (a).modellen) == 0 && \
-							((a).providerlen <= 0 || memcmp((a).provider, (b).provider, (a).providerlen) == 0) && \
+							BytesEqual((a).model, (b).model, (a).modellen) && \
+							((a).providerlen <= 0 || BytesEqual((a).provider, (b).provider, (a).providerlen)) && \
 							(a).has_workspace == (b).has_workspace && \
 							(!(a).has_workspace || memcmp((a).workspace_id.data, (b).workspace_id.data, UUID_LEN) == 0))
 #define SH_SCOPE static inline
@@ -221,7 +252,10 @@ CompileOptions(void)
 
 /*
  * Compile pattern; on failure return PCRE2's reason and offset.  The code is
- * JIT-compiled when the platform has a JIT; pcre2_match uses it on its own.
+ * JIT-compiled (when the platform has a JIT) before its first match, by
+ * PriceEntryMatches: behind the exact names and the required-text prefilter
+ * most patterns of a map never run, and a JIT compile costs more than the
+ * compile.
  */
 static char *
 CompilePattern(const char *pattern, pcre2_code **code)
@@ -238,7 +272,6 @@ CompilePattern(const char *pattern, pcre2_code **code)
 		pcre2_get_error_message(errorcode, buf, sizeof(buf));
 		return psprintf("%s at offset %zu", (char *) buf, (size_t) erroroffset);
 	}
-	(void) pcre2_jit_compile(*code, PCRE2_JIT_COMPLETE);
 	return NULL;
 }
 
@@ -285,6 +318,7 @@ ParseDetailPrices(JsonbContainer *container, const char *field, PriceSide *side)
 			return err;
 		d->key = pnstrdup(key, keylen);
 		d->keylen = keylen;
+		d->prefix = KeyPrefix(key, keylen);
 		n++;
 	}
 	side->ndetails = n;
@@ -991,6 +1025,12 @@ PriceEntryMatches(const PriceEntry *entry, const char *model, int modellen)
 		return rest == entry->exactlen && pg_strncasecmp(bare, entry->exact, rest) == 0 ?
 			PRICE_MATCH_YES : PRICE_MATCH_NO;
 	}
+	if (!entry->jitted)
+	{
+		/* pcre2_match uses the JIT code on its own when there is one */
+		(void) pcre2_jit_compile((pcre2_code *) entry->code, PCRE2_JIT_COMPLETE);
+		((PriceEntry *) entry)->jitted = true;
+	}
 	rc = pcre2_match((pcre2_code *) entry->code, (PCRE2_SPTR) model, modellen, 0,
 					 MatchOptions, MatchData, MatchContext);
 	if (rc >= 0)
@@ -1106,9 +1146,27 @@ MemoLookup(const char *model, int modellen, const char *provider, int providerle
 			if (PriceEntryProviderMatches(e, provider, providerlen))
 				found_idx[n++] = found_idx[k];
 		}
-		/* what the memo keeps: the candidates and their activation dates */
-		cands = MemoryContextAlloc(MemoContext, sizeof(int) * Max(n, 1));
-		from = MemoryContextAlloc(MemoContext, sizeof(TimestampTz) * Max(n, 1));
+		/*
+		 * What the memo keeps, in one chunk (the choice per row reads it all):
+		 * the candidates' activation dates, the candidates, and the key's
+		 * own copy of the name and provider (the caller's point into its datum).
+		 */
+		{
+			Size		size = sizeof(TimestampTz) * Max(n, 1) + sizeof(int) * Max(n, 1) +
+				modellen + 1 + (provider ? providerlen + 1 : 0);
+			char	   *chunk = MemoryContextAlloc(MemoContext, size);
+
+			from = (TimestampTz *) chunk;
+			cands = (int *) (chunk + sizeof(TimestampTz) * Max(n, 1));
+			key.model = (char *) (cands + Max(n, 1));
+			memcpy((char *) key.model, model, modellen);
+			if (provider)
+			{
+				key.provider = key.model + modellen + 1;
+				memcpy((char *) key.provider, provider, providerlen);
+			}
+			MemoBytes += size + sizeof(MemoEntry);
+		}
 		for (int k = 0; k < n; k++)
 		{
 			const PriceEntry *e = &PriceEntries[found_idx[k]];
@@ -1118,16 +1176,6 @@ MemoLookup(const char *model, int modellen, const char *provider, int providerle
 			any_workspace |= e->has_workspace;
 		}
 		pfree(found_idx);
-		MemoBytes += modellen + (provider ? providerlen : 0) + sizeof(MemoEntry) +
-			(sizeof(int) + sizeof(TimestampTz)) * Max(n, 1);
-		/* the key points into the caller's datum: keep our own copy */
-		key.model = MemoryContextAlloc(MemoContext, modellen + 1);
-		memcpy((char *) key.model, model, modellen);
-		if (provider)
-		{
-			key.provider = MemoryContextAlloc(MemoContext, providerlen + 1);
-			memcpy((char *) key.provider, provider, providerlen);
-		}
 		m = memo_insert(Memo, key, &found);
 		m->ncands = n;
 		m->cands = cands;

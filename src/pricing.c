@@ -54,7 +54,7 @@ DetailsToJsonb(JsonbPair *pairs, int n)
 	for (int i = 0; i < n; i++)
 		datalen = INTALIGN(datalen) + VARSIZE_ANY(pairs[i].value.val.numeric);
 	size = VARHDRSZ + sizeof(uint32) + 2 * n * sizeof(JEntry) + datalen;
-	result = palloc0(size);
+	result = palloc(size);		/* every byte is written below, padding included */
 	SET_VARSIZE(result, size);
 	result->root.header = n | JB_FOBJECT;
 	children = result->root.children;
@@ -75,6 +75,7 @@ DetailsToJsonb(JsonbPair *pairs, int n)
 		uint32		pad = INTALIGN(totallen) - totallen;
 		uint32		numlen = VARSIZE_ANY(num);
 
+		memset(data + totallen, 0, pad);
 		memcpy(data + totallen + pad, num, numlen);
 		totallen += pad + numlen;
 		children[n + i] = ((n + i) % JB_OFFSET_STRIDE) == 0 ?
@@ -84,17 +85,93 @@ DetailsToJsonb(JsonbPair *pairs, int n)
 	return result;
 }
 
-static const PriceDetail *
+static inline const PriceDetail *
 FindDetailPrice(const PriceSide *price, const char *key, int keylen)
 {
+	uint64		prefix = KeyPrefix(key, keylen);
+
 	for (int i = 0; i < price->ndetails; i++)
 	{
 		const PriceDetail *d = &price->details[i];
 
-		if (d->keylen == keylen && memcmp(d->key, key, keylen) == 0)
+		if (d->keylen == keylen && d->prefix == prefix &&
+			(keylen <= 8 || memcmp(d->key + 8, key + 8, keylen - 8) == 0))
 			return d;
 	}
 	return NULL;
+}
+
+static inline void
+SetPair(JsonbPair *pair, const UsageDetail *d, Numeric cost, int order)
+{
+	pair->key.type = jbvString;
+	pair->key.val.string.val = (char *) d->key;
+	pair->key.val.string.len = d->keylen;
+	pair->value.type = jbvNumeric;
+	pair->value.val.numeric = cost;
+	pair->order = order;
+}
+
+/*
+ * SideCost's common case, all in int128 locals: every price of the side in
+ * fixed point and every product and sum below LSB_FIXED_LIMIT.  False (and
+ * nothing written) otherwise: SideCost then starts over with LsbAmount, whose
+ * results are the same wherever both apply.
+ */
+static inline bool
+SideCostFixed(const UsageSide *side, const PriceSide *price, LsbAmount *cost, Jsonb **details)
+{
+	int128		rest = side->has_tokens ? side->tokens : 0;
+	int128		sum = 0;
+	int128		c;
+	int128		costs[USAGE_INLINE_DETAILS];
+	const UsageDetail *priced[USAGE_INLINE_DETAILS];
+	int			n = 0;
+
+	if (side->ndetails > USAGE_INLINE_DETAILS || price->price.num != NULL)
+		return false;
+	for (int i = 0; i < side->ndetails; i++)
+	{
+		const UsageDetail *d = &side->details[i];
+		const PriceDetail *p = FindDetailPrice(price, d->key, d->keylen);
+
+		if (p == NULL)
+			continue;			/* unpriced types stay in the rest */
+		if (p->price.num != NULL ||
+			__builtin_mul_overflow((int128) d->count, p->price.fixed, &c) ||
+			c >= LSB_FIXED_LIMIT || c <= -LSB_FIXED_LIMIT)
+			return false;
+		sum += c;
+		if (sum >= LSB_FIXED_LIMIT || sum <= -LSB_FIXED_LIMIT)
+			return false;
+		rest -= d->count;
+		costs[n] = c;
+		priced[n] = d;
+		n++;
+	}
+	if (rest > 0)
+	{
+		if (__builtin_mul_overflow(rest, price->price.fixed, &c) ||
+			c >= LSB_FIXED_LIMIT || c <= -LSB_FIXED_LIMIT)
+			return false;
+		sum += c;
+		if (sum >= LSB_FIXED_LIMIT || sum <= -LSB_FIXED_LIMIT)
+			return false;
+	}
+	cost->fixed = sum;
+	cost->num = NULL;
+	*details = NULL;
+	if (n > 0)
+	{
+		JsonbPair	pairs[USAGE_INLINE_DETAILS];
+		LsbNumericBuf numbufs[USAGE_INLINE_DETAILS];	/* the detail costs, until copied */
+
+		/* the usage's keys come in jsonb order, so the pairs need no sorting */
+		for (int i = 0; i < n; i++)
+			SetPair(&pairs[i], priced[i], CostToNumericBuf(costs[i], &numbufs[i]), i);
+		*details = DetailsToJsonb(pairs, n);
+	}
+	return true;
 }
 
 static bool
@@ -108,6 +185,9 @@ SideCost(const UsageSide *side, const PriceSide *price, LsbAmount *cost, Jsonb *
 	LsbNumericBuf numbufs[USAGE_INLINE_DETAILS];	/* the detail costs, until copied */
 	JsonbPair  *pairs = inline_pairs;
 	int			npairs = 0;
+
+	if (SideCostFixed(side, price, cost, details))
+		return true;
 
 	if (side->ndetails > USAGE_INLINE_DETAILS)
 		pairs = palloc(sizeof(JsonbPair) * side->ndetails);
@@ -124,13 +204,9 @@ SideCost(const UsageSide *side, const PriceSide *price, LsbAmount *cost, Jsonb *
 		rest -= d->count;
 
 		/* the usage's keys come in jsonb order, so the pairs need no sorting */
-		pairs[npairs].key.type = jbvString;
-		pairs[npairs].key.val.string.val = (char *) d->key;
-		pairs[npairs].key.val.string.len = d->keylen;
-		pairs[npairs].value.type = jbvNumeric;
-		pairs[npairs].value.val.numeric = npairs < USAGE_INLINE_DETAILS ?
-			AmountToNumericBuf(&c, LSB_COST_SCALE, &numbufs[npairs]) : AmountToNumeric(&c, LSB_COST_SCALE);
-		pairs[npairs].order = npairs;
+		SetPair(&pairs[npairs], d, npairs < USAGE_INLINE_DETAILS ?
+				AmountToNumericBuf(&c, LSB_COST_SCALE, &numbufs[npairs]) :
+				AmountToNumeric(&c, LSB_COST_SCALE), npairs);
 		npairs++;
 	}
 	if (rest > 0)
