@@ -307,9 +307,18 @@ typedef struct CostResult
 	int64		price_id;
 } CostResult;
 
+/* Room for a side's detail costs as jsonb, for CostComputeInto. */
+typedef union LsbDetailsBuf
+{
+	char		data[256];
+	int64		align;
+} LsbDetailsBuf;
+
 extern Jsonb *JsonbFromContainer(JsonbContainer *container, int len);
 extern bool CostCompute(const Usage *usage, const PriceEntry *entry, CostResult *result,
 						char **error);
+extern bool CostComputeInto(const Usage *usage, const PriceEntry *entry, CostResult *result,
+							LsbDetailsBuf *scratch, char **error);
 
 /* cost_trigger.c: fills the derived columns of a run being written */
 extern bool LsbCostRecompute;

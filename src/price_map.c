@@ -309,13 +309,12 @@ ParseDetailPrices(JsonbContainer *container, const char *field, PriceSide *side)
 	while (JsonbObjectWalkNext(&walk, &key, &keylen, &v))
 	{
 		PriceDetail *d = &side->details[n];
-		char	   *sub = psprintf("%s.%.*s", field, keylen, key);
-		char	   *err;
 
+		/* the field's name is built only for an error (a map loads thousands of these) */
 		if (v.type != jbvNumeric)
-			return psprintf("%s must be a number", sub);
-		if ((err = ParsePrice(v.val.numeric, sub, &d->price)) != NULL)
-			return err;
+			return psprintf("%s.%.*s must be a number", field, keylen, key);
+		if (ParsePrice(v.val.numeric, field, &d->price) != NULL)
+			return ParsePrice(v.val.numeric, psprintf("%s.%.*s", field, keylen, key), &d->price);
 		d->key = pnstrdup(key, keylen);
 		d->keylen = keylen;
 		d->prefix = KeyPrefix(key, keylen);
@@ -480,11 +479,12 @@ static char *
 ExactName(const char *pattern, int *len)
 {
 	const char *p;
-	StringInfoData buf;
+	char	   *buf;
+	int			n = 0;
 
 	if (strncmp(pattern, EXACT_PREFIX, strlen(EXACT_PREFIX)) != 0)
 		return NULL;
-	initStringInfo(&buf);
+	buf = palloc(strlen(pattern) + 1);
 	for (p = pattern + strlen(EXACT_PREFIX); *p; p++)
 	{
 		if (*p == '\\')
@@ -492,17 +492,18 @@ ExactName(const char *pattern, int *len)
 			p++;
 			if (*p == '\0' || strchr("[]\\.^$*+?(){}|", *p) == NULL)
 				return NULL;
-			appendStringInfoChar(&buf, *p);
+			buf[n++] = *p;
 		}
 		else if (*p == '$' && p[1] == '\0')
 		{
-			*len = buf.len;
-			return buf.len > 0 ? buf.data : NULL;
+			buf[n] = '\0';
+			*len = n;
+			return n > 0 ? buf : NULL;
 		}
 		else if (strchr("[]\\.^$*+?(){}|", *p) != NULL)
 			return NULL;
 		else
-			appendStringInfoChar(&buf, *p);
+			buf[n++] = *p;
 	}
 	return NULL;
 }
@@ -525,11 +526,11 @@ RequiredLiteral(const char *pattern)
 	int			depth = 0;
 	char	   *best = NULL;
 	int			bestlen = 0;
-	StringInfoData run;
+	char	   *run = palloc(strlen(pattern) + 1);	/* the current run */
+	int			runlen = 0;
 
 	if (strncmp(p, "(?i)", 4) == 0)
 		p += 4;
-	initStringInfo(&run);
 	for (;;)
 	{
 		char		c = *p;
@@ -605,20 +606,20 @@ RequiredLiteral(const char *pattern)
 			lit = -1;
 		if (lit >= 0 && depth == 0)
 		{
-			appendStringInfoChar(&run, pg_ascii_tolower((unsigned char) lit));
+			run[runlen++] = pg_ascii_tolower((unsigned char) lit);
 			continue;
 		}
 		/* anything else ends the run */
-		if (run.len > bestlen)
+		if (runlen > bestlen)
 		{
-			bestlen = run.len;
-			best = pnstrdup(run.data, run.len);
+			bestlen = runlen;
+			best = pnstrdup(run, runlen);
 		}
-		resetStringInfo(&run);
+		runlen = 0;
 		if (c == '\0')
 			break;
 	}
-	pfree(run.data);
+	pfree(run);
 	return bestlen >= 2 ? best : NULL;
 }
 

@@ -40,7 +40,7 @@ JsonbFromContainer(JsonbContainer *container, int len)
  * palloc.  test/pgtap/20_cost_engine.sql compares the result with jsonb's own.
  */
 static Jsonb *
-DetailsToJsonb(JsonbPair *pairs, int n)
+DetailsToJsonb(JsonbPair *pairs, int n, LsbDetailsBuf *scratch)
 {
 	uint32		datalen = 0;
 	uint32		totallen = 0;
@@ -54,7 +54,8 @@ DetailsToJsonb(JsonbPair *pairs, int n)
 	for (int i = 0; i < n; i++)
 		datalen = INTALIGN(datalen) + VARSIZE_ANY(pairs[i].value.val.numeric);
 	size = VARHDRSZ + sizeof(uint32) + 2 * n * sizeof(JEntry) + datalen;
-	result = palloc(size);		/* every byte is written below, padding included */
+	/* every byte is written below, padding included */
+	result = scratch != NULL && size <= sizeof(scratch->data) ? (Jsonb *) scratch->data : palloc(size);
 	SET_VARSIZE(result, size);
 	result->root.header = n | JB_FOBJECT;
 	children = result->root.children;
@@ -113,22 +114,25 @@ SetPair(JsonbPair *pair, const UsageDetail *d, Numeric cost, int order)
 }
 
 /*
- * SideCost's common case, all in int128 locals: every price of the side in
- * fixed point and every product and sum below LSB_FIXED_LIMIT.  False (and
- * nothing written) otherwise: SideCost then starts over with LsbAmount, whose
- * results are the same wherever both apply.
+ * SideCost's common case, all in int64 locals (int128 ones end up on the
+ * stack, and their reloads stall): every price of the side in fixed point
+ * and below 2^63, every product and sum below 2^63 (a cost below $9,223).
+ * False (and nothing written) otherwise: SideCost then starts over with
+ * LsbAmount, whose results are the same wherever both apply.
  */
 static inline bool
-SideCostFixed(const UsageSide *side, const PriceSide *price, LsbAmount *cost, Jsonb **details)
+SideCostFixed(const UsageSide *side, const PriceSide *price, LsbAmount *cost, Jsonb **details,
+			  LsbDetailsBuf *scratch)
 {
-	int128		rest = side->has_tokens ? side->tokens : 0;
-	int128		sum = 0;
-	int128		c;
-	int128		costs[USAGE_INLINE_DETAILS];
+	int64		rest = side->has_tokens ? side->tokens : 0;
+	int64		sum = 0;
+	int64		c;
+	int64		costs[USAGE_INLINE_DETAILS];
 	const UsageDetail *priced[USAGE_INLINE_DETAILS];
 	int			n = 0;
 
-	if (side->ndetails > USAGE_INLINE_DETAILS || price->price.num != NULL)
+	if (side->ndetails > USAGE_INLINE_DETAILS || price->price.num != NULL ||
+		price->price.fixed > PG_INT64_MAX || price->price.fixed < 0)
 		return false;
 	for (int i = 0; i < side->ndetails; i++)
 	{
@@ -137,12 +141,10 @@ SideCostFixed(const UsageSide *side, const PriceSide *price, LsbAmount *cost, Js
 
 		if (p == NULL)
 			continue;			/* unpriced types stay in the rest */
-		if (p->price.num != NULL ||
-			__builtin_mul_overflow((int128) d->count, p->price.fixed, &c) ||
-			c >= LSB_FIXED_LIMIT || c <= -LSB_FIXED_LIMIT)
-			return false;
-		sum += c;
-		if (sum >= LSB_FIXED_LIMIT || sum <= -LSB_FIXED_LIMIT)
+		/* counts are at most 10^15 (usage.c): rest stays far inside int64 */
+		if (p->price.num != NULL || p->price.fixed > PG_INT64_MAX || p->price.fixed < 0 ||
+			__builtin_mul_overflow(d->count, (int64) p->price.fixed, &c) ||
+			__builtin_add_overflow(sum, c, &sum))
 			return false;
 		rest -= d->count;
 		costs[n] = c;
@@ -151,11 +153,8 @@ SideCostFixed(const UsageSide *side, const PriceSide *price, LsbAmount *cost, Js
 	}
 	if (rest > 0)
 	{
-		if (__builtin_mul_overflow(rest, price->price.fixed, &c) ||
-			c >= LSB_FIXED_LIMIT || c <= -LSB_FIXED_LIMIT)
-			return false;
-		sum += c;
-		if (sum >= LSB_FIXED_LIMIT || sum <= -LSB_FIXED_LIMIT)
+		if (__builtin_mul_overflow(rest, (int64) price->price.fixed, &c) ||
+			__builtin_add_overflow(sum, c, &sum))
 			return false;
 	}
 	cost->fixed = sum;
@@ -169,14 +168,14 @@ SideCostFixed(const UsageSide *side, const PriceSide *price, LsbAmount *cost, Js
 		/* the usage's keys come in jsonb order, so the pairs need no sorting */
 		for (int i = 0; i < n; i++)
 			SetPair(&pairs[i], priced[i], CostToNumericBuf(costs[i], &numbufs[i]), i);
-		*details = DetailsToJsonb(pairs, n);
+		*details = DetailsToJsonb(pairs, n, scratch);
 	}
 	return true;
 }
 
 static bool
 SideCost(const UsageSide *side, const PriceSide *price, LsbAmount *cost, Jsonb **details,
-		 const char *field, char **error)
+		 LsbDetailsBuf *scratch, const char *field, char **error)
 {
 	int128		rest = side->has_tokens ? side->tokens : 0;
 	LsbAmount	sum = {0, NULL};
@@ -186,7 +185,7 @@ SideCost(const UsageSide *side, const PriceSide *price, LsbAmount *cost, Jsonb *
 	JsonbPair  *pairs = inline_pairs;
 	int			npairs = 0;
 
-	if (SideCostFixed(side, price, cost, details))
+	if (SideCostFixed(side, price, cost, details, scratch))
 		return true;
 
 	if (side->ndetails > USAGE_INLINE_DETAILS)
@@ -216,7 +215,7 @@ SideCost(const UsageSide *side, const PriceSide *price, LsbAmount *cost, Jsonb *
 	}
 	*cost = sum;
 
-	*details = npairs > 0 ? DetailsToJsonb(pairs, npairs) : NULL;
+	*details = npairs > 0 ? DetailsToJsonb(pairs, npairs, scratch) : NULL;
 	return true;
 
 overflow:
@@ -263,6 +262,18 @@ ChooseTier(const PriceEntry *entry, const Usage *usage, int64 input_tokens)
 bool
 CostCompute(const Usage *usage, const PriceEntry *entry, CostResult *result, char **error)
 {
+	return CostComputeInto(usage, entry, result, NULL, error);
+}
+
+/*
+ * CostCompute, with the detail costs built in scratch[0] (input) and
+ * scratch[1] (output) when they fit, for a caller that copies the result at
+ * once (compute_cost's heap_form_tuple); scratch NULL: palloc'd.
+ */
+bool
+CostComputeInto(const Usage *usage, const PriceEntry *entry, CostResult *result,
+				LsbDetailsBuf *scratch, char **error)
+{
 	result->has_input = result->has_output = result->has_total = false;
 	result->input_details = result->output_details = NULL;
 	result->has_price = false;
@@ -282,10 +293,12 @@ CostCompute(const Usage *usage, const PriceEntry *entry, CostResult *result, cha
 		}
 		/* a matched entry prices both sides: no tokens on a side cost 0 */
 		if (!SideCost(&usage->in, in, &result->input, &result->input_details,
+					  scratch ? &scratch[0] : NULL,
 					  "input cost", error))
 			return false;
 		result->has_input = true;
 		if (!SideCost(&usage->out, out, &result->output, &result->output_details,
+					  scratch ? &scratch[1] : NULL,
 					  "output cost", error))
 			return false;
 		result->has_output = true;

@@ -5,7 +5,7 @@
 -- included), before, at and after each activation date, so that an
 -- optimisation of the engine that changes one digit fails here.
 BEGIN;
-SELECT plan(9);
+SELECT plan(10);
 
 INSERT INTO lsbilling.organizations (id, name) VALUES ('00000000-0000-0000-0000-00000000d0a1', 'DetailOrg');
 INSERT INTO lsbilling.workspaces (id, organization_id, name)
@@ -108,6 +108,28 @@ SELECT results_eq(
 	  (14, '0.00062025', '0.00018125', '0.0008015', '{"audio": 0.0006, "cache_read": 0.00002025}', '{"reasoning": 0.00018125}', 900004),
 	  (15, '0', '0', '0', '{"audio": 0, "cache_read": 0}', '{"reasoning": 0}', 900004)$$,
 	'prices of more than 9 decimals (exact numeric path), details above the side''s tokens (the rest is 0), all zero');
+
+-- ---- the prefilter in front of PCRE2 (a text every match contains) never hides a match ----
+INSERT INTO lsbilling.model_prices (id, name, match_pattern, provider, input_price, output_price)
+OVERRIDING SYSTEM VALUE VALUES
+ (900101, 'pf optional', '^pfx-4o?$', 'pf', 1, 1),
+ (900102, 'pf extended', '(?x) pfx - five $', 'pf', 2, 2),
+ (900103, 'pf quoted', '^\Qpfx.q\E$', 'pf', 3, 3),
+ (900104, 'pf caseless', '(?i)^pfx-k$', 'pf', 4, 4),
+ (900105, 'pf group', 'pfx-(?:a|b)-tail', 'pf', 5, 5),
+ (900106, 'pf class', '^pfx[-.]dot$', 'pf', 6, 6),
+ (900107, 'pf quantified', '^pfx-x{2}y$', 'pf', 7, 7);
+SELECT results_eq(
+	$$SELECT m, (lsbilling.compute_cost('{"input_tokens": 1000000}', m, 'pf')).price_id
+	  FROM unnest(ARRAY['pfx-4', 'pfx-4o', 'PFX-4O', 'pfx-five', 'pfx - five', 'pfx.q', 'pfxq', 'PFX-K',
+	                    'pfx-' || U&'\212A', 'xx-pfx-b-tail', 'pfx.dot', 'pfx-dot', 'pfxdot', 'pfx-xxy',
+	                    'pfx-x{2}y']) WITH ORDINALITY AS t(m, o) ORDER BY o$$,
+	$$VALUES ('pfx-4', 900101::bigint), ('pfx-4o', 900101), ('PFX-4O', NULL), ('pfx-five', 900102),
+	         ('pfx - five', NULL), ('pfx.q', 900103), ('pfxq', NULL), ('PFX-K', 900104),
+	         ('pfx-' || U&'\212A', 900104), ('xx-pfx-b-tail', 900105), ('pfx.dot', 900106), ('pfx-dot', 900106),
+	         ('pfxdot', NULL), ('pfx-xxy', 900107), ('pfx-x{2}y', NULL)$$,
+	'patterns the prefilter must not misread: an optional last character, extended mode, \Q..\E, '
+	'a caseless k matching the Kelvin sign (a non-ASCII name), alternation in a group, a class, a quantifier');
 
 -- the generated mix: mix-a (three dated entries and an undated one, plain, prefixed and
 -- upper-case names) and mix-b (dated only, provider acme, a long-context step)
