@@ -206,7 +206,9 @@ NumericToCount(Numeric num, int128 *result)
 static Size
 CostToNumeric64Into(uint64 u, bool neg, char *buf)
 {
-	uint32		ip = (uint32) (u / UINT64CONST(1000000000000000));	/* < 18447 */
+	/* most costs are below $1: no division for the dollars then */
+	uint32		ip = u < UINT64CONST(1000000000000000) ? 0 :
+		(uint32) (u / UINT64CONST(1000000000000000));	/* < 18447 */
 	uint64		f16 = (u - ip * UINT64CONST(1000000000000000)) * 10;	/* 16 decimals */
 	uint32		hi8 = (uint32) (f16 / 100000000);
 	uint32		lo8 = (uint32) (f16 - (uint64) hi8 * 100000000);

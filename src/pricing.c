@@ -76,7 +76,8 @@ DetailsToJsonb(JsonbPair *pairs, int n, LsbDetailsBuf *scratch)
 		uint32		pad = INTALIGN(totallen) - totallen;
 		uint32		numlen = VARSIZE_ANY(num);
 
-		memset(data + totallen, 0, pad);
+		for (uint32 k = 0; k < pad; k++)
+			data[totallen + k] = 0;
 		memcpy(data + totallen + pad, num, numlen);
 		totallen += pad + numlen;
 		children[n + i] = ((n + i) % JB_OFFSET_STRIDE) == 0 ?
