@@ -212,12 +212,12 @@ CostToNumeric64Into(uint64 u, bool neg, char *buf)
 	uint64		f16 = (u - ip * UINT64CONST(1000000000000000)) * 10;	/* 16 decimals */
 	uint32		hi8 = (uint32) (f16 / 100000000);
 	uint32		lo8 = (uint32) (f16 - (uint64) hi8 * 100000000);
-	uint32		d0 = ip / NBASE,
-				d1 = ip % NBASE,
-				d2 = hi8 / NBASE,
-				d3 = hi8 % NBASE,
-				d4 = lo8 / NBASE,
-				d5 = lo8 % NBASE;
+	uint32		d0 = ip / NBASE;
+	uint32		d1 = ip % NBASE;
+	uint32		d2 = hi8 / NBASE;
+	uint32		d3 = hi8 % NBASE;
+	uint32		d4 = lo8 / NBASE;
+	uint32		d5 = lo8 % NBASE;
 	uint128		groups;			/* the six groups, 16 bits each, first in the low bits */
 	uint32		mask;
 	int			lo;

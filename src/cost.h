@@ -49,7 +49,7 @@ typedef struct LsbAmount
 /* Room for a numeric of a cost below 2^64 units (AmountToNumericBuf). */
 typedef union LsbNumericBuf
 {
-	char		data[VARHDRSZ + sizeof(uint16) + 6 * sizeof(int16)];	/* all of it is written */
+	char		data[VARHDRSZ + sizeof(uint16) + 6 * sizeof(int16)];	/* may be written whole */
 	int32		align;			/* SET_VARSIZE writes a 4-byte header */
 } LsbNumericBuf;
 

@@ -37,7 +37,8 @@ JsonbFromContainer(JsonbContainer *container, int len)
  * holding an end offset instead of a length), the key bytes, then each
  * numeric INTALIGN'ed with its padding counted in its length.  Building it
  * through JsonbValueToJsonb costs a 1 kB buffer per row; this costs one
- * palloc.  test/pgtap/20_cost_engine.sql compares the result with jsonb's own.
+ * palloc, or none when the caller lends a buffer (scratch) it copies at
+ * once.  test/pgtap/20_cost_engine.sql compares the result with jsonb's own.
  */
 static Jsonb *
 DetailsToJsonb(JsonbPair *pairs, int n, LsbDetailsBuf *scratch)
@@ -269,7 +270,7 @@ CostCompute(const Usage *usage, const PriceEntry *entry, CostResult *result, cha
 /*
  * CostCompute, with the detail costs built in scratch[0] (input) and
  * scratch[1] (output) when they fit, for a caller that copies the result at
- * once (compute_cost's heap_form_tuple); scratch NULL: palloc'd.
+ * once (compute_cost's FormCostRow); scratch NULL: palloc'd.
  */
 bool
 CostComputeInto(const Usage *usage, const PriceEntry *entry, CostResult *result,
