@@ -10,13 +10,79 @@
 #     per row against the bare read per row                                     reference ~400x
 #  3. run inserts with all triggers against the same inserts without the derive
 #     step (before trigger disabled; trace roll-up kept), and without any trigger  target <= 1.3x
+#  4. the detail-heavy mix (issue 12), in a database of its own: every document
+#     has input_token_details {cache_read, audio} and output_token_details
+#     {reasoning}, every model three activation-dated entries (details priced on
+#     both sides), model names dated snapshots (-2025-04-14), start times on both
+#     sides of the activation dates; against the bare read of the same documents  target <= 2x
+#     (LSB_COST_DETAIL_ONLY=1 runs this measure alone)
 # Needs the cluster of bench/run_bench.sh (PGHOST, PGPORT, PGBIN in the environment).
 set -u
 DB=bench_cost
+DDB=bench_cost_detail
 NDOCS=${LSB_COST_DOCS:-300000}
 NSAMPLE=${LSB_COST_SAMPLE:-500}
 NRUNS=${LSB_COST_RUNS:-20000}
 psql_db() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
+
+# (best_ms runs in $BDB when set, else in $DB)
+# best_ms SETUP_SQL SQL: best of 3 wall times of SQL in ms (SETUP_SQL untimed, same session)
+best_ms() {
+	local setup=$1 sql=$2 best="" i ms out
+	for i in 1 2 3; do
+		# a failed statement prints a time too: only a run that succeeded counts
+		out=$("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d "${BDB:-$DB}" -c "SET max_parallel_workers_per_gather = 0" -c "SET jit = off" -c "$setup" \
+			-c '\timing on' -c "$sql") || { echo "error: failed: $sql" >&2; exit 1; }
+		ms=$(echo "$out" | awk '/^Time:/ { t = $2 } END { print t }')
+		[ -z "$ms" ] && { echo "error: no timing for: $sql" >&2; exit 1; }
+		if [ -z "$best" ] || awk -v a="$ms" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$ms; fi
+	done
+	echo "$best"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+# 4. The detail-heavy mix, in its own database (its price entries stay out of the measures above).
+"$PGBIN/psql" -X -q -d postgres -c "DROP DATABASE IF EXISTS $DDB" -c "CREATE DATABASE $DDB" || exit 1
+"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$DDB" <<SQL || exit 1
+CREATE EXTENSION lsbilling;
+-- 12 real families of the shipped map and 40 synthetic ones, each with three
+-- dated entries (2025-01-01, 2025-04-01, 2025-07-01) pricing cache_read, audio
+-- and reasoning; the shipped undated entry of a real family stays a candidate
+CREATE TABLE detail_families AS
+SELECT row_number() OVER () AS k, f, re FROM (
+	SELECT unnest(ARRAY['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4.1-nano', 'gpt-5',
+		'gpt-5-mini', 'gpt-5-nano', 'o1', 'o3', 'o3-mini', 'o4-mini']) AS f
+	UNION ALL
+	SELECT 'detail-model-' || i FROM generate_series(1, 40) i) s
+	CROSS JOIN LATERAL (SELECT replace(f, '.', '\\.') AS re) r;
+INSERT INTO lsbilling.model_prices (name, match_pattern, provider, activation_date, input_price, output_price,
+	input_price_details, output_price_details)
+SELECT f || ' (' || d::date || ')', '(?i)^(openai/|azure/)?' || re || '(-\\d{4}-\\d{2}-\\d{2})?\$', NULL, d,
+	round(0.1 + k / 7.0 + j / 3.0, 4), round(0.4 + k / 3.0 + j, 4),
+	jsonb_build_object('cache_read', round(0.05 + k / 70.0 + j / 30.0, 5), 'audio', round(2 + k / 9.0 + j, 4)),
+	jsonb_build_object('reasoning', round(0.5 + k / 2.0 + j, 4))
+FROM detail_families CROSS JOIN LATERAL (VALUES (1, '2025-01-01'::timestamptz), (2, '2025-04-01'),
+	(3, '2025-07-01')) v(j, d);
+CREATE TABLE docs AS
+SELECT jsonb_build_object('input_tokens', it, 'output_tokens', ot, 'total_tokens', it + ot,
+		'input_token_details', jsonb_build_object('cache_read', it / 3, 'audio', it / 10),
+		'output_token_details', jsonb_build_object('reasoning', ot / 2)) AS usage,
+	f.f || '-2025-0' || (1 + g % 9) || '-' || lpad((1 + g % 28)::text, 2, '0') AS model, 'openai' AS provider,
+	'2024-12-01'::timestamptz + (g % 300) * interval '1 day' + g * interval '1 second' AS start_time
+FROM generate_series(1, $NDOCS) g
+	CROSS JOIN LATERAL (SELECT (random() * 5000 + g * 0)::int AS it, (random() * 1000 + g * 0)::int AS ot) r
+	JOIN detail_families f ON f.k = 1 + g % 52;
+VACUUM ANALYZE docs;
+SQL
+BDB=$DDB
+dbare=$(best_ms "SELECT count(*) FROM docs" "SELECT sum((usage->>'input_tokens')::bigint + (usage->>'output_tokens')::bigint) FROM docs")
+dcost=$(best_ms "SELECT count(*) FROM docs" "SELECT sum((lsbilling.compute_cost(usage, model, provider, start_time)).total_cost) FROM docs")
+unset BDB
+dmap=$("$PGBIN/psql" -X -At -d "$DDB" -c "SELECT count(*) FROM lsbilling.model_prices")
+echo "detail-heavy mix: compute_cost over $NDOCS docs ($dmap entries, 3 dated a model): ${dcost} ms; bare read: ${dbare} ms"
+echo "RATIO compute_cost_detail_mix/bare = $(ratio "$dcost" "$dbare") (target <= 2)"
+"$PGBIN/psql" -X -q -d postgres -c "DROP DATABASE $DDB"
+[ -n "${LSB_COST_DETAIL_ONLY:-}" ] && exit 0
 
 "$PGBIN/psql" -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" || exit 1
 psql_db <<SQL || exit 1
@@ -53,20 +119,6 @@ VACUUM ANALYZE docs;
 VACUUM ANALYZE docs_sample;
 SQL
 
-# best_ms SETUP_SQL SQL: best of 3 wall times of SQL in ms (SETUP_SQL untimed, same session)
-best_ms() {
-	local setup=$1 sql=$2 best="" i ms out
-	for i in 1 2 3; do
-		# a failed statement prints a time too: only a run that succeeded counts
-		out=$(psql_db -c "SET max_parallel_workers_per_gather = 0" -c "SET jit = off" -c "$setup" \
-			-c '\timing on' -c "$sql") || { echo "error: failed: $sql" >&2; exit 1; }
-		ms=$(echo "$out" | awk '/^Time:/ { t = $2 } END { print t }')
-		[ -z "$ms" ] && { echo "error: no timing for: $sql" >&2; exit 1; }
-		if [ -z "$best" ] || awk -v a="$ms" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$ms; fi
-	done
-	echo "$best"
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 warm="SELECT count(*) FROM docs"
 bare=$(best_ms "$warm" "SELECT sum((usage->>'input_tokens')::bigint + (usage->>'output_tokens')::bigint) FROM docs")

@@ -21,6 +21,7 @@
  */
 #include "postgres.h"
 
+#include "port/pg_bitutils.h"
 #include "utils/numeric.h"
 
 #include "cost.h"
@@ -155,68 +156,140 @@ NumericToFixed(Numeric num, int scale, int128 *result)
 }
 
 /*
- * The common case of FixedToNumeric: a cost (scale 15) below 2^64 units
- * ($18,446), as six base-10000 groups around the decimal point, all with
- * constant divisors.
+ * NumericToFixed(num, 0, result) for what clients send as token counts:
+ * non-negative integers of at most eight digits in the short format (one or
+ * two base-10000 groups), without the general path's work; the rest goes
+ * that way.
  */
-static Numeric
-CostToNumeric64(uint64 u, bool neg)
+bool
+NumericToCount(Numeric num, int128 *result)
 {
-	uint64		ip = u / UINT64CONST(1000000000000000);
-	uint64		f16 = (u % UINT64CONST(1000000000000000)) * 10;	/* 16 decimals */
-	NumericDigit d[6];
-	int			lo = 0;
-	int			hi = 5;
+	const char *data = VARDATA_ANY(num);
+	Size		size = VARSIZE_ANY_EXHDR(num);
+	uint16		header;
+	int			ndigits;
+	int			weight;
+	NumericDigit d[2];
+	static const int64 scale[4] = {1, 10000, 100000000, INT64CONST(1000000000000)};
+
+	memcpy(&header, data, sizeof(uint16));
+	/* short format, not negative, weight not negative */
+	if ((header & (NUMERIC_SIGN_MASK | NUMERIC_SHORT_SIGN_MASK | NUMERIC_SHORT_WEIGHT_SIGN_MASK)) ==
+		NUMERIC_SHORT)
+	{
+		ndigits = (int) ((size - sizeof(uint16)) / sizeof(NumericDigit));
+		weight = header & NUMERIC_SHORT_WEIGHT_MASK;
+		if (ndigits == 1 && weight <= 3)
+		{
+			memcpy(d, data + sizeof(uint16), sizeof(NumericDigit));
+			*result = (int64) d[0] * scale[weight];
+			return true;
+		}
+		if (ndigits == 2 && weight >= 1 && weight <= 3)
+		{
+			memcpy(d, data + sizeof(uint16), 2 * sizeof(NumericDigit));
+			*result = ((int64) d[0] * NBASE + d[1]) * scale[weight - 1];
+			return true;
+		}
+	}
+	return NumericToFixed(num, 0, result);
+}
+
+/*
+ * The common case of FixedToNumeric: a cost (scale 15) below 2^64 units
+ * ($18,446), as six base-10000 groups around the decimal point, written into
+ * buf (LsbNumericBuf); returns its length.  One 64-bit division by a
+ * constant splits off the dollars, the rest is 32-bit arithmetic, and the
+ * first and last non-zero groups come from a bit mask, not from loops
+ * (this runs for every cost and every priced detail of a row).
+ */
+static Size
+CostToNumeric64Into(uint64 u, bool neg, char *buf)
+{
+	/* most costs are below $1: no division for the dollars then */
+	uint32		ip = u < UINT64CONST(1000000000000000) ? 0 :
+		(uint32) (u / UINT64CONST(1000000000000000));	/* < 18447 */
+	uint64		f16 = (u - ip * UINT64CONST(1000000000000000)) * 10;	/* 16 decimals */
+	uint32		hi8 = (uint32) (f16 / 100000000);
+	uint32		lo8 = (uint32) (f16 - (uint64) hi8 * 100000000);
+	uint32		d0 = ip / NBASE;
+	uint32		d1 = ip % NBASE;
+	uint32		d2 = hi8 / NBASE;
+	uint32		d3 = hi8 % NBASE;
+	uint32		d4 = lo8 / NBASE;
+	uint32		d5 = lo8 % NBASE;
+	uint128		groups;			/* the six groups, 16 bits each, first in the low bits */
+	uint32		mask;
+	int			lo;
+	int			hi;
 	int			dscale = 0;
 	int			weight;
-	Numeric		result;
 	Size		len;
 	uint16		header;
 
-	d[0] = (NumericDigit) (ip / NBASE);	/* ip < 18447: two groups */
-	d[1] = (NumericDigit) (ip % NBASE);
-	d[2] = (NumericDigit) (f16 / UINT64CONST(1000000000000));
-	d[3] = (NumericDigit) ((f16 / UINT64CONST(100000000)) % NBASE);
-	d[4] = (NumericDigit) ((f16 / NBASE) % NBASE);
-	d[5] = (NumericDigit) (f16 % NBASE);
-	while (hi >= 0 && d[hi] == 0)
-		hi--;
-	while (lo <= hi && d[lo] == 0)
-		lo++;
-	if (hi < 0)
+	mask = (uint32) (d0 != 0) | (uint32) (d1 != 0) << 1 | (uint32) (d2 != 0) << 2 |
+		(uint32) (d3 != 0) << 3 | (uint32) (d4 != 0) << 4 | (uint32) (d5 != 0) << 5;
+	if (mask == 0)
 	{
-		neg = false;
-		lo = 0;
-		hi = -1;
-		weight = 0;
+		/* zero: no digits, no sign, weight 0, as make_result writes it */
+		len = VARHDRSZ + sizeof(uint16);
+		SET_VARSIZE(buf, len);
+		header = NUMERIC_SHORT;
+		memcpy(VARDATA(buf), &header, sizeof(uint16));
+		return len;
 	}
-	else
+	groups = (uint128) ((uint64) d0 | (uint64) d1 << 16 | (uint64) d2 << 32 | (uint64) d3 << 48) |
+		(uint128) ((uint64) d4 | (uint64) d5 << 16) << 64;
+	lo = pg_rightmost_one_pos32(mask);
+	hi = pg_leftmost_one_pos32(mask);
+	weight = 1 - lo;
+	if (hi >= 2)
 	{
-		weight = 1 - lo;
-		if (hi >= 2)
-		{
-			NumericDigit last = d[hi];
+		uint32		last = (uint32) (groups >> (16 * hi)) & 0xFFFF;	/* 1..9999: at most three trailing zeros */
 
-			dscale = DEC_DIGITS * (hi - 1);
-			while (last % 10 == 0)
-			{
-				last /= 10;
-				dscale--;
-			}
-		}
+		dscale = DEC_DIGITS * (hi - 1) - ((last % 10 == 0) + (last % 100 == 0) + (last % 1000 == 0));
 	}
 	len = VARHDRSZ + sizeof(uint16) + (hi - lo + 1) * sizeof(NumericDigit);
-	result = (Numeric) palloc(len);
-	SET_VARSIZE(result, len);
 	header = NUMERIC_SHORT
 		| (neg ? NUMERIC_SHORT_SIGN_MASK : 0)
 		| (dscale << NUMERIC_SHORT_DSCALE_SHIFT)
 		| (weight < 0 ? NUMERIC_SHORT_WEIGHT_SIGN_MASK : 0)
 		| (weight & NUMERIC_SHORT_WEIGHT_MASK);
-	memcpy(VARDATA(result), &header, sizeof(uint16));
-	if (hi >= lo)
-		memcpy(VARDATA(result) + sizeof(uint16), &d[lo], (hi - lo + 1) * sizeof(NumericDigit));
-	return result;
+	groups >>= 16 * lo;
+#ifndef WORDS_BIGENDIAN
+	{
+		/*
+		 * The varlena header, the numeric header and the groups as two words
+		 * (little-endian), so that the few wide stores here feed the copies
+		 * that follow (into a tuple or a jsonb) without byte-wise stores.
+		 */
+		uint32		varhdr;
+		uint64		w0;
+		uint64		w1;
+
+		SET_VARSIZE(&varhdr, len);
+		w0 = (uint64) varhdr | (uint64) header << 32 | (uint64) (groups & 0xFFFF) << 48;
+		w1 = (uint64) (groups >> 16);
+		memcpy(buf, &w0, 8);
+		memcpy(buf + 8, &w1, 8);
+		if (hi - lo == 5)
+		{
+			uint16		g = (uint16) (groups >> 80);
+
+			memcpy(buf + 16, &g, 2);
+		}
+	}
+#else
+	SET_VARSIZE(buf, len);
+	memcpy(VARDATA(buf), &header, sizeof(uint16));
+	for (int i = 0; i <= hi - lo; i++)
+	{
+		NumericDigit g = (NumericDigit) ((groups >> (16 * i)) & 0xFFFF);
+
+		memcpy(VARDATA(buf) + sizeof(uint16) + i * sizeof(NumericDigit), &g, sizeof(NumericDigit));
+	}
+#endif
+	return len;
 }
 
 /*
@@ -244,7 +317,14 @@ FixedToNumeric(int128 value, int scale)
 
 	Assert(scale >= 0 && scale <= 16);
 	if (u <= PG_UINT64_MAX && scale == LSB_COST_SCALE)
-		return CostToNumeric64((uint64) u, neg);
+	{
+		LsbNumericBuf buf;
+		Size		n = CostToNumeric64Into((uint64) u, neg, buf.data);
+
+		result = (Numeric) palloc(n);
+		memcpy(result, buf.data, n);
+		return result;
+	}
 	/* 128-bit division is a library call: stay in 64 bits where we can */
 	if (u <= PG_UINT64_MAX)
 	{
@@ -357,6 +437,36 @@ AmountToNumeric(const LsbAmount *a, int scale)
 	return a->num != NULL ? a->num : FixedToNumeric(a->fixed, scale);
 }
 
+/* A cost (scale LSB_COST_SCALE) as a numeric, in buf when below 2^64 units (see below). */
+Numeric
+CostToNumericBuf(int128 value, LsbNumericBuf *buf)
+{
+	if (value >= 0 && value <= (int128) PG_UINT64_MAX)
+	{
+		CostToNumeric64Into((uint64) value, false, buf->data);
+		return (Numeric) buf->data;
+	}
+	return FixedToNumeric(value, LSB_COST_SCALE);
+}
+
+/*
+ * The same, written into buf when it is a cost below 2^64 units (the common
+ * case: no allocation); the result lives as long as buf, or is a->num, or is
+ * palloc'd.  For values copied at once (into a tuple or a jsonb).
+ */
+Numeric
+AmountToNumericBuf(const LsbAmount *a, int scale, LsbNumericBuf *buf)
+{
+	if (a->num != NULL)
+		return a->num;
+	if (scale == LSB_COST_SCALE && a->fixed >= 0 && a->fixed <= (int128) PG_UINT64_MAX)
+	{
+		CostToNumeric64Into((uint64) a->fixed, false, buf->data);
+		return (Numeric) buf->data;
+	}
+	return FixedToNumeric(a->fixed, scale);
+}
+
 bool
 AmountIsNegative(const LsbAmount *a)
 {
@@ -375,9 +485,13 @@ AmountIsNegative(const LsbAmount *a)
 	return a->fixed < 0;
 }
 
-/* Both amounts at the cost scale.  False only when numeric itself overflows. */
+/*
+ * Both amounts at the cost scale.  False only when numeric itself overflows.
+ * AmountAdd (cost.h) adds two fixed-point amounts inline and calls this for
+ * the rest.
+ */
 bool
-AmountAdd(const LsbAmount *a, const LsbAmount *b, LsbAmount *result)
+AmountAddSlow(const LsbAmount *a, const LsbAmount *b, LsbAmount *result)
 {
 	bool		error = false;
 	Numeric		sum;
@@ -407,7 +521,7 @@ AmountAdd(const LsbAmount *a, const LsbAmount *b, LsbAmount *result)
  * fixed point it is simply the product, since 1e-9 x 1e-6 = 1e-15.
  */
 bool
-AmountTokenCost(int128 tokens, const LsbAmount *price, LsbAmount *result)
+AmountTokenCostSlow(int128 tokens, const LsbAmount *price, LsbAmount *result)
 {
 	bool		error = false;
 	Numeric		n;

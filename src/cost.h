@@ -46,12 +46,65 @@ typedef struct LsbAmount
 	Numeric		num;			/* the value, when it does not fit the fixed scale */
 } LsbAmount;
 
+/* Room for a numeric of a cost below 2^64 units (AmountToNumericBuf). */
+typedef union LsbNumericBuf
+{
+	char		data[VARHDRSZ + sizeof(uint16) + 6 * sizeof(int16)];	/* may be written whole */
+	int32		align;			/* SET_VARSIZE writes a 4-byte header */
+} LsbNumericBuf;
+
 extern bool NumericToFixed(Numeric num, int scale, int128 *result);
+extern bool NumericToCount(Numeric num, int128 *result);
 extern Numeric FixedToNumeric(int128 value, int scale);
 extern void AmountFromNumeric(Numeric num, int scale, LsbAmount *a);
 extern Numeric AmountToNumeric(const LsbAmount *a, int scale);
-extern bool AmountAdd(const LsbAmount *a, const LsbAmount *b, LsbAmount *result);
-extern bool AmountTokenCost(int128 tokens, const LsbAmount *price, LsbAmount *result);
+extern Numeric AmountToNumericBuf(const LsbAmount *a, int scale, LsbNumericBuf *buf);
+extern Numeric CostToNumericBuf(int128 value, LsbNumericBuf *buf);
+extern bool AmountAddSlow(const LsbAmount *a, const LsbAmount *b, LsbAmount *result);
+extern bool AmountTokenCostSlow(int128 tokens, const LsbAmount *price, LsbAmount *result);
+
+/* Fixed-point values stay below 10^37 in magnitude, so that a few additions cannot overflow. */
+#define LSB_FIXED_LIMIT ((int128) INT64CONST(1000000000000000000) * INT64CONST(1000000000000000000) * 10)
+
+/* a + b (both at the cost scale); false only when numeric itself overflows */
+static inline bool
+AmountAdd(const LsbAmount *a, const LsbAmount *b, LsbAmount *result)
+{
+	if (a->num == NULL && b->num == NULL)
+	{
+		int128		r = a->fixed + b->fixed;
+
+		if (r < LSB_FIXED_LIMIT && r > -LSB_FIXED_LIMIT)
+		{
+			result->fixed = r;
+			result->num = NULL;
+			return true;
+		}
+	}
+	return AmountAddSlow(a, b, result);
+}
+
+/*
+ * The cost of tokens at price ($ per 1M tokens, at the price scale): in
+ * fixed point simply the product, since 1e-9 x 1e-6 = 1e-15.
+ */
+static inline bool
+AmountTokenCost(int128 tokens, const LsbAmount *price, LsbAmount *result)
+{
+	if (price->num == NULL)
+	{
+		int128		r;
+
+		if (!__builtin_mul_overflow(tokens, price->fixed, &r) &&
+			r < LSB_FIXED_LIMIT && r > -LSB_FIXED_LIMIT)
+		{
+			result->fixed = r;
+			result->num = NULL;
+			return true;
+		}
+	}
+	return AmountTokenCostSlow(tokens, price, result);
+}
 extern bool AmountIsNegative(const LsbAmount *a);
 
 /*
@@ -145,8 +198,23 @@ typedef struct PriceDetail
 {
 	char	   *key;
 	int			keylen;
+	uint64		prefix;			/* KeyPrefix(key, keylen) */
 	LsbAmount	price;
 } PriceDetail;
+
+/* A key's first 8 bytes (zero-padded) as one word: most detail keys differ there. */
+static inline uint64
+KeyPrefix(const char *key, int keylen)
+{
+	uint64		w = 0;
+
+	if (keylen >= 8)
+		memcpy(&w, key, 8);
+	else
+		for (int i = 0; i < keylen; i++)
+			w |= (uint64) (unsigned char) key[i] << (8 * i);
+	return w;
+}
 
 typedef struct PriceSide
 {
@@ -180,8 +248,11 @@ typedef struct PriceEntry
 	int			ntiers;
 	PriceTier  *tiers;			/* ascending by above */
 	void	   *code;			/* pcre2_code; NULL for an exact name */
+	bool		jitted;			/* pcre2_jit_compile was called on code */
 	char	   *exact;			/* the import's plain-name pattern: the name */
 	int			exactlen;
+	char	   *required;		/* lower-cased text every match contains, or NULL */
+	int			requiredlen;
 } PriceEntry;
 
 /* Outcome of matching one entry's pattern against a model name. */
@@ -236,9 +307,18 @@ typedef struct CostResult
 	int64		price_id;
 } CostResult;
 
+/* Room for a side's detail costs as jsonb, for CostComputeInto. */
+typedef union LsbDetailsBuf
+{
+	char		data[256];
+	int64		align;
+} LsbDetailsBuf;
+
 extern Jsonb *JsonbFromContainer(JsonbContainer *container, int len);
 extern bool CostCompute(const Usage *usage, const PriceEntry *entry, CostResult *result,
 						char **error);
+extern bool CostComputeInto(const Usage *usage, const PriceEntry *entry, CostResult *result,
+							LsbDetailsBuf *scratch, char **error);
 
 /* cost_trigger.c: fills the derived columns of a run being written */
 extern bool LsbCostRecompute;

@@ -68,6 +68,9 @@ typedef struct MemoKey
 static inline uint64
 HashWords(const char *p, int len, uint64 h)
 {
+	const char *end = p + len;
+	int			total = len;
+
 	while (len >= 8)
 	{
 		uint64		w;
@@ -82,11 +85,39 @@ HashWords(const char *p, int len, uint64 h)
 	{
 		uint64		w = 0;
 
-		memcpy(&w, p, len);
+		/*
+		 * the tail: the last 8 bytes (overlapping the word before) when the
+		 * text has that many, else byte by byte; no memcpy call either way
+		 */
+		if (total >= 8)
+			memcpy(&w, end - 8, 8);
+		else
+			for (int i = 0; i < len; i++)
+				w |= (uint64) (unsigned char) p[i] << (8 * i);
 		h = (h ^ w ^ ((uint64) len << 56)) * UINT64CONST(0x9E3779B97F4A7C15);
 		h ^= h >> 29;
 	}
 	return h;
+}
+
+/* memcmp(a, b, len) == 0 for short texts, without a call */
+static inline bool
+BytesEqual(const char *a, const char *b, int len)
+{
+	for (; len >= 8; a += 8, b += 8, len -= 8)
+	{
+		uint64		x;
+		uint64		y;
+
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		if (x != y)
+			return false;
+	}
+	for (; len > 0; a++, b++, len--)
+		if (*a != *b)
+			return false;
+	return true;
 }
 
 struct MemoKey;
@@ -99,6 +130,13 @@ typedef struct MemoEntry
 	char		status;
 	int			ncands;
 	int		   *cands;			/* indexes into PriceEntries, in map order */
+	/*
+	 * Beside cands, what the choice per row reads: each candidate's
+	 * activation date (DT_NOBEGIN when it has none), so that choosing among
+	 * dated entries touches one small array, not the entries themselves.
+	 */
+	TimestampTz *from;
+	bool		any_workspace;	/* some candidate is a workspace's own */
 } MemoEntry;
 
 static inline uint32
@@ -119,8 +157,8 @@ MemoHash(const MemoKey *k)
 #define SH_KEY key
 #define SH_HASH_KEY(tb, k) MemoHash(&(k))
 #define SH_EQUAL(tb, a, b) ((a).modellen == (b).modellen && (a).providerlen == (b).providerlen && \
-							memcmp((a).model, (b).model, (a).modellen) == 0 && \
-							((a).providerlen <= 0 || memcmp((a).provider, (b).provider, (a).providerlen) == 0) && \
+							BytesEqual((a).model, (b).model, (a).modellen) && \
+							((a).providerlen <= 0 || BytesEqual((a).provider, (b).provider, (a).providerlen)) && \
 							(a).has_workspace == (b).has_workspace && \
 							(!(a).has_workspace || memcmp((a).workspace_id.data, (b).workspace_id.data, UUID_LEN) == 0))
 #define SH_SCOPE static inline
@@ -156,6 +194,20 @@ typedef struct ExactSlot
 static HTAB *ExactIndex = NULL;
 static int *RegexEntries = NULL;
 static int	NumRegexEntries = 0;
+
+/*
+ * The regexes' required texts (RequiredLiteral) of three or more characters,
+ * by their first three: a name is tried only against the regexes whose text
+ * starts at one of its positions, found by binary search, instead of looking
+ * for every regex's text in it.
+ */
+typedef struct TrigramRef
+{
+	uint32		trigram;
+	int			r;				/* position in RegexEntries */
+} TrigramRef;
+static TrigramRef *Trigrams = NULL;
+static int	NumTrigrams = 0;
 
 static bool ExactIndexReady = false;	/* built for the current map */
 
@@ -200,7 +252,10 @@ CompileOptions(void)
 
 /*
  * Compile pattern; on failure return PCRE2's reason and offset.  The code is
- * JIT-compiled when the platform has a JIT; pcre2_match uses it on its own.
+ * JIT-compiled (when the platform has a JIT) before its first match, by
+ * PriceEntryMatches: behind the exact names and the required-text prefilter
+ * most patterns of a map never run, and a JIT compile costs more than the
+ * compile.
  */
 static char *
 CompilePattern(const char *pattern, pcre2_code **code)
@@ -217,7 +272,6 @@ CompilePattern(const char *pattern, pcre2_code **code)
 		pcre2_get_error_message(errorcode, buf, sizeof(buf));
 		return psprintf("%s at offset %zu", (char *) buf, (size_t) erroroffset);
 	}
-	(void) pcre2_jit_compile(*code, PCRE2_JIT_COMPLETE);
 	return NULL;
 }
 
@@ -255,15 +309,15 @@ ParseDetailPrices(JsonbContainer *container, const char *field, PriceSide *side)
 	while (JsonbObjectWalkNext(&walk, &key, &keylen, &v))
 	{
 		PriceDetail *d = &side->details[n];
-		char	   *sub = psprintf("%s.%.*s", field, keylen, key);
-		char	   *err;
 
+		/* the field's name is built only for an error (a map loads thousands of these) */
 		if (v.type != jbvNumeric)
-			return psprintf("%s must be a number", sub);
-		if ((err = ParsePrice(v.val.numeric, sub, &d->price)) != NULL)
-			return err;
+			return psprintf("%s.%.*s must be a number", field, keylen, key);
+		if (ParsePrice(v.val.numeric, field, &d->price) != NULL)
+			return ParsePrice(v.val.numeric, psprintf("%s.%.*s", field, keylen, key), &d->price);
 		d->key = pnstrdup(key, keylen);
 		d->keylen = keylen;
+		d->prefix = KeyPrefix(key, keylen);
 		n++;
 	}
 	side->ndetails = n;
@@ -425,11 +479,12 @@ static char *
 ExactName(const char *pattern, int *len)
 {
 	const char *p;
-	StringInfoData buf;
+	char	   *buf;
+	int			n = 0;
 
 	if (strncmp(pattern, EXACT_PREFIX, strlen(EXACT_PREFIX)) != 0)
 		return NULL;
-	initStringInfo(&buf);
+	buf = palloc(strlen(pattern) + 1);
 	for (p = pattern + strlen(EXACT_PREFIX); *p; p++)
 	{
 		if (*p == '\\')
@@ -437,19 +492,135 @@ ExactName(const char *pattern, int *len)
 			p++;
 			if (*p == '\0' || strchr("[]\\.^$*+?(){}|", *p) == NULL)
 				return NULL;
-			appendStringInfoChar(&buf, *p);
+			buf[n++] = *p;
 		}
 		else if (*p == '$' && p[1] == '\0')
 		{
-			*len = buf.len;
-			return buf.len > 0 ? buf.data : NULL;
+			buf[n] = '\0';
+			*len = n;
+			return n > 0 ? buf : NULL;
 		}
 		else if (strchr("[]\\.^$*+?(){}|", *p) != NULL)
 			return NULL;
 		else
-			appendStringInfoChar(&buf, *p);
+			buf[n++] = *p;
 	}
 	return NULL;
+}
+
+/*
+ * A text that every match of pattern contains, lower-cased (a prefilter in
+ * front of PCRE2: a model name without it cannot match, whatever the case),
+ * or NULL when we cannot tell.  It is the longest run of plain characters
+ * outside any group or class, in a pattern without alternation at that
+ * level; a run's last character is dropped when a quantifier follows it.
+ * Anything we do not read for sure gives NULL, and the regex decides alone:
+ * option settings other than a leading (?i) (extended mode changes what a
+ * space means), verbs, \Q, escapes of letters that take an argument, and
+ * classes holding '['.
+ */
+static char *
+RequiredLiteral(const char *pattern)
+{
+	const char *p = pattern;
+	int			depth = 0;
+	char	   *best = NULL;
+	int			bestlen = 0;
+	char	   *run = palloc(strlen(pattern) + 1);	/* the current run */
+	int			runlen = 0;
+
+	if (strncmp(p, "(?i)", 4) == 0)
+		p += 4;
+	for (;;)
+	{
+		char		c = *p;
+		int			lit = -1;	/* the plain character this element is, or -1 */
+
+		if (c == '\0')
+			;
+		else if (c == '\\')
+		{
+			char		e = p[1];
+
+			if (e == '\0' || (unsigned char) e >= 0x80)
+				return NULL;
+			if (isalnum((unsigned char) e))
+			{
+				/* escapes that take no argument are one element; others we do not read */
+				if (strchr("dDwWsSbBhHvVRX", e) == NULL)
+					return NULL;
+			}
+			else
+				lit = e;
+			p += 2;
+		}
+		else if (c == '[')
+		{
+			/* a class is one element: skip to its end */
+			p++;
+			if (*p == '^')
+				p++;
+			if (*p == ']')
+				p++;
+			while (*p != ']')
+			{
+				if (*p == '\0' || *p == '[' || (*p == '\\' && (p[1] == '\0' || p[1] == 'Q')))
+					return NULL;
+				p += *p == '\\' ? 2 : 1;
+			}
+			p++;
+		}
+		else if (c == '{')
+		{
+			/* a quantifier {n}, {n,}, {n,m}: skip it; else a '{' we do not read */
+			const char *q = p + 1;
+
+			while (isdigit((unsigned char) *q) || *q == ',' || *q == ' ')
+				q++;
+			p = *q == '}' ? q + 1 : p + 1;
+		}
+		else if (c == '(')
+		{
+			if (p[1] == '*' || (p[1] == '?' && p[2] != ':'))
+				return NULL;
+			depth++;
+			p++;
+		}
+		else if (c == ')')
+		{
+			depth--;
+			p++;
+		}
+		else if (c == '|' && depth == 0)
+			return NULL;
+		else if (isalnum((unsigned char) c) || strchr("-_/:@", c) != NULL)
+		{
+			lit = c;
+			p++;
+		}
+		else
+			p++;				/* a metacharacter, or a byte we do not read */
+
+		/* a quantifier after the character makes it optional */
+		if (lit >= 0 && (*p == '?' || *p == '*' || *p == '+' || *p == '{'))
+			lit = -1;
+		if (lit >= 0 && depth == 0)
+		{
+			run[runlen++] = pg_ascii_tolower((unsigned char) lit);
+			continue;
+		}
+		/* anything else ends the run */
+		if (runlen > bestlen)
+		{
+			bestlen = runlen;
+			best = pnstrdup(run, runlen);
+		}
+		runlen = 0;
+		if (c == '\0')
+			break;
+	}
+	pfree(run);
+	return bestlen >= 2 ? best : NULL;
 }
 
 /*
@@ -497,6 +668,8 @@ PriceEntryBuild(const PriceRow *row, PriceEntry *entry, int *sqlstate)
 		return psprintf("invalid match_pattern \"%s\": %s", row->pattern, err);
 	}
 	entry->code = code;
+	entry->required = RequiredLiteral(row->pattern);
+	entry->requiredlen = entry->required ? (int) strlen(entry->required) : 0;
 	return NULL;
 }
 
@@ -676,6 +849,57 @@ LowerInto(char *dst, const char *src, int len)
 	dst[len] = '\0';
 }
 
+static inline uint32
+Trigram(const char *p)
+{
+	return (uint32) (unsigned char) p[0] | (uint32) (unsigned char) p[1] << 8 |
+		(uint32) (unsigned char) p[2] << 16;
+}
+
+static int
+TrigramCompare(const void *a, const void *b)
+{
+	const TrigramRef *x = (const TrigramRef *) a;
+	const TrigramRef *y = (const TrigramRef *) b;
+
+	if (x->trigram != y->trigram)
+		return x->trigram < y->trigram ? -1 : 1;
+	return x->r < y->r ? -1 : (x->r > y->r ? 1 : 0);
+}
+
+/*
+ * Mark in seen[] the regexes (positions in RegexEntries) whose required text
+ * of three or more characters occurs in lower (len bytes, lower-cased).
+ */
+static void
+TrigramMark(const char *lower, int len, bool *seen)
+{
+	for (int p = 0; p + 3 <= len; p++)
+	{
+		uint32		t = Trigram(lower + p);
+		int			lo = 0;
+		int			hi = NumTrigrams;
+
+		/* the first reference with this trigram */
+		while (lo < hi)
+		{
+			int			mid = (lo + hi) / 2;
+
+			if (Trigrams[mid].trigram < t)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < NumTrigrams && Trigrams[lo].trigram == t; lo++)
+		{
+			const PriceEntry *e = &PriceEntries[RegexEntries[Trigrams[lo].r]];
+
+			if (p + e->requiredlen <= len && memcmp(lower + p, e->required, e->requiredlen) == 0)
+				seen[Trigrams[lo].r] = true;
+		}
+	}
+}
+
 /* The exact-name index of the map just loaded, in the map's memory context. */
 static void
 BuildExactIndex(MemoryContext cxt)
@@ -713,6 +937,20 @@ BuildExactIndex(MemoryContext cxt)
 			: (slot->n % 4 == 0 ? repalloc(slot->idx, sizeof(int) * (slot->n + 4)) : slot->idx);
 		slot->idx[slot->n++] = i;
 	}
+	Trigrams = MemoryContextAlloc(cxt, sizeof(TrigramRef) * Max(NumRegexEntries, 1));
+	NumTrigrams = 0;
+	for (int r = 0; r < NumRegexEntries; r++)
+	{
+		const PriceEntry *e = &PriceEntries[RegexEntries[r]];
+
+		if (e->requiredlen >= 3)
+		{
+			Trigrams[NumTrigrams].trigram = Trigram(e->required);
+			Trigrams[NumTrigrams].r = r;
+			NumTrigrams++;
+		}
+	}
+	qsort(Trigrams, NumTrigrams, sizeof(TrigramRef), TrigramCompare);
 }
 
 /* Map positions of the exact names equal to name (any case), appended to out. */
@@ -788,6 +1026,12 @@ PriceEntryMatches(const PriceEntry *entry, const char *model, int modellen)
 		return rest == entry->exactlen && pg_strncasecmp(bare, entry->exact, rest) == 0 ?
 			PRICE_MATCH_YES : PRICE_MATCH_NO;
 	}
+	if (!entry->jitted)
+	{
+		/* pcre2_match uses the JIT code on its own when there is one */
+		(void) pcre2_jit_compile((pcre2_code *) entry->code, PCRE2_JIT_COMPLETE);
+		((PriceEntry *) entry)->jitted = true;
+	}
 	rc = pcre2_match((pcre2_code *) entry->code, (PCRE2_SPTR) model, modellen, 0,
 					 MatchOptions, MatchData, MatchContext);
 	if (rc >= 0)
@@ -833,20 +1077,40 @@ MemoLookup(const char *model, int modellen, const char *provider, int providerle
 
 	if (Memo->members >= PRICE_MEMO_MAX || MemoBytes >= PRICE_MEMO_MAX_BYTES)
 		MemoCreate();
-	MemoBytes += modellen + (provider ? providerlen : 0) + sizeof(int) * Max(NumPriceEntries, 1);
 	{
-		int		   *cands = MemoryContextAlloc(MemoContext, sizeof(int) * Max(NumPriceEntries, 1));
+		int		   *cands;
 		int			n = 0;
-
+		TimestampTz *from;
+		bool		any_workspace = false;
 		int		   *found_idx = palloc(sizeof(int) * Max(NumPriceEntries, 1));
 		int			nfound = 0;
 		const char *bare = BareModelName(model, modellen);
+		char	   *lower = NULL;	/* the name lower-cased, when it is ASCII */
+		bool	   *seen = NULL;	/* regexes whose required text is in lower */
 
 		/* plain names by the index: the whole name, or after one provider prefix */
 		nfound = ExactLookup(model, modellen, found_idx, nfound);
 		if (bare != NULL)
 			nfound = ExactLookup(bare, modellen - (int) (bare - model), found_idx, nfound);
-		/* then the regexes */
+
+		/*
+		 * then the regexes, each after its required text (RequiredLiteral) is
+		 * found in the name; not for a name with non-ASCII bytes, which a
+		 * caseless pattern may match through Unicode case folding
+		 */
+		{
+			bool		ascii = true;
+
+			for (int i = 0; i < modellen && ascii; i++)
+				ascii = !IS_HIGHBIT_SET(model[i]);
+			if (ascii)
+			{
+				lower = palloc(modellen + 1);
+				LowerInto(lower, model, modellen);
+				seen = palloc0(sizeof(bool) * Max(NumRegexEntries, 1));
+				TrigramMark(lower, modellen, seen);
+			}
+		}
 		for (int r = 0; r < NumRegexEntries; r++)
 		{
 			int			i = RegexEntries[r];
@@ -856,8 +1120,17 @@ MemoLookup(const char *model, int modellen, const char *provider, int providerle
 				(workspace_id == NULL ||
 				 memcmp(PriceEntries[i].workspace_id.data, workspace_id->data, UUID_LEN) != 0))
 				continue;
+			if (lower != NULL && PriceEntries[i].required != NULL &&
+				(PriceEntries[i].requiredlen >= 3 ? !seen[r] :
+				 strstr(lower, PriceEntries[i].required) == NULL))
+				continue;
 			if (PriceEntryMatches(&PriceEntries[i], model, modellen) == PRICE_MATCH_YES)
 				found_idx[nfound++] = i;
+		}
+		if (lower != NULL)
+		{
+			pfree(lower);
+			pfree(seen);
 		}
 		/* in map order, each once, then the workspace and provider filters */
 		qsort(found_idx, nfound, sizeof(int), IntCompare);
@@ -872,20 +1145,43 @@ MemoLookup(const char *model, int modellen, const char *provider, int providerle
 				 memcmp(e->workspace_id.data, workspace_id->data, UUID_LEN) != 0))
 				continue;
 			if (PriceEntryProviderMatches(e, provider, providerlen))
-				cands[n++] = found_idx[k];
+				found_idx[n++] = found_idx[k];
+		}
+		/*
+		 * What the memo keeps, in one chunk (the choice per row reads it all):
+		 * the candidates' activation dates, the candidates, and the key's
+		 * own copy of the name and provider (the caller's point into its datum).
+		 */
+		{
+			Size		size = sizeof(TimestampTz) * Max(n, 1) + sizeof(int) * Max(n, 1) +
+				modellen + 1 + (provider ? providerlen + 1 : 0);
+			char	   *chunk = MemoryContextAlloc(MemoContext, size);
+
+			from = (TimestampTz *) chunk;
+			cands = (int *) (chunk + sizeof(TimestampTz) * Max(n, 1));
+			key.model = (char *) (cands + Max(n, 1));
+			memcpy((char *) key.model, model, modellen);
+			if (provider)
+			{
+				key.provider = key.model + modellen + 1;
+				memcpy((char *) key.provider, provider, providerlen);
+			}
+			MemoBytes += size + sizeof(MemoEntry);
+		}
+		for (int k = 0; k < n; k++)
+		{
+			const PriceEntry *e = &PriceEntries[found_idx[k]];
+
+			cands[k] = found_idx[k];
+			from[k] = e->has_activation ? e->activation_date : DT_NOBEGIN;
+			any_workspace |= e->has_workspace;
 		}
 		pfree(found_idx);
-		/* the key points into the caller's datum: keep our own copy */
-		key.model = MemoryContextAlloc(MemoContext, modellen + 1);
-		memcpy((char *) key.model, model, modellen);
-		if (provider)
-		{
-			key.provider = MemoryContextAlloc(MemoContext, providerlen + 1);
-			memcpy((char *) key.provider, provider, providerlen);
-		}
 		m = memo_insert(Memo, key, &found);
 		m->ncands = n;
 		m->cands = cands;
+		m->from = from;
+		m->any_workspace = any_workspace;
 	}
 	return m;
 }
@@ -906,6 +1202,14 @@ PriceMapChoose(const char *model, int modellen, const char *provider, int provid
 		return NULL;
 	PriceMapEnsure();
 	m = MemoLookup(model, modellen, provider, providerlen, workspace_id);
+	if (!m->any_workspace)
+	{
+		/* defaults only: the first active one, in map order */
+		for (int i = 0; i < m->ncands; i++)
+			if (m->from[i] <= at)
+				return &PriceEntries[m->cands[i]];
+		return NULL;
+	}
 	for (int i = 0; i < m->ncands; i++)
 	{
 		const PriceEntry *e = &PriceEntries[m->cands[i]];

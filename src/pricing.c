@@ -37,10 +37,11 @@ JsonbFromContainer(JsonbContainer *container, int len)
  * holding an end offset instead of a length), the key bytes, then each
  * numeric INTALIGN'ed with its padding counted in its length.  Building it
  * through JsonbValueToJsonb costs a 1 kB buffer per row; this costs one
- * palloc.  test/pgtap/20_cost_engine.sql compares the result with jsonb's own.
+ * palloc, or none when the caller lends a buffer (scratch) it copies at
+ * once.  test/pgtap/20_cost_engine.sql compares the result with jsonb's own.
  */
 static Jsonb *
-DetailsToJsonb(JsonbPair *pairs, int n)
+DetailsToJsonb(JsonbPair *pairs, int n, LsbDetailsBuf *scratch)
 {
 	uint32		datalen = 0;
 	uint32		totallen = 0;
@@ -54,7 +55,8 @@ DetailsToJsonb(JsonbPair *pairs, int n)
 	for (int i = 0; i < n; i++)
 		datalen = INTALIGN(datalen) + VARSIZE_ANY(pairs[i].value.val.numeric);
 	size = VARHDRSZ + sizeof(uint32) + 2 * n * sizeof(JEntry) + datalen;
-	result = palloc0(size);
+	/* every byte is written below, padding included */
+	result = scratch != NULL && size <= sizeof(scratch->data) ? (Jsonb *) scratch->data : palloc(size);
 	SET_VARSIZE(result, size);
 	result->root.header = n | JB_FOBJECT;
 	children = result->root.children;
@@ -75,6 +77,8 @@ DetailsToJsonb(JsonbPair *pairs, int n)
 		uint32		pad = INTALIGN(totallen) - totallen;
 		uint32		numlen = VARSIZE_ANY(num);
 
+		for (uint32 k = 0; k < pad; k++)
+			data[totallen + k] = 0;
 		memcpy(data + totallen + pad, num, numlen);
 		totallen += pad + numlen;
 		children[n + i] = ((n + i) % JB_OFFSET_STRIDE) == 0 ?
@@ -84,29 +88,107 @@ DetailsToJsonb(JsonbPair *pairs, int n)
 	return result;
 }
 
-static const PriceDetail *
+static inline const PriceDetail *
 FindDetailPrice(const PriceSide *price, const char *key, int keylen)
 {
+	uint64		prefix = KeyPrefix(key, keylen);
+
 	for (int i = 0; i < price->ndetails; i++)
 	{
 		const PriceDetail *d = &price->details[i];
 
-		if (d->keylen == keylen && memcmp(d->key, key, keylen) == 0)
+		if (d->keylen == keylen && d->prefix == prefix &&
+			(keylen <= 8 || memcmp(d->key + 8, key + 8, keylen - 8) == 0))
 			return d;
 	}
 	return NULL;
 }
 
+static inline void
+SetPair(JsonbPair *pair, const UsageDetail *d, Numeric cost, int order)
+{
+	pair->key.type = jbvString;
+	pair->key.val.string.val = (char *) d->key;
+	pair->key.val.string.len = d->keylen;
+	pair->value.type = jbvNumeric;
+	pair->value.val.numeric = cost;
+	pair->order = order;
+}
+
+/*
+ * SideCost's common case, all in int64 locals (int128 ones end up on the
+ * stack, and their reloads stall): every price of the side in fixed point
+ * and below 2^63, every product and sum below 2^63 (a cost below $9,223).
+ * False (and nothing written) otherwise: SideCost then starts over with
+ * LsbAmount, whose results are the same wherever both apply.
+ */
+static inline bool
+SideCostFixed(const UsageSide *side, const PriceSide *price, LsbAmount *cost, Jsonb **details,
+			  LsbDetailsBuf *scratch)
+{
+	int64		rest = side->has_tokens ? side->tokens : 0;
+	int64		sum = 0;
+	int64		c;
+	int64		costs[USAGE_INLINE_DETAILS];
+	const UsageDetail *priced[USAGE_INLINE_DETAILS];
+	int			n = 0;
+
+	if (side->ndetails > USAGE_INLINE_DETAILS || price->price.num != NULL ||
+		price->price.fixed > PG_INT64_MAX || price->price.fixed < 0)
+		return false;
+	for (int i = 0; i < side->ndetails; i++)
+	{
+		const UsageDetail *d = &side->details[i];
+		const PriceDetail *p = FindDetailPrice(price, d->key, d->keylen);
+
+		if (p == NULL)
+			continue;			/* unpriced types stay in the rest */
+		/* counts are at most 10^15 (usage.c): rest stays far inside int64 */
+		if (p->price.num != NULL || p->price.fixed > PG_INT64_MAX || p->price.fixed < 0 ||
+			__builtin_mul_overflow(d->count, (int64) p->price.fixed, &c) ||
+			__builtin_add_overflow(sum, c, &sum))
+			return false;
+		rest -= d->count;
+		costs[n] = c;
+		priced[n] = d;
+		n++;
+	}
+	if (rest > 0)
+	{
+		if (__builtin_mul_overflow(rest, (int64) price->price.fixed, &c) ||
+			__builtin_add_overflow(sum, c, &sum))
+			return false;
+	}
+	cost->fixed = sum;
+	cost->num = NULL;
+	*details = NULL;
+	if (n > 0)
+	{
+		JsonbPair	pairs[USAGE_INLINE_DETAILS];
+		LsbNumericBuf numbufs[USAGE_INLINE_DETAILS];	/* the detail costs, until copied */
+
+		/* the usage's keys come in jsonb order, so the pairs need no sorting */
+		for (int i = 0; i < n; i++)
+			SetPair(&pairs[i], priced[i], CostToNumericBuf(costs[i], &numbufs[i]), i);
+		*details = DetailsToJsonb(pairs, n, scratch);
+	}
+	return true;
+}
+
 static bool
 SideCost(const UsageSide *side, const PriceSide *price, LsbAmount *cost, Jsonb **details,
-		 const char *field, char **error)
+		 LsbDetailsBuf *scratch, const char *field, char **error)
 {
 	int128		rest = side->has_tokens ? side->tokens : 0;
 	LsbAmount	sum = {0, NULL};
 	LsbAmount	c;
 	JsonbPair	inline_pairs[USAGE_INLINE_DETAILS];
+	LsbNumericBuf numbufs[USAGE_INLINE_DETAILS];	/* the detail costs, until copied */
 	JsonbPair  *pairs = inline_pairs;
 	int			npairs = 0;
+
+	if (SideCostFixed(side, price, cost, details, scratch))
+		return true;
 
 	if (side->ndetails > USAGE_INLINE_DETAILS)
 		pairs = palloc(sizeof(JsonbPair) * side->ndetails);
@@ -123,12 +205,9 @@ SideCost(const UsageSide *side, const PriceSide *price, LsbAmount *cost, Jsonb *
 		rest -= d->count;
 
 		/* the usage's keys come in jsonb order, so the pairs need no sorting */
-		pairs[npairs].key.type = jbvString;
-		pairs[npairs].key.val.string.val = (char *) d->key;
-		pairs[npairs].key.val.string.len = d->keylen;
-		pairs[npairs].value.type = jbvNumeric;
-		pairs[npairs].value.val.numeric = AmountToNumeric(&c, LSB_COST_SCALE);
-		pairs[npairs].order = npairs;
+		SetPair(&pairs[npairs], d, npairs < USAGE_INLINE_DETAILS ?
+				AmountToNumericBuf(&c, LSB_COST_SCALE, &numbufs[npairs]) :
+				AmountToNumeric(&c, LSB_COST_SCALE), npairs);
 		npairs++;
 	}
 	if (rest > 0)
@@ -138,7 +217,7 @@ SideCost(const UsageSide *side, const PriceSide *price, LsbAmount *cost, Jsonb *
 	}
 	*cost = sum;
 
-	*details = npairs > 0 ? DetailsToJsonb(pairs, npairs) : NULL;
+	*details = npairs > 0 ? DetailsToJsonb(pairs, npairs, scratch) : NULL;
 	return true;
 
 overflow:
@@ -185,6 +264,18 @@ ChooseTier(const PriceEntry *entry, const Usage *usage, int64 input_tokens)
 bool
 CostCompute(const Usage *usage, const PriceEntry *entry, CostResult *result, char **error)
 {
+	return CostComputeInto(usage, entry, result, NULL, error);
+}
+
+/*
+ * CostCompute, with the detail costs built in scratch[0] (input) and
+ * scratch[1] (output) when they fit, for a caller that copies the result at
+ * once (compute_cost's FormCostRow); scratch NULL: palloc'd.
+ */
+bool
+CostComputeInto(const Usage *usage, const PriceEntry *entry, CostResult *result,
+				LsbDetailsBuf *scratch, char **error)
+{
 	result->has_input = result->has_output = result->has_total = false;
 	result->input_details = result->output_details = NULL;
 	result->has_price = false;
@@ -204,10 +295,12 @@ CostCompute(const Usage *usage, const PriceEntry *entry, CostResult *result, cha
 		}
 		/* a matched entry prices both sides: no tokens on a side cost 0 */
 		if (!SideCost(&usage->in, in, &result->input, &result->input_details,
+					  scratch ? &scratch[0] : NULL,
 					  "input cost", error))
 			return false;
 		result->has_input = true;
 		if (!SideCost(&usage->out, out, &result->output, &result->output_details,
+					  scratch ? &scratch[1] : NULL,
 					  "output cost", error))
 			return false;
 		result->has_output = true;

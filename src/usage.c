@@ -25,8 +25,8 @@
  * JEntrys are its keys (sorted) then its values, each entry holding either
  * its length or, every JB_OFFSET_STRIDE entries, its end offset.
  */
-void
-JsonbObjectWalkInit(JsonbObjectWalk *walk, JsonbContainer *container)
+static inline void
+WalkInit(JsonbObjectWalk *walk, JsonbContainer *container)
 {
 	walk->container = container;
 	walk->count = (int) JsonContainerSize(container);
@@ -43,8 +43,8 @@ JsonbObjectWalkInit(JsonbObjectWalk *walk, JsonbContainer *container)
 	}
 }
 
-bool
-JsonbObjectWalkNext(JsonbObjectWalk *walk, const char **key, int *keylen, JsonbValue *value)
+static inline bool
+WalkNext(JsonbObjectWalk *walk, const char **key, int *keylen, JsonbValue *value)
 {
 	JsonbContainer *c = walk->container;
 	JEntry		ke;
@@ -93,6 +93,19 @@ JsonbObjectWalkNext(JsonbObjectWalk *walk, const char **key, int *keylen, JsonbV
 	return true;
 }
 
+/* The same for other files; this file's readers use the inline ones. */
+void
+JsonbObjectWalkInit(JsonbObjectWalk *walk, JsonbContainer *container)
+{
+	WalkInit(walk, container);
+}
+
+bool
+JsonbObjectWalkNext(JsonbObjectWalk *walk, const char **key, int *keylen, JsonbValue *value)
+{
+	return WalkNext(walk, key, keylen, value);
+}
+
 static const char *
 JsonTypeName(const JsonbValue *v)
 {
@@ -131,7 +144,7 @@ ParseCount(const JsonbValue *v, const char *field, const char *subkey, int subke
 						  field, dot, subkeylen, subkey ? subkey : "", JsonTypeName(v));
 		return false;
 	}
-	if (!NumericToFixed(v->val.numeric, 0, &n) || n < 0 || n > LSB_MAX_TOKENS)
+	if (!NumericToCount(v->val.numeric, &n) || n < 0 || n > LSB_MAX_TOKENS)
 	{
 		*error = psprintf("usage_metadata.%s%s%.*s must be a non-negative integer of at most 10^15, not %s",
 						  field, dot, subkeylen, subkey ? subkey : "", NumericText(v->val.numeric));
@@ -194,10 +207,10 @@ ParseTokenDetails(const JsonbValue *v, const char *field, UsageSide *side, char 
 
 	if (!ParseObject(v, field, &side->token_details, &side->token_details_len, error))
 		return false;
-	JsonbObjectWalkInit(&walk, side->token_details);
+	WalkInit(&walk, side->token_details);
 	if (walk.count > USAGE_INLINE_DETAILS)
 		side->details = palloc(sizeof(UsageDetail) * walk.count);
-	while (JsonbObjectWalkNext(&walk, &key, &keylen, &item))
+	while (WalkNext(&walk, &key, &keylen, &item))
 	{
 		UsageDetail *d;
 
@@ -224,8 +237,8 @@ ParseCostDetails(const JsonbValue *v, const char *field, UsageSide *side, char *
 
 	if (!ParseObject(v, field, &side->cost_details, &side->cost_details_len, error))
 		return false;
-	JsonbObjectWalkInit(&walk, side->cost_details);
-	while (JsonbObjectWalkNext(&walk, &key, &keylen, &item))
+	WalkInit(&walk, side->cost_details);
+	while (WalkNext(&walk, &key, &keylen, &item))
 		if (item.type != jbvNull && !ParseCost(&item, field, key, keylen, &ignored, error))
 			return false;
 	return true;
@@ -263,8 +276,8 @@ UsageParse(JsonbContainer *root, Usage *usage, char **error)
 		return false;
 	}
 
-	JsonbObjectWalkInit(&walk, root);
-	while (JsonbObjectWalkNext(&walk, &key, &keylen, &v))
+	WalkInit(&walk, root);
+	while (WalkNext(&walk, &key, &keylen, &v))
 	{
 		bool		ok = true;
 
