@@ -3193,6 +3193,38 @@ CREATE TRIGGER traces_purged_guard BEFORE UPDATE ON lsbilling.traces
 		OR NEW.total_cost IS DISTINCT FROM OLD.total_cost OR NEW.total_tokens IS DISTINCT FROM OLD.total_tokens)
 	EXECUTE FUNCTION lsbilling.traces_purged_guard();
 
+-- Before lsbilling.distribute() on a server that split its days (Citus
+-- distributes one level of partitioning): each split day becomes one plain
+-- partition again, its rows copied under its lock.  Returns how many days.
+CREATE OR REPLACE FUNCTION lsbilling.merge_split_days() RETURNS integer
+	LANGUAGE plpgsql
+	-- the bounds are written out as text: in one form whatever the session's settings
+	SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET TimeZone = 'UTC' AS $$
+DECLARE
+	d record;
+	n integer := 0;
+	plain text;
+BEGIN
+	FOR d IN SELECT p.name, p.lo, p.hi FROM lsbilling.run_partitions p
+			 JOIN pg_catalog.pg_class c ON c.oid = p.partition WHERE c.relkind = 'p' ORDER BY p.lo LOOP
+		plain := d.name || '_m';
+		EXECUTE format('LOCK TABLE lsbilling.%I IN ACCESS EXCLUSIVE MODE', d.name);
+		EXECUTE format('CREATE TABLE lsbilling.%I (LIKE lsbilling.runs INCLUDING ALL)', plain);
+		EXECUTE format('INSERT INTO lsbilling.%I SELECT * FROM lsbilling.%I', plain, d.name);
+		EXECUTE format('ALTER TABLE lsbilling.%I ADD CONSTRAINT partition_bound CHECK (start_time >= %L AND start_time < %L)',
+					   plain, d.lo, d.hi);
+		EXECUTE format('DROP TABLE lsbilling.%I', d.name);
+		EXECUTE format('ALTER TABLE lsbilling.%I RENAME TO %I', plain, d.name);
+		EXECUTE format('ALTER TABLE lsbilling.runs ATTACH PARTITION lsbilling.%I FOR VALUES FROM (%L) TO (%L)',
+					   d.name, d.lo, d.hi);
+		n := n + 1;
+	END LOOP;
+	RETURN n;
+END $$;
+REVOKE ALL ON FUNCTION lsbilling.merge_split_days() FROM PUBLIC;
+COMMENT ON FUNCTION lsbilling.merge_split_days() IS
+	'makes every day partition of runs split into base and kept halves one plain partition again (before lsbilling.distribute())';
+
 -- the purge's list of extended traces that expire, without reading the
 -- (many more) base traces
 CREATE INDEX IF NOT EXISTS traces_extended_expiry_idx ON lsbilling.traces (expires_at)
@@ -3240,6 +3272,13 @@ DECLARE
 	seq regclass;
 	pol record;
 BEGIN
+	IF EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
+			   WHERE i.inhparent = 'lsbilling.runs'::pg_catalog.regclass AND c.relkind = 'p') THEN
+		RAISE EXCEPTION 'lsbilling.distribute() cannot distribute runs: some of its day partitions are split into base and kept halves'
+			USING ERRCODE = '55000',
+				  DETAIL = 'Citus distributes one level of partitioning; lsbilling splits a day in two on a server without Citus.',
+				  HINT = 'Run SELECT lsbilling.merge_split_days(); first: it makes each split day one plain partition again.';
+	END IF;
 	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
 		RAISE EXCEPTION 'lsbilling.distribute() needs the citus extension'
 			USING ERRCODE = '55000',

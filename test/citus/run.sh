@@ -166,7 +166,7 @@ S -d lsbilling_demo -f test/citus/fingerprint.sql >"$LSB_CTMP/single3.txt" 2>&1
 check "$(diff "$LSB_CTMP/single3.txt" "$LSB_CTMP/purged.txt" | head -20)" "" \
 	"after the purge the trace totals, ledger and invoices are intact and equal the single node's (the purge's deletes roll nothing back on the shards)"
 
-purged=$(S -d lsbilling_demo -At -c "SELECT id FROM lsbilling.traces WHERE purged_at IS NOT NULL
+purged=$(S -d lsbilling_demo -At -c "SELECT id FROM lsbilling.traces WHERE lsbilling.trace_purged_at(traces) IS NOT NULL
 	AND workspace_id = '0b000000-0000-0000-0000-000000000001' ORDER BY id LIMIT 1")
 late="INSERT INTO lsbilling.feedback (workspace_id, trace_id, key)
 	VALUES ('0b000000-0000-0000-0000-000000000001', '$purged', 'late')"

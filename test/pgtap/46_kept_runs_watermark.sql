@@ -5,7 +5,7 @@
 -- found in its day); the purge moves a watermark instead of writing purged_at
 -- per trace, drops the base half, and refuses writes to covered traces (LS410).
 BEGIN;
-SELECT plan(29);
+SELECT plan(32);
 
 CREATE FUNCTION pg_temp.u(prefix text, n integer) RETURNS uuid
 	LANGUAGE sql IMMUTABLE AS $$ SELECT (prefix || '-0000-0000-0000-' || lpad(n::text, 12, '0'))::uuid $$;
@@ -148,6 +148,26 @@ SELECT is((SELECT count(*)::int FROM lsbilling.run_partitions WHERE name IN ('ru
 	'both days, empty, are dropped');
 SELECT is((SELECT count(*)::int FROM lsbilling.traces WHERE workspace_id = pg_temp.u('46b00000', 1)), 5,
 	'every trace row stays');
+
+-- before lsbilling.distribute(): split days become plain partitions again, their rows kept
+SELECT lsbilling.create_run_partitions('2026-07-01', 1);
+INSERT INTO lsbilling.runs (workspace_id, id, trace_id, project_id, name, run_type, start_time)
+VALUES (pg_temp.u('46b00000', 1), pg_temp.u('46d00000', 7), pg_temp.u('46d00000', 7), pg_temp.u('46c00000', 1),
+	'root', 'chain', '2026-07-01 12:00+00');
+UPDATE lsbilling.traces SET tier = 'extended' WHERE id = pg_temp.u('46d00000', 7);
+SELECT throws_ok('SELECT * FROM lsbilling.distribute()', '55000',
+	'lsbilling.distribute() cannot distribute runs: some of its day partitions are split into base and kept halves',
+	'distribute() refuses split days (Citus distributes one level of partitioning), with merge_split_days as its hint');
+SET LOCAL DateStyle = 'SQL, DMY';
+SET LOCAL TimeZone = 'Asia/Kolkata';
+SELECT ok(lsbilling.merge_split_days() >= 1, 'merge_split_days merges the split days');
+RESET DateStyle;
+RESET TimeZone;
+SELECT results_eq($$SELECT (SELECT count(*)::int FROM lsbilling.run_partitions p JOIN pg_catalog.pg_class c ON c.oid = p.partition
+	  WHERE c.relkind = 'p'), pg_temp.part(pg_temp.u('46d00000', 7)),
+	(SELECT lo FROM lsbilling.run_partitions WHERE name = 'runs_p20260701')$$,
+	$$VALUES (0, 'lsbilling.runs_p20260701', '2026-07-01 00:00+00'::timestamptz)$$,
+	'none is left split; the kept run is in its day, a plain partition with the same bounds (whatever the session''s DateStyle and TimeZone)');
 
 SELECT * FROM finish();
 ROLLBACK;
