@@ -139,15 +139,16 @@ ExecCount(const char *sql, int nargs, Oid *argtypes, Datum *args, int expected)
  * (read whole, joined to their traces), with their run ids.
  */
 static void
-DeleteFromUnsplitPartitions(TimestampTz w, PurgeCounts *counts)
+DeleteFromUnsplitPartitions(TimestampTz old_w, TimestampTz w, PurgeCounts *counts)
 {
 	SPITupleTable *parts;
 	uint64		nparts;
-	Oid			argtypes[1] = {TIMESTAMPTZOID};
-	Datum		args[1] = {TimestampTzGetDatum(w)};
+	Oid			argtypes[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
+	Datum		args[2] = {TimestampTzGetDatum(w), TimestampTzGetDatum(old_w)};
 
-	if (SPI_execute("SELECT c.relname FROM pg_catalog.pg_inherits i"
+	if (SPI_execute("SELECT c.relname, b.is_default FROM pg_catalog.pg_inherits i"
 					" JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid"
+					" CROSS JOIN LATERAL lsbilling.run_partition_bounds(c.oid::pg_catalog.regclass) b"
 					" WHERE i.inhparent = 'lsbilling.runs'::pg_catalog.regclass AND c.relkind = 'r'"
 					" ORDER BY c.relname", false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "lsbilling purge: cannot list the partitions of runs");
@@ -156,19 +157,28 @@ DeleteFromUnsplitPartitions(TimestampTz w, PurgeCounts *counts)
 	for (uint64 i = 0; i < nparts; i++)
 	{
 		char	   *name = SPI_getvalue(parts->vals[i], parts->tupdesc, 1);
+		bool		isnull;
+		bool		is_default = DatumGetBool(SPI_getbinval(parts->vals[i], parts->tupdesc, 2, &isnull));
 
 		if (!RunPartitionHasRows(name))
 			continue;
+
+		/*
+		 * runs_default (small: the safety net) is joined whole, so that runs
+		 * of a trace that arrived already past its retention go too; a day
+		 * made before 0.2.0 (which may hold the runs of 0.1.0's extended
+		 * traces for a year) through the traces the watermark newly covers.
+		 */
 		counts->runs_deleted +=
 			ExecCount(psprintf("WITH gone AS (DELETE FROM lsbilling.%s r USING lsbilling.traces t"
 							   "  WHERE t.workspace_id = r.workspace_id AND t.id = r.trace_id"
-							   "  AND t.purged_at IS NULL AND t.expires_at <= $1"
+							   "  AND t.purged_at IS NULL AND t.expires_at <= $1%s"
 							   "  RETURNING r.workspace_id, r.id, r.start_time),"
 							   " ids AS (DELETE FROM lsbilling.run_ids i USING gone g"
 							   "  WHERE i.workspace_id = g.workspace_id AND i.id = g.id AND i.start_time = g.start_time)"
 							   " SELECT pg_catalog.count(*) FROM gone",
-							   quote_identifier(name)),
-					  1, argtypes, args, SPI_OK_SELECT);
+							   quote_identifier(name), is_default ? "" : " AND t.expires_at > $2"),
+					  2, argtypes, args, SPI_OK_SELECT);
 	}
 }
 
@@ -252,7 +262,7 @@ PurgeMarkWatermark(TimestampTz as_of, PurgeCounts *counts)
 				  2, argtypes, args, SPI_OK_SELECT) > 0)
 		DeleteExtendedTraceData(counts, argtypes, args);
 
-	DeleteFromUnsplitPartitions(as_of, counts);
+	DeleteFromUnsplitPartitions(old_w, as_of, counts);
 
 	(void) ExecCount("INSERT INTO lsbilling.purge_watermark AS m (id, purged_through) VALUES (true, $2)"
 					 " ON CONFLICT (id) DO UPDATE SET purged_through = excluded.purged_through",
@@ -335,7 +345,20 @@ PurgeDropNextDay(TimestampTz w, TimestampTz *after, bool wait, PurgeCounts *coun
 	if (!OidIsValid(half))
 	{
 		/* a day without its base half (not made by lsbilling): only an empty day goes */
-		if (!RunPartitionHasRows(part.name) && LockDay(day, wait))
+		if (!RunPartitionHasRows(part.name) && LockDay(day, wait) && !RunPartitionHasRows(part.name))
+		{
+			RunPartitionDrop(&part);
+			counts->partitions_dropped++;
+		}
+		return true;
+	}
+
+	/* an emptied half (a day kept for its kept runs): nothing to lock or read */
+	if (!RunPartitionHasRows(base))
+	{
+		/* looked at again under the day's lock: a run may have come meanwhile */
+		if (!RunPartitionHasRows(RunPartitionHalfName(part.name, true)) && LockDay(day, wait) &&
+			!RunPartitionHasRows(part.name))
 		{
 			RunPartitionDrop(&part);
 			counts->partitions_dropped++;
@@ -376,9 +399,10 @@ PurgeDropNextDay(TimestampTz w, TimestampTz *after, bool wait, PurgeCounts *coun
 					  1, argtypes, args, SPI_OK_DELETE);
 		return true;
 	}
-	if (!RunPartitionHasRows(RunPartitionHalfName(part.name, true)) && LockDay(day, wait))
+	if (!RunPartitionHasRows(RunPartitionHalfName(part.name, true)) && LockDay(day, wait) &&
+		!RunPartitionHasRows(RunPartitionHalfName(part.name, true)))
 	{
-		/* nothing kept either: the whole day goes (later runs of it land in runs_default) */
+		/* nothing kept either (looked at again under the day's lock): the whole day goes */
 		RunPartitionDrop(&part);
 		counts->runs_deleted += runs;
 		counts->partitions_dropped++;
