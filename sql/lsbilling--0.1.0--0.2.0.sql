@@ -3168,8 +3168,10 @@ END $$;
 ALTER TABLE lsbilling.purge_passes ADD COLUMN IF NOT EXISTS purged_through timestamptz;
 CREATE INDEX IF NOT EXISTS purge_passes_purged_through_idx ON lsbilling.purge_passes (purged_through)
 	WHERE purged_through IS NOT NULL;
+-- (SECURITY DEFINER: it reads purge_passes, which tenants may not; the pass
+-- times it reveals are the same for every tenant)
 CREATE OR REPLACE FUNCTION lsbilling.trace_purged_at(t lsbilling.traces) RETURNS timestamptz
-	LANGUAGE sql STABLE PARALLEL SAFE
+	LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp AS $$
 	SELECT coalesce(t.purged_at,
 		(SELECT pg_catalog.min(p.finished_at) FROM lsbilling.purge_passes p

@@ -6,7 +6,7 @@
 -- failed on the code as reviewed (each was then fixed: they guard against a
 -- regression); the others record what held.
 BEGIN;
-SELECT plan(18);
+SELECT plan(23);
 
 -- helpers (as in 50_access.sql) ---------------------------------------------
 -- "SQLSTATE: message | detail" of q run as role r, or 'ok'
@@ -209,6 +209,26 @@ SELECT is((SELECT used FROM lsbilling.rate_limit_status('review', 'a5500000-0000
 -- restarts).  Not run here; the privilege that allows it:
 SELECT ok(NOT has_function_privilege('lsb_review_ingest', 'lsbilling.rate_limit_row()', 'EXECUTE'),
 	'FINDING 8: an application role cannot use lsbilling.rate_limit_row() on a table whose workspace_id is an integer (segfault)');
+
+-- issue 12: the purge's layout and watermark cannot be steered by a tenant
+SELECT is(pg_temp.state('lsb_review_ingest', pg_temp.auth('svc') || $$;
+	INSERT INTO lsbilling.runs (workspace_id, id, trace_id, project_id, name, run_type, start_time, retained)
+	VALUES ('b5500000-0000-0000-0000-000000000001', 'd5500000-0000-0000-0000-0000000000c1',
+		'd5500000-0000-0000-0000-0000000000c1', 'c5500000-0000-0000-0000-000000000001', 'keep me', 'chain', now(), true)$$),
+	'428C9', 'an application role cannot write a run as kept (retained): it would outlive the retention paid for');
+SELECT is(pg_temp.state('lsb_review_ingest', pg_temp.auth('svc') || $$;
+	INSERT INTO lsbilling.runs (workspace_id, id, trace_id, project_id, name, run_type, start_time)
+	VALUES ('b5500000-0000-0000-0000-000000000001', 'd5500000-0000-0000-0000-0000000000c2',
+		'd5500000-0000-0000-0000-0000000000c2', 'c5500000-0000-0000-0000-000000000001', 'base', 'chain', now());
+	UPDATE lsbilling.runs SET retained = true WHERE id = 'd5500000-0000-0000-0000-0000000000c2'$$),
+	'428C9', 'nor mark a stored base run kept');
+SELECT is(pg_temp.state('lsb_review_admin', $$UPDATE lsbilling.purge_watermark SET purged_through = 'infinity'$$),
+	'42501', 'nor move the purge watermark (which would purge every tenant''s traces and refuse their writes)');
+SELECT is(pg_temp.state('lsb_review_admin', $$SELECT lsbilling.merge_split_days()$$),
+	'42501', 'nor rewrite the day partitions');
+SELECT is(pg_temp.val('lsb_review_app', pg_temp.auth('svc') || $$;
+	SELECT (lsbilling.trace_purged_at(t) IS NULL)::text FROM lsbilling.traces t WHERE id = 'd5500000-0000-0000-0000-000000000001'$$),
+	'true', 'a reading role can ask whether its trace is purged (trace_purged_at)');
 
 SELECT * FROM finish();
 ROLLBACK;
