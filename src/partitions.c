@@ -165,6 +165,25 @@ RunPartitionPurgeTable(const char *day_name, bool *split)
 	return kept_exists ? kept : base_exists ? base : NULL;
 }
 
+/*
+ * Move the rows runs_default holds for [lo, hi) (and filter, an extra
+ * condition) into the table target, which is not attached yet: an ATTACH
+ * would otherwise fail on them.
+ */
+static void
+MoveFromDefault(const char *default_name, TimestampTz lo, TimestampTz hi, const char *filter,
+				const char *target)
+{
+	char	   *cols = RunsColumnList();
+
+	PartExec(psprintf("WITH moved AS (DELETE FROM lsbilling.%s"
+					  " WHERE start_time >= %s AND start_time < %s%s RETURNING %s)"
+					  " INSERT INTO lsbilling.%s (%s) SELECT %s FROM moved",
+					  quote_identifier(default_name), TimestampLiteral(lo),
+					  TimestampLiteral(hi), filter, cols, quote_identifier(target), cols, cols),
+			 SPI_OK_INSERT);
+}
+
 /* Make and attach one half of a split day; rows runs_default has for it move in. */
 static void
 CreateDayHalf(const char *name, bool kept, TimestampTz lo, TimestampTz hi, const char *default_name)
@@ -175,16 +194,7 @@ CreateDayHalf(const char *name, bool kept, TimestampTz lo, TimestampTz hi, const
 	PartExec(psprintf("CREATE TABLE lsbilling.%s (LIKE lsbilling.runs INCLUDING ALL)", qhalf),
 			 SPI_OK_UTILITY);
 	if (default_name != NULL)
-	{
-		char	   *cols = RunsColumnList();
-
-		PartExec(psprintf("WITH moved AS (DELETE FROM lsbilling.%s"
-						  " WHERE start_time >= %s AND start_time < %s AND retained = %s RETURNING %s)"
-						  " INSERT INTO lsbilling.%s (%s) SELECT %s FROM moved",
-						  quote_identifier(default_name), TimestampLiteral(lo),
-						  TimestampLiteral(hi), kept ? "true" : "false", cols, qhalf, cols, cols),
-				 SPI_OK_INSERT);
-	}
+		MoveFromDefault(default_name, lo, hi, kept ? " AND retained" : " AND NOT retained", half);
 	AddBoundCheck(half, lo, hi);
 	PartExec(psprintf("ALTER TABLE lsbilling.%s ADD CONSTRAINT partition_half CHECK (%sretained)",
 					  qhalf, kept ? "" : "NOT "),
@@ -220,16 +230,7 @@ CreateDayPartition(const char *name, TimestampTz lo, TimestampTz hi, const char 
 	PartExec(psprintf("CREATE TABLE lsbilling.%s (LIKE lsbilling.runs INCLUDING ALL)", qname),
 			 SPI_OK_UTILITY);
 	if (default_name != NULL)
-	{
-		char	   *cols = RunsColumnList();
-
-		PartExec(psprintf("WITH moved AS (DELETE FROM lsbilling.%s"
-						  " WHERE start_time >= %s AND start_time < %s RETURNING %s)"
-						  " INSERT INTO lsbilling.%s (%s) SELECT %s FROM moved",
-						  quote_identifier(default_name), TimestampLiteral(lo),
-						  TimestampLiteral(hi), cols, qname, cols, cols),
-				 SPI_OK_INSERT);
-	}
+		MoveFromDefault(default_name, lo, hi, "", name);
 	AddBoundCheck(name, lo, hi);
 	Attach(name, lo, hi);
 }

@@ -195,25 +195,25 @@ DeleteExtendedTraceData(PurgeCounts *counts, Oid *argtypes, Datum *args)
 				  "  AND r.retained RETURNING 1)"
 				  " SELECT pg_catalog.count(*) FROM gone",
 				  2, argtypes, args, SPI_OK_SELECT);
-	counts->feedback_deleted +=
-		ExecCount("DELETE FROM lsbilling.feedback f USING lsbilling.traces t"
-				  " WHERE t.tier = 'extended' AND t.expires_at > $1 AND t.expires_at <= $2 AND t.purged_at IS NULL"
-				  " AND f.workspace_id = t.workspace_id AND f.trace_id = t.id",
-				  2, argtypes, args, SPI_OK_DELETE);
-	counts->queue_items_deleted +=
-		ExecCount("DELETE FROM lsbilling.annotation_queue_runs q USING lsbilling.traces t"
-				  " WHERE t.tier = 'extended' AND t.expires_at > $1 AND t.expires_at <= $2 AND t.purged_at IS NULL"
-				  " AND q.workspace_id = t.workspace_id AND q.trace_id = t.id",
-				  2, argtypes, args, SPI_OK_DELETE);
-	counts->rule_matches_deleted +=
-		ExecCount("DELETE FROM lsbilling.rule_matches m USING lsbilling.traces t"
-				  " WHERE t.tier = 'extended' AND t.expires_at > $1 AND t.expires_at <= $2 AND t.purged_at IS NULL"
-				  " AND m.workspace_id = t.workspace_id AND m.trace_id = t.id",
-				  2, argtypes, args, SPI_OK_DELETE);
-	(void) ExecCount("DELETE FROM lsbilling.run_ids i USING lsbilling.traces t"
-					 " WHERE t.tier = 'extended' AND t.expires_at > $1 AND t.expires_at <= $2 AND t.purged_at IS NULL"
-					 " AND i.workspace_id = t.workspace_id AND i.trace_id = t.id",
-					 2, argtypes, args, SPI_OK_DELETE);
+	{
+		/* the rows that hang off them, each table through its (workspace_id, trace_id) index */
+		static const char *const tables[4] = {"feedback", "annotation_queue_runs", "rule_matches", "run_ids"};
+		int64	   *deleted[4] = {&counts->feedback_deleted, &counts->queue_items_deleted,
+		&counts->rule_matches_deleted, NULL};
+
+		for (int i = 0; i < 4; i++)
+		{
+			int64		n = ExecCount(psprintf("DELETE FROM lsbilling.%s x USING lsbilling.traces t"
+											   " WHERE t.tier = 'extended' AND t.expires_at > $1 AND t.expires_at <= $2"
+											   " AND t.purged_at IS NULL"
+											   " AND x.workspace_id = t.workspace_id AND x.trace_id = t.id",
+											   tables[i]),
+									  2, argtypes, args, SPI_OK_DELETE);
+
+			if (deleted[i] != NULL)
+				*deleted[i] += n;
+		}
+	}
 }
 
 /*

@@ -61,35 +61,42 @@ ReportRunNotFound(Datum ws, Datum run_id, Datum trace_id, bool trace_null)
  * backfill), or not found at its claim's start_time, goes through the
  * lookup by id alone: the path of a missing run, which then errors.
  */
-static Datum
-TraceOfRun(Datum ws, Datum run_id, Datum trace_id, bool trace_null)
+/*
+ * One of the lookups below: the run's trace_id into *trace, false when the
+ * query finds no run.  Not read-only: the query then takes its snapshot
+ * after its locks, so a writer that queued behind a purge sees what it left.
+ */
+static bool
+LookupTrace(SPIPlanPtr *plan, const char *sql, int nargs, Datum *args, int cursor_options,
+			Datum *trace)
 {
-	Datum		start_time;
+	static const Oid argtypes[4] = {UUIDOID, UUIDOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
 	bool		isnull;
 	int			rc;
 
-	if (RunIdStartTime(ws, run_id, &start_time))
-	{
-		Oid			argtypes[3] = {UUIDOID, UUIDOID, TIMESTAMPTZOID};
-		Datum		args[3] = {ws, run_id, start_time};
+	if (*plan == NULL)
+		*plan = LsbPrepareKept(sql, nargs, (Oid *) argtypes, cursor_options);
+	rc = SPI_execute_plan(*plan, args, NULL, false, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "lsbilling run lookup failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed == 0)
+		return false;
+	*trace = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	return true;
+}
 
-		if (RunTraceAtPlan == NULL)
-			RunTraceAtPlan = LsbPrepareKept("SELECT trace_id FROM lsbilling.runs"
-											" WHERE workspace_id = $1 AND id = $2 AND start_time = $3"
-											" LIMIT 1",
-											3, argtypes, CURSOR_OPT_CUSTOM_PLAN);
+static Datum
+TraceOfRun(Datum ws, Datum run_id, Datum trace_id, bool trace_null)
+{
+	Datum		args[4] = {ws, run_id, 0, 0};
+	Datum		trace;
 
-		/*
-		 * Not read-only, as below.  A claim read before a purge's swap
-		 * committed names a run the swap either kept (same start_time) or
-		 * purged (then none here, nor by id below: LS410).
-		 */
-		rc = SPI_execute_plan(RunTraceAtPlan, args, NULL, false, 1);
-		if (rc != SPI_OK_SELECT)
-			elog(ERROR, "lsbilling run lookup failed: %s", SPI_result_code_string(rc));
-		if (SPI_processed > 0)
-			return SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	}
+	if (RunIdStartTime(ws, run_id, &args[2]) &&
+		LookupTrace(&RunTraceAtPlan,
+					"SELECT trace_id FROM lsbilling.runs"
+					" WHERE workspace_id = $1 AND id = $2 AND start_time = $3 LIMIT 1",
+					3, args, CURSOR_OPT_CUSTOM_PLAN, &trace))
+		return trace;
 
 	/*
 	 * Not in run_ids: on one node with split days a base run (kept runs are
@@ -99,7 +106,6 @@ TraceOfRun(Datum ws, Datum run_id, Datum trace_id, bool trace_null)
 	 */
 	if (KeptRunsLayout())
 	{
-		Datum		args[4] = {ws, run_id, 0, 0};
 		const pg_uuid_t *u = DatumGetUUIDP(run_id);
 
 		if ((u->data[6] >> 4) == 7)
@@ -111,62 +117,27 @@ TraceOfRun(Datum ws, Datum run_id, Datum trace_id, bool trace_null)
 			/* Unix milliseconds to a timestamptz, widened by a day each way */
 			args[2] = TimestampTzGetDatum((ms - INT64CONST(946684800000)) * 1000 - USECS_PER_DAY);
 			args[3] = TimestampTzGetDatum((ms - INT64CONST(946684800000)) * 1000 + USECS_PER_DAY);
-			if (RunTraceNearPlan == NULL)
-			{
-				Oid			argtypes[4] = {UUIDOID, UUIDOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
-
-				RunTraceNearPlan = LsbPrepareKept("SELECT trace_id FROM lsbilling.runs"
-												  " WHERE workspace_id = $1 AND id = $2 AND NOT retained"
-												  " AND start_time >= $3 AND start_time < $4 LIMIT 1",
-												  4, argtypes, CURSOR_OPT_CUSTOM_PLAN);
-			}
-			rc = SPI_execute_plan(RunTraceNearPlan, args, NULL, false, 1);
-			if (rc != SPI_OK_SELECT)
-				elog(ERROR, "lsbilling run lookup failed: %s", SPI_result_code_string(rc));
-			if (SPI_processed > 0)
-				return SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+			if (LookupTrace(&RunTraceNearPlan,
+							"SELECT trace_id FROM lsbilling.runs"
+							" WHERE workspace_id = $1 AND id = $2 AND NOT retained"
+							" AND start_time >= $3 AND start_time < $4 LIMIT 1",
+							4, args, CURSOR_OPT_CUSTOM_PLAN, &trace))
+				return trace;
 		}
-		if (RunTraceBasePlan == NULL)
-		{
-			Oid			argtypes[2] = {UUIDOID, UUIDOID};
-
-			RunTraceBasePlan = LsbPrepareKept("SELECT trace_id FROM lsbilling.runs"
-											  " WHERE workspace_id = $1 AND id = $2 AND NOT retained LIMIT 1",
-											  2, argtypes, 0);
-		}
-		rc = SPI_execute_plan(RunTraceBasePlan, args, NULL, false, 1);
-		if (rc != SPI_OK_SELECT)
-			elog(ERROR, "lsbilling run lookup failed: %s", SPI_result_code_string(rc));
-		if (SPI_processed == 0)
+		if (!LookupTrace(&RunTraceBasePlan,
+						 "SELECT trace_id FROM lsbilling.runs"
+						 " WHERE workspace_id = $1 AND id = $2 AND NOT retained LIMIT 1",
+						 2, args, 0, &trace))
 			ReportRunNotFound(ws, run_id, trace_id, trace_null);
-		return SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+		return trace;
 	}
 
 	/* no claim, or none found at its start_time: the lookup by id alone */
-	if (RunTracePlan == NULL)
-	{
-		Oid			argtypes[2] = {UUIDOID, UUIDOID};
-
-		RunTracePlan = LsbPrepareKept("SELECT trace_id FROM lsbilling.runs"
-									  " WHERE workspace_id = $1 AND id = $2 LIMIT 1",
-									  2, argtypes, 0);
-	}
-
-	/*
-	 * Not read-only: the query then takes its snapshot after its locks, so a
-	 * writer that queued behind a purge's partition swap sees the runs the
-	 * swap kept (with the statement's older snapshot it would find none).
-	 */
-	{
-		Datum		args[2] = {ws, run_id};
-
-		rc = SPI_execute_plan(RunTracePlan, args, NULL, false, 1);
-	}
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "lsbilling run lookup failed: %s", SPI_result_code_string(rc));
-	if (SPI_processed == 0)
+	if (!LookupTrace(&RunTracePlan,
+					 "SELECT trace_id FROM lsbilling.runs WHERE workspace_id = $1 AND id = $2 LIMIT 1",
+					 2, args, 0, &trace))
 		ReportRunNotFound(ws, run_id, trace_id, trace_null);
-	return SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	return trace;
 }
 
 /* A trace named without a run must exist and still have its data. */
