@@ -453,8 +453,9 @@ NewRunsArrays(TriggerData *trigdata, int64 nruns, Datum *arrays)
 }
 
 /*
- * Citus: the statement's new traces are billable, a trace at a time (each
- * routed to its shard): ledger events, usage count and limits (tiers.h).
+ * The statement's new traces are billable, a trace at a time (on Citus each
+ * routed to its shard; on one node after a one-run statement): ledger
+ * events, usage count and limits (tiers.h).
  * written: RETURNING of a trace upsert.
  */
 static void
@@ -782,6 +783,7 @@ TRACE_ON_CONFLICT TRACE_UPSERT_RETURNING;
 
 static SPIPlanPtr TraceUpsertLocalOnePlan = NULL;
 static SPIPlanPtr TraceUpsertLocalManyPlan = NULL;
+static SPIPlanPtr TraceUpsertLocalRunPlan = NULL;
 
 /*
  * "WITH up AS (upsert), ev AS (ledger), cnt AS (usage counter) SELECT up's
@@ -852,15 +854,39 @@ TraceGroupsUpsert(const TraceGroups *groups, Datum now, bool fold, DateADT month
 	if (groups->nwrite == 1)
 	{
 		bool		nulls[TRACE_GROUP_COLS];
+		SPIPlanPtr	plan;
 
 		for (int64 i = 0; i < groups->ngroups; i++)
 			if (groups->group[i].one_project)
 				TraceGroupValues(&groups->group[i], args, nulls);
 		for (int c = 0; c < TRACE_GROUP_COLS; c++)
 			argnulls[c] = nulls[c] ? 'n' : ' ';
+		if (groups->ngroups == 1 && groups->group[0].runs == 1)
+		{
+			/*
+			 * A client sending runs one at a time mostly adds to a trace
+			 * that exists: the upsert alone, without the ledger's and the
+			 * counter's CTEs (each a table and its indexes opened at every
+			 * executor start); a created trace is billed after it.
+			 */
+			if (TraceUpsertLocalRunPlan == NULL)
+			{
+				Oid			argtypes[TRACE_GROUP_COLS + 1] = {UUIDOID, UUIDOID, UUIDOID, TEXTOID,
+					TIMESTAMPTZOID, JSONBOID, BOOLOID, INT8OID, INT8OID, INT8OID, INT8OID,
+				NUMERICOID, NUMERICOID, NUMERICOID, TIMESTAMPTZOID};
+
+				TraceUpsertLocalRunPlan = LsbPrepareKept(TraceUpsertLocalOneSql, TRACE_GROUP_COLS + 1,
+														 argtypes, 0);
+			}
+			rc = SPI_execute_plan(TraceUpsertLocalRunPlan, args, argnulls, false, 0);
+			if (rc != SPI_OK_INSERT_RETURNING)
+				elog(ERROR, "lsbilling trace upsert failed: %s", SPI_result_code_string(rc));
+			return;
+		}
 		if (TraceUpsertLocalOnePlan == NULL)
 			TraceUpsertLocalOnePlan = TraceUpsertLocalPrepare(TraceUpsertLocalOneSql, false);
-		rc = SPI_execute_plan(TraceUpsertLocalOnePlan, args, argnulls, false, 0);
+		plan = TraceUpsertLocalOnePlan;
+		rc = SPI_execute_plan(plan, args, argnulls, false, 0);
 	}
 	else
 	{
@@ -981,11 +1007,28 @@ TraceRollupInsertLocal(TriggerData *trigdata, int64 nruns)
 	TraceGroupsBuild(trigdata, nruns, &groups);
 	if (groups.nwrite > 0)
 	{
-		fold = groups.one_workspace &&
+		fold = nruns > 1 && groups.one_workspace &&
 			UsageCanFold(groups.group[0].workspace_id, now, &month, &slot);
 		TraceGroupsUpsert(&groups, now, fold, month, slot);
 		written = SPI_tuptable;
 		nwritten = SPI_processed;
+	}
+	if (nruns == 1)
+	{
+		/* the one-run upsert (TraceGroupsUpsert): billed by the ledger a trace at a time */
+		if (nwritten == 0)
+		{
+			Datum		runs[NEW_RUNS_NCOLS + 1];
+			char		runs_nulls[NEW_RUNS_NCOLS + 2];
+
+			memset(runs_nulls, ' ', sizeof(runs_nulls));
+			runs_nulls[NEW_RUNS_NCOLS + 1] = '\0';
+			runs[NEW_RUNS_NCOLS] = now;
+			NewRunsArrays(trigdata, nruns, runs);
+			ReportRejectedRun(runs, runs_nulls);
+		}
+		BillCreatedTraces(written, nwritten);
+		return;
 	}
 	if ((int64) nwritten < groups.ngroups)
 	{
