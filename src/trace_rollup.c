@@ -89,8 +89,7 @@
  * distributed table): the expiry moves with the start time in UTC
  * timestamps, where timestamptz + interval would be STABLE.
  */
-#define TRACE_ON_CONFLICT \
-	" ON CONFLICT (workspace_id, id) DO UPDATE SET" \
+#define TRACE_MERGE_SET \
 	"  run_count = t.run_count + excluded.run_count," \
 	"  prompt_tokens = " TOKENS_SAT("t.prompt_tokens::numeric + excluded.prompt_tokens") "," \
 	"  completion_tokens = " TOKENS_SAT("t.completion_tokens::numeric + excluded.completion_tokens") "," \
@@ -104,8 +103,13 @@
 	"  start_time = " NEW_TRACE_START "," \
 	"  expires_at = least(t.expires_at, pg_catalog.timezone('UTC', pg_catalog.timezone('UTC', t.expires_at)" \
 "    + (" NEW_TRACE_START " - t.start_time)))," \
-	"  root_seen = t.root_seen OR excluded.root_seen" \
-	" WHERE t.project_id = excluded.project_id AND t.purged_at IS NULL" \
+	"  root_seen = t.root_seen OR excluded.root_seen"
+/* the trace takes the runs: same project, not purged (also TraceUpdateRunSql) */
+#define TRACE_MERGE_WHERE \
+	" t.project_id = excluded.project_id AND t.purged_at IS NULL"
+#define TRACE_ON_CONFLICT \
+	" ON CONFLICT (workspace_id, id) DO UPDATE SET" TRACE_MERGE_SET \
+	" WHERE" TRACE_MERGE_WHERE \
 	" RETURNING t.workspace_id, t.id, (t.xmax = 0) AS created, t.project_id, t.start_time"
 
 /* One run: $1 workspace, $2 trace, $3 project, $4 name, $5 start, $6 extra, $7 is root, $8.. totals, $14 clock */
@@ -781,7 +785,25 @@ TRACE_PROJECT_JOIN("g.workspace_id", "g.project_id")
 " ORDER BY g.n"
 TRACE_ON_CONFLICT TRACE_UPSERT_RETURNING;
 
+/*
+ * One run of a trace that exists, the common case of a client sending runs
+ * one at a time: the ON CONFLICT branch of TraceUpsertLocalOneSql as a
+ * plain UPDATE (one index probe, no join with projects and workspaces, no
+ * row lock before the update).  No row: the upsert decides.
+ */
+static const char *TraceUpdateRunSql =
+"UPDATE lsbilling.traces AS t SET" TRACE_MERGE_SET
+" FROM (SELECT $3::uuid AS project_id, $4::text AS name, $5::timestamptz AS start_time,"
+"  " TRACE_THREAD("$6") " AS thread_id, $7::boolean AS root_seen, $8::bigint AS run_count,"
+"  $9::bigint AS prompt_tokens, $10::bigint AS completion_tokens, $11::bigint AS total_tokens,"
+"  $12::numeric AS prompt_cost, $13::numeric AS completion_cost, $14 - $12 - $13 AS other_cost,"
+"  $14::numeric AS total_cost) AS excluded"
+" WHERE t.workspace_id = $1 AND t.id = $2 AND" TRACE_MERGE_WHERE
+" RETURNING t.workspace_id, t.id, false AS created, t.project_id, t.start_time"
+TRACE_UPSERT_RETURNING;
+
 static SPIPlanPtr TraceUpsertLocalOnePlan = NULL;
+static SPIPlanPtr TraceUpdateRunPlan = NULL;
 static SPIPlanPtr TraceUpsertLocalManyPlan = NULL;
 static SPIPlanPtr TraceUpsertLocalRunPlan = NULL;
 
@@ -869,15 +891,20 @@ TraceGroupsUpsert(const TraceGroups *groups, Datum now, bool fold, DateADT month
 			 * counter's CTEs (each a table and its indexes opened at every
 			 * executor start); a created trace is billed after it.
 			 */
-			if (TraceUpsertLocalRunPlan == NULL)
-			{
-				Oid			argtypes[TRACE_GROUP_COLS + 1] = {UUIDOID, UUIDOID, UUIDOID, TEXTOID,
-					TIMESTAMPTZOID, JSONBOID, BOOLOID, INT8OID, INT8OID, INT8OID, INT8OID,
-				NUMERICOID, NUMERICOID, NUMERICOID, TIMESTAMPTZOID};
+			Oid			argtypes[TRACE_GROUP_COLS + 1] = {UUIDOID, UUIDOID, UUIDOID, TEXTOID,
+				TIMESTAMPTZOID, JSONBOID, BOOLOID, INT8OID, INT8OID, INT8OID, INT8OID,
+			NUMERICOID, NUMERICOID, NUMERICOID, TIMESTAMPTZOID};
 
+			if (TraceUpdateRunPlan == NULL)
+				TraceUpdateRunPlan = LsbPrepareKept(TraceUpdateRunSql, TRACE_GROUP_COLS, argtypes, 0);
+			rc = SPI_execute_plan(TraceUpdateRunPlan, args, argnulls, false, 0);
+			if (rc != SPI_OK_UPDATE_RETURNING)
+				elog(ERROR, "lsbilling trace update failed: %s", SPI_result_code_string(rc));
+			if (SPI_processed == 1)
+				return;
+			if (TraceUpsertLocalRunPlan == NULL)
 				TraceUpsertLocalRunPlan = LsbPrepareKept(TraceUpsertLocalOneSql, TRACE_GROUP_COLS + 1,
 														 argtypes, 0);
-			}
 			rc = SPI_execute_plan(TraceUpsertLocalRunPlan, args, argnulls, false, 0);
 			if (rc != SPI_OK_INSERT_RETURNING)
 				elog(ERROR, "lsbilling trace upsert failed: %s", SPI_result_code_string(rc));
