@@ -789,7 +789,10 @@ TRACE_ON_CONFLICT TRACE_UPSERT_RETURNING;
  * One run of a trace that exists, the common case of a client sending runs
  * one at a time: the ON CONFLICT branch of TraceUpsertLocalOneSql as a
  * plain UPDATE (one index probe, no join with projects and workspaces, no
- * row lock before the update).  No row: the upsert decides.
+ * row lock before the update).  No row: the upsert decides.  The merge's
+ * condition is wrapped in IS TRUE so that the planner cannot derive
+ * "project_id = $3" from it: a generic plan would then pick the index on
+ * (workspace_id, project_id, start_time) and read a project's every trace.
  */
 static const char *TraceUpdateRunSql =
 "UPDATE lsbilling.traces AS t SET" TRACE_MERGE_SET
@@ -798,7 +801,7 @@ static const char *TraceUpdateRunSql =
 "  $9::bigint AS prompt_tokens, $10::bigint AS completion_tokens, $11::bigint AS total_tokens,"
 "  $12::numeric AS prompt_cost, $13::numeric AS completion_cost, $14 - $12 - $13 AS other_cost,"
 "  $14::numeric AS total_cost) AS excluded"
-" WHERE t.workspace_id = $1 AND t.id = $2 AND" TRACE_MERGE_WHERE
+" WHERE t.workspace_id = $1 AND t.id = $2 AND (" TRACE_MERGE_WHERE ") IS TRUE"
 " RETURNING t.workspace_id, t.id, false AS created, t.project_id, t.start_time"
 TRACE_UPSERT_RETURNING;
 
