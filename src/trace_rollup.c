@@ -10,6 +10,11 @@
  * deletes, so concurrent writers to the same trace serialize on the trace
  * row and never lose an update.
  *
+ * On one node an INSERT's runs are grouped by trace in C and written by one
+ * statement that also bills the traces it creates (ledger and usage counter
+ * as CTEs); on Citus the grouping is SQL and each trace is one statement
+ * routed to its shard, billed a trace at a time.
+ *
  * The statements are prepared once per backend and kept (SPI_keepplan);
  * the plan cache re-plans them if the tables change.
  *
