@@ -31,11 +31,11 @@
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/datum.h"
+#include "utils/hsearch.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
-#include "utils/hsearch.h"
-#include "utils/lsyscache.h"
 #include "utils/uuid.h"
 
 #include "lsbilling.h"
