@@ -7,12 +7,25 @@
 #   batch  one INSERT of a trace's 8 runs
 #   bulk   one INSERT of 100 runs (13 traces), as a batching SDK sends them
 # Each shape prints the ratio of transactions per second, baseline / lsbilling.
+#
+# Then the same at 9 and at 400 day partitions of runs (issue 12: run
+# inserts must cost about the same with a 400-day retention's partitions):
+# a fresh database each time, lsbilling.create_run_partitions() making the
+# days up to tomorrow, the plain copy given the same day partitions, and the
+# three shapes again; it prints each ratio to the plain copy and lsbilling's
+# tps at 9 / at 400 (RATIO write_path_<shape>_parts).
+# LSB_WRITE_PARTITIONS="" skips that part; LSB_WRITE_PARTITIONS="400" runs
+# only that count.
 set -u
 DB=bench_write
 SECS=${LSB_WRITE_SECS:-8}
+PARTS=${LSB_WRITE_PARTITIONS-9 400}
 psql_db() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
-"$PGBIN/psql" -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" || exit 1
-psql_db <<'SQL' || exit 1
+
+# setup_db [day partitions]: the database, the plain copy and the run generator
+setup_db() {
+"$PGBIN/psql" -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" || return 1
+psql_db <<'SQL' || return 1
 CREATE EXTENSION lsbilling;
 INSERT INTO lsbilling.organizations (id, name, plan, has_payment_method)
 VALUES ('00000000-0000-0000-0000-0000000000a1', 'bench', 'plus', true);
@@ -43,6 +56,27 @@ SELECT '00000000-0000-0000-0000-0000000000b1'::uuid, CASE WHEN k = 1 THEN tid EL
 FROM generate_series(1, n) k
 $$;
 SQL
+[ -n "${1:-}" ] || return 0
+# n partitions: n - 1 days ending tomorrow, and runs_default; the same days on the plain copy
+psql_db -v days="$(($1 - 1))" <<'SQL' || return 1
+SELECT lsbilling.create_run_partitions(((now() AT TIME ZONE 'UTC')::date + 2 - :days)::date, :days) AS created \gset
+DO $$
+DECLARE
+	p record;
+BEGIN
+	FOR p IN SELECT c.relname, pg_catalog.pg_get_expr(c.relpartbound, c.oid) AS bound
+		FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
+		WHERE i.inhparent = 'lsbilling.runs'::regclass AND c.relname <> 'runs_default'
+	LOOP
+		EXECUTE format('CREATE TABLE public.%I PARTITION OF public.plain_runs %s', 'plain_' || p.relname, p.bound);
+	END LOOP;
+END
+$$;
+SELECT count(*) AS n FROM pg_catalog.pg_inherits WHERE inhparent = 'lsbilling.runs'::regclass \gset
+\echo day partitions: :n on lsbilling.runs (with runs_default)
+SQL
+}
+setup_db || exit 1
 
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
@@ -66,18 +100,41 @@ done
 tps() {
 	"$PGBIN/pgbench" -n -c 1 -T "$SECS" -f "$1" "$DB" 2>&1 | awk '/^tps/ {print $3; exit}'
 }
-for shape in row batch bulk; do
-	# alternate the two, best of 2 each, so drift on a shared machine hits both
+# measure shape: best of 2 each, alternating the two tables so that drift on
+# a shared machine hits both; sets best_l and best_p
+measure() {
 	best_l=0
 	best_p=0
 	for i in 1 2; do
-		l=$(tps "$dir/${shape}_runs.sql")
-		p=$(tps "$dir/${shape}_plain_runs.sql")
+		l=$(tps "$dir/${1}_runs.sql")
+		p=$(tps "$dir/${1}_plain_runs.sql")
 		best_l=$(echo "${l:-0} $best_l" | awk '{print ($1 > $2) ? $1 : $2}')
 		best_p=$(echo "${p:-0} $best_p" | awk '{print ($1 > $2) ? $1 : $2}')
 	done
+}
+ratio() { echo "$1 $2" | awk '{ if ($2 > 0) printf "%.2f", $1 / $2; else print "n/a" }'; }
+for shape in row batch bulk; do
+	measure "$shape"
 	echo "$shape: lsbilling.runs $best_l tps, plain table $best_p tps"
-	echo "RATIO write_path_$shape plain/lsbilling = $(echo "$best_p $best_l" | awk '{ if ($2 > 0) printf "%.2f", $1 / $2; else print "n/a" }')"
+	echo "RATIO write_path_$shape plain/lsbilling = $(ratio "$best_p" "$best_l")"
 	psql_db -c "TRUNCATE public.plain_runs" || exit 1
 done
+
+declare -A parts_tps
+for n in $PARTS; do
+	setup_db "$n" || exit 1
+	for shape in row batch bulk; do
+		measure "$shape"
+		parts_tps[$shape,$n]=$best_l
+		echo "$shape at $n day partitions: lsbilling.runs $best_l tps, plain table $best_p tps," \
+			"ratio $(ratio "$best_p" "$best_l")"
+		psql_db -c "TRUNCATE public.plain_runs" || exit 1
+	done
+done
+if [ -n "${parts_tps[row,9]:-}" ] && [ -n "${parts_tps[row,400]:-}" ]; then
+	for shape in row batch bulk; do
+		echo "RATIO write_path_${shape}_parts lsbilling tps at 9 / at 400 day partitions =" \
+			"$(ratio "${parts_tps[$shape,9]}" "${parts_tps[$shape,400]}")"
+	done
+fi
 "$PGBIN/psql" -X -q -d postgres -c "DROP DATABASE $DB"

@@ -18,7 +18,6 @@
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
@@ -44,26 +43,6 @@ static const char *TraceCreatedSql =
 "         ELSE ARRAY['base_trace'] END) AS m(metric)"
 " WHERE p.workspace_id = $1 AND p.id = $3";
 
-/*
- * The same for the traces one statement created ($1..$3 their workspaces,
- * ids and projects, in the order the roll-up returned them): one executor
- * start a statement instead of one a trace.  The events are inserted in the
- * order the one-trace statement would have written them (trace by trace,
- * base_trace first), so their ids are the same, and come back in it.
- */
-static const char *TracesCreatedSql =
-"INSERT INTO lsbilling.billing_events"
-"  (organization_id, workspace_id, metric, trace_id, quantity, occurred_at)"
-" SELECT w.organization_id, t.workspace_id, m.metric, t.trace_id, 1, $4"
-" FROM ROWS FROM (pg_catalog.unnest($1::uuid[]), pg_catalog.unnest($2::uuid[]),"
-"   pg_catalog.unnest($3::uuid[])) WITH ORDINALITY AS t(workspace_id, trace_id, project_id, n)"
-" JOIN lsbilling.projects p ON p.workspace_id = t.workspace_id AND p.id = t.project_id"
-" JOIN lsbilling.workspaces w ON w.id = p.workspace_id,"
-"  pg_catalog.unnest(CASE p.default_tier WHEN 'extended' THEN ARRAY['base_trace', 'extended_upgrade']"
-"         ELSE ARRAY['base_trace'] END) WITH ORDINALITY AS m(metric, k)"
-" ORDER BY t.n, m.k"
-" RETURNING trace_id";
-
 static const char *DeploymentRunSql =
 "INSERT INTO lsbilling.billing_events"
 "  (organization_id, workspace_id, metric, trace_id, quantity, occurred_at)"
@@ -72,7 +51,6 @@ static const char *DeploymentRunSql =
 
 static SPIPlanPtr TraceCreatedPlan = NULL;
 static SPIPlanPtr DeploymentRunPlan = NULL;
-static SPIPlanPtr TracesCreatedPlan = NULL;
 
 /*
  * Called by the trace roll-up, in the same statement that created the trace,
@@ -98,61 +76,27 @@ LedgerTraceCreated(Datum workspace_id, Datum trace_id, Datum project_id)
 }
 
 /*
- * LedgerTraceCreated for each of n traces, in one insert: the same events
- * and counts, counted trace by trace in the same order.  Called inside the
- * roll-up's SPI connection, like LedgerTraceCreated.
+ * On one node, the ledger events of the traces a statement creates are
+ * written by the trace upsert itself, as a CTE of it (trace_rollup.c): one
+ * executor start for both.  "up" is the upsert's RETURNING (workspace_id,
+ * id, created, extended), in the order the traces were written; the events
+ * are inserted in that order (trace by trace, base_trace first), so their
+ * ids are the ones LedgerTraceCreated a trace at a time would give, at the
+ * clock passed as the parameter "clock".  The caller counts the created
+ * traces (UsageAdd) afterwards, as LedgerTraceCreated does.
  */
-void
-LedgerTracesCreated(int n, const Datum *workspace_ids, const Datum *trace_ids,
-					const Datum *project_ids)
+char *
+LedgerCreatedTracesCte(const char *clock)
 {
-	Datum		now = TimestampTzGetDatum(LsbNow());
-	Datum		args[4];
-	SPITupleTable *events;
-	uint64		nevents;
-	uint64		next = 0;
-	int			rc;
-
-	if (TracesCreatedPlan == NULL)
-	{
-		Oid			argtypes[4] = {UUIDARRAYOID, UUIDARRAYOID, UUIDARRAYOID, TIMESTAMPTZOID};
-
-		TracesCreatedPlan = LsbPrepareKept(TracesCreatedSql, 4, argtypes, 0);
-	}
-	args[0] = PointerGetDatum(construct_array((Datum *) workspace_ids, n, UUIDOID, UUID_LEN, false,
-											  TYPALIGN_CHAR));
-	args[1] = PointerGetDatum(construct_array((Datum *) trace_ids, n, UUIDOID, UUID_LEN, false,
-											  TYPALIGN_CHAR));
-	args[2] = PointerGetDatum(construct_array((Datum *) project_ids, n, UUIDOID, UUID_LEN, false,
-											  TYPALIGN_CHAR));
-	args[3] = now;
-	rc = SPI_execute_plan(TracesCreatedPlan, args, NULL, false, 0);
-	if (rc != SPI_OK_INSERT_RETURNING)
-		elog(ERROR, "lsbilling ledger insert for a new trace failed: %s", SPI_result_code_string(rc));
-	events = SPI_tuptable;
-	nevents = SPI_processed;
-
-	/* the events come back trace by trace, in the order of trace_ids */
-	for (int i = 0; i < n; i++)
-	{
-		int64		count = 0;
-
-		while (next < nevents)
-		{
-			bool		isnull;
-			Datum		trace = SPI_getbinval(events->vals[next], events->tupdesc, 1, &isnull);
-
-			if (isnull || !DatumGetBool(DirectFunctionCall2(uuid_eq, trace, trace_ids[i])))
-				break;
-			count++;
-			next++;
-		}
-		if (count == 0)
-			elog(ERROR, "lsbilling ledger insert for a new trace failed: %s", SPI_result_code_string(rc));
-		UsageAdd(workspace_ids[i], now, 1, count > 1 ? 1 : 0);
-	}
-	if (next != nevents)
-		elog(ERROR, "lsbilling ledger insert for new traces returned unexpected events");
+	return psprintf("ev AS (INSERT INTO lsbilling.billing_events"
+					"  (organization_id, workspace_id, metric, trace_id, quantity, occurred_at)"
+					" SELECT w.organization_id, c.workspace_id, m.metric, c.id, 1, %s"
+					" FROM (SELECT up.workspace_id, up.id, up.extended,"
+					"   pg_catalog.row_number() OVER () AS n FROM up WHERE up.created) c"
+					" JOIN lsbilling.workspaces w ON w.id = c.workspace_id,"
+					"  pg_catalog.unnest(CASE WHEN c.extended THEN ARRAY['base_trace', 'extended_upgrade']"
+					"         ELSE ARRAY['base_trace'] END) WITH ORDINALITY AS m(metric, k)"
+					" ORDER BY c.n, m.k)", clock);
 }
 
 /*

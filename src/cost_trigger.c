@@ -138,6 +138,16 @@ JsonbColumn(HeapTuple tup, TupleDesc desc, AttrNumber attnum)
 	return isnull ? NULL : &DatumGetJsonbP(d)->root;
 }
 
+/* The run types whose model RunUsageFind looks for (it reads usage only for them). */
+static bool
+IsModelCallType(text *run_type)
+{
+	const char *t = VARDATA_ANY(run_type);
+	int			len = VARSIZE_ANY_EXHDR(run_type);
+
+	return (len == 3 && memcmp(t, "llm", 3) == 0) || (len == 9 && memcmp(t, "embedding", 9) == 0);
+}
+
 static text *
 TextColumn(HeapTuple tup, TupleDesc desc, AttrNumber attnum)
 {
@@ -157,6 +167,8 @@ CostDeriveRun(const RunColumns *cols, TupleDesc desc, HeapTuple newtup, HeapTupl
 	bool		isnull;
 	text	   *run_type;
 	text	   *name;
+	JsonbContainer *extra;
+	JsonbContainer *outputs;
 	RunUsage	ru;
 	const char *model;
 	int			modellen;
@@ -181,12 +193,25 @@ CostDeriveRun(const RunColumns *cols, TupleDesc desc, HeapTuple newtup, HeapTupl
 
 	run_type = TextColumn(newtup, desc, cols->run_type);
 	name = TextColumn(newtup, desc, cols->name);
-	RunUsageFind(JsonbColumn(newtup, desc, cols->extra),
-				 JsonbColumn(newtup, desc, cols->outputs),
-				 JsonbColumn(newtup, desc, cols->inputs),
+	extra = JsonbColumn(newtup, desc, cols->extra);
+	outputs = JsonbColumn(newtup, desc, cols->outputs);
+
+	/*
+	 * inputs (the prompt: often a run's biggest document, and on an update
+	 * that does not change it a TOAST pointer) is only the last place to
+	 * look for the model name of an llm run: read without it first, and
+	 * again with it only when that is where the model name could be.
+	 */
+	RunUsageFind(extra, outputs, NULL,
 				 run_type ? VARDATA_ANY(run_type) : "", run_type ? VARSIZE_ANY_EXHDR(run_type) : 0,
 				 name ? VARDATA_ANY(name) : "", name ? VARSIZE_ANY_EXHDR(name) : 0,
 				 &ru);
+	if (ru.model == NULL && run_type != NULL && IsModelCallType(run_type) &&
+		!heap_attisnull(newtup, cols->inputs, desc))
+		RunUsageFind(extra, outputs, JsonbColumn(newtup, desc, cols->inputs),
+					 run_type ? VARDATA_ANY(run_type) : "", run_type ? VARSIZE_ANY_EXHDR(run_type) : 0,
+					 name ? VARDATA_ANY(name) : "", name ? VARSIZE_ANY_EXHDR(name) : 0,
+					 &ru);
 	model = ru.model;
 	modellen = ru.modellen;
 	provider = ru.provider;

@@ -20,12 +20,16 @@
 
 /* billing_ledger.c: a new trace's base_trace (and extended_upgrade) events, and its count */
 extern void LedgerTraceCreated(Datum workspace_id, Datum trace_id, Datum project_id);
-/* the same for n traces created by one statement, in one ledger insert (not on Citus) */
-extern void LedgerTracesCreated(int n, const Datum *workspace_ids, const Datum *trace_ids,
-								const Datum *project_ids);
+/* the same events as a CTE of the trace upsert, for the traces it created (not on Citus) */
+extern char *LedgerCreatedTracesCte(const char *clock);
 
 /* usage_limits.c: count traces / extended traces in the month of "at"; ERROR LS429 over a limit */
 extern void UsageAdd(Datum workspace_id, Datum at, int64 traces, int64 extended_traces);
+/* the same, with the counter upsert folded into the caller's statement (not on Citus) */
+extern bool UsageCanFold(Datum workspace_id, Datum at, int32 *month, int16 *slot);
+extern char *UsageCounterCte(const char *ws, const char *month, const char *slot, const char *fold);
+extern void UsageAddFolded(Datum workspace_id, Datum at, int n, const bool *extended,
+						   int64 slot_traces, int64 slot_extended);
 
 /*
  * spend_cap.c: an organization's monthly spend cap (lsbilling.spend_caps),

@@ -10,6 +10,11 @@
  * deletes, so concurrent writers to the same trace serialize on the trace
  * row and never lose an update.
  *
+ * On one node an INSERT's runs are grouped by trace in C and written by one
+ * statement that also bills the traces it creates (ledger and usage counter
+ * as CTEs); on Citus the grouping is SQL and each trace is one statement
+ * routed to its shard, billed a trace at a time.
+ *
  * The statements are prepared once per backend and kept (SPI_keepplan);
  * the plan cache re-plans them if the tables change.
  *
@@ -24,8 +29,11 @@
 #include "executor/spi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
 #include "utils/datum.h"
+#include "utils/hsearch.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
@@ -86,8 +94,7 @@
  * distributed table): the expiry moves with the start time in UTC
  * timestamps, where timestamptz + interval would be STABLE.
  */
-#define TRACE_ON_CONFLICT \
-	" ON CONFLICT (workspace_id, id) DO UPDATE SET" \
+#define TRACE_MERGE_SET \
 	"  run_count = t.run_count + excluded.run_count," \
 	"  prompt_tokens = " TOKENS_SAT("t.prompt_tokens::numeric + excluded.prompt_tokens") "," \
 	"  completion_tokens = " TOKENS_SAT("t.completion_tokens::numeric + excluded.completion_tokens") "," \
@@ -101,8 +108,13 @@
 	"  start_time = " NEW_TRACE_START "," \
 	"  expires_at = least(t.expires_at, pg_catalog.timezone('UTC', pg_catalog.timezone('UTC', t.expires_at)" \
 "    + (" NEW_TRACE_START " - t.start_time)))," \
-	"  root_seen = t.root_seen OR excluded.root_seen" \
-	" WHERE t.project_id = excluded.project_id AND t.purged_at IS NULL" \
+	"  root_seen = t.root_seen OR excluded.root_seen"
+/* the trace takes the runs: same project, not purged (also TraceUpdateRunSql) */
+#define TRACE_MERGE_WHERE \
+	" t.project_id = excluded.project_id AND t.purged_at IS NULL"
+#define TRACE_ON_CONFLICT \
+	" ON CONFLICT (workspace_id, id) DO UPDATE SET" TRACE_MERGE_SET \
+	" WHERE" TRACE_MERGE_WHERE \
 	" RETURNING t.workspace_id, t.id, (t.xmax = 0) AS created, t.project_id, t.start_time"
 
 /* One run: $1 workspace, $2 trace, $3 project, $4 name, $5 start, $6 extra, $7 is root, $8.. totals, $14 clock */
@@ -136,32 +148,6 @@ TRACE_ON_CONFLICT;
 static const Oid NewRunsArrayTypes[NEW_RUNS_NCOLS] = {UUIDARRAYOID, UUIDARRAYOID, UUIDARRAYOID,
 	UUIDARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID, JSONBARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
 INT8ARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID};
-
-/* Many runs ($1..$13 the runs, $14 the clock): the last column says how many traces the statement wrote to. */
-static const char *TraceUpsertManySql =
-"WITH g AS ("
-" SELECT r.workspace_id, r.trace_id,"
-"  (pg_catalog.array_agg(r.project_id))[1] AS project_id, pg_catalog.count(DISTINCT r.project_id) AS projects,"
-"  pg_catalog.count(*) AS runs, pg_catalog.bool_or(r.id = r.trace_id) AS root_seen,"
-"  (pg_catalog.array_agg(r.name) FILTER (WHERE r.id = r.trace_id))[1] AS name,"
-"  coalesce((pg_catalog.array_agg(r.start_time) FILTER (WHERE r.id = r.trace_id))[1], pg_catalog.min(r.start_time)) AS start_time,"
-"  (pg_catalog.array_agg(" TRACE_THREAD("r.extra") ") FILTER (WHERE r.id = r.trace_id))[1] AS thread_id,"
-"  coalesce(pg_catalog.sum(r.prompt_tokens), 0) AS prompt_tokens,"
-"  coalesce(pg_catalog.sum(r.completion_tokens), 0) AS completion_tokens,"
-"  coalesce(pg_catalog.sum(r.total_tokens), 0) AS total_tokens,"
-"  coalesce(pg_catalog.sum(r.prompt_cost), 0) AS prompt_cost,"
-"  coalesce(pg_catalog.sum(r.completion_cost), 0) AS completion_cost,"
-"  coalesce(pg_catalog.sum(r.total_cost), 0) AS total_cost"
-" FROM " NEW_RUNS " GROUP BY r.workspace_id, r.trace_id"
-")"
-TRACE_INSERT
-" SELECT g.workspace_id, g.trace_id, p.id, g.name, g.start_time, g.thread_id, g.root_seen,"
-TRACE_TIER_AND_EXPIRY("g.start_time", "$14")
-"  g.runs, " TOKENS_SAT("g.prompt_tokens") ", " TOKENS_SAT("g.completion_tokens") ","
-"  " TOKENS_SAT("g.total_tokens") ", g.prompt_cost,"
-"  g.completion_cost, g.total_cost - g.prompt_cost - g.completion_cost, g.total_cost"
-" FROM g," TRACE_PROJECT_JOIN("g.workspace_id", "g.project_id") " AND g.projects = 1"
-TRACE_ON_CONFLICT ", (SELECT pg_catalog.count(*) FROM g)";
 
 /*
  * On Citus (scale_out.c): the statement's runs grouped by trace, without
@@ -218,7 +204,6 @@ static const char *TraceDeltaSql =
 								 * lsbilling.maintenance does not reach (a Citus shard) */
 
 static SPIPlanPtr TraceUpsertOnePlan = NULL;
-static SPIPlanPtr TraceUpsertManyPlan = NULL;
 static SPIPlanPtr TraceDeltaPlan = NULL;
 static SPIPlanPtr TraceGroupPlan = NULL;
 static SPIPlanPtr TraceUpsertGroupPlan = NULL;
@@ -477,17 +462,14 @@ NewRunsArrays(TriggerData *trigdata, int64 nruns, Datum *arrays)
 }
 
 /*
- * The statement's new traces are billable: ledger events, usage count and
- * limits (tiers.h).  rows: RETURNING of a trace upsert.
+ * The statement's new traces are billable, a trace at a time (on Citus each
+ * routed to its shard; on one node after a one-run statement): ledger
+ * events, usage count and limits (tiers.h).
+ * written: RETURNING of a trace upsert.
  */
 static void
 BillCreatedTraces(SPITupleTable *written, uint64 nwritten)
 {
-	Datum	   *ws = palloc(sizeof(Datum) * (nwritten + 1));
-	Datum	   *traces = palloc(sizeof(Datum) * (nwritten + 1));
-	Datum	   *projects = palloc(sizeof(Datum) * (nwritten + 1));
-	int			ncreated = 0;
-
 	for (uint64 i = 0; i < nwritten; i++)
 	{
 		HeapTuple	row = written->vals[i];
@@ -495,22 +477,10 @@ BillCreatedTraces(SPITupleTable *written, uint64 nwritten)
 
 		if (!DatumGetBool(SPI_getbinval(row, written->tupdesc, 3, &isnull)))
 			continue;
-		ws[ncreated] = SPI_getbinval(row, written->tupdesc, 1, &isnull);
-		traces[ncreated] = SPI_getbinval(row, written->tupdesc, 2, &isnull);
-		projects[ncreated] = SPI_getbinval(row, written->tupdesc, 4, &isnull);
-		ncreated++;
+		LedgerTraceCreated(SPI_getbinval(row, written->tupdesc, 1, &isnull),
+						   SPI_getbinval(row, written->tupdesc, 2, &isnull),
+						   SPI_getbinval(row, written->tupdesc, 4, &isnull));
 	}
-
-	/*
-	 * Several traces created by one statement: their events in one insert
-	 * (an executor start a trace was a tenth of a bulk insert's time).  On
-	 * Citus each trace's events are routed to its shard one at a time.
-	 */
-	if (ncreated > 1 && !LsbCitusActive())
-		LedgerTracesCreated(ncreated, ws, traces, projects);
-	else
-		for (int i = 0; i < ncreated; i++)
-			LedgerTraceCreated(ws[i], traces[i], projects[i]);
 }
 
 /* Citus: one trace upsert a trace of the statement, each routed to its shard. */
@@ -562,76 +532,596 @@ TraceRollupByTrace(Datum *runs, const char *runs_nulls)
 	}
 }
 
+/*
+ * One node: the statement's runs grouped by trace in C, as the SQL grouping
+ * (TraceGroupSql) does it, so that the trace upsert is a plain insert of
+ * its rows: the bigger plan's executor start and its aggregation cost more
+ * than the grouping does here.
+ */
+typedef struct TraceGroup
+{
+	Datum		workspace_id;	/* uuid, copied */
+	Datum		trace_id;
+	Datum		project_id;		/* the first run's project */
+	bool		one_project;	/* every run names it */
+	bool		root_seen;
+	Datum		name;			/* the root's name and extra, if it came */
+	bool		name_null;
+	Datum		extra;
+	bool		extra_null;
+	TimestampTz root_start;
+	TimestampTz min_start;
+	int64		runs;
+	int128		tokens[3];		/* prompt, completion, total */
+	Datum		costs[3];		/* prompt, completion, total: numeric sums, or 0 */
+	bool		has_cost[3];
+} TraceGroup;
+
+typedef struct TraceGroups
+{
+	TraceGroup *group;
+	int64		ngroups;
+	int64		nwrite;			/* groups with one project: the ones upserted */
+	bool		one_workspace;	/* all of one workspace */
+} TraceGroups;
+
+/* traces' order as the SQL grouping's sort gave it: (workspace_id, trace_id) */
+static int
+TraceGroupCmp(const void *a, const void *b)
+{
+	const TraceGroup *x = a;
+	const TraceGroup *y = b;
+	int			c = memcmp(DatumGetPointer(x->workspace_id), DatumGetPointer(y->workspace_id), UUID_LEN);
+
+	if (c != 0)
+		return c;
+	return memcmp(DatumGetPointer(x->trace_id), DatumGetPointer(y->trace_id), UUID_LEN);
+}
+
+static bool
+TraceGroupIs(const TraceGroup *g, Datum ws, Datum trace)
+{
+	return memcmp(DatumGetPointer(g->trace_id), DatumGetPointer(trace), UUID_LEN) == 0 &&
+		memcmp(DatumGetPointer(g->workspace_id), DatumGetPointer(ws), UUID_LEN) == 0;
+}
+
+static Datum
+UuidCopy(Datum d)
+{
+	pg_uuid_t  *u = palloc(sizeof(pg_uuid_t));
+
+	memcpy(u, DatumGetPointer(d), UUID_LEN);
+	return UUIDPGetDatum(u);
+}
+
+/* A trace's token sum saturates at bigint's range (TOKENS_SAT). */
+static int64
+TokensSat(int128 v)
+{
+	if (v < 0)
+		return 0;
+	if (v > (int128) PG_INT64_MAX)
+		return PG_INT64_MAX;
+	return (int64) v;
+}
+
+typedef struct TraceGroupKey
+{
+	pg_uuid_t	workspace_id;
+	pg_uuid_t	trace_id;
+} TraceGroupKey;
+
+typedef struct TraceGroupIndex
+{
+	TraceGroupKey key;
+	int64		index;
+} TraceGroupIndex;
+
+static void
+TraceGroupsBuild(TriggerData *trigdata, int64 nruns, TraceGroups *out)
+{
+	Relation	rel = trigdata->tg_relation;
+	TupleDesc	desc = RelationGetDescr(rel);
+	const RunColumns *cols = RunColumnsFor(rel);
+	const AttrNumber tokens[3] = {cols->prompt_tokens, cols->completion_tokens, cols->total_tokens};
+	const AttrNumber costs[3] = {cols->prompt_cost, cols->completion_cost, cols->total_cost};
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+	HTAB	   *index = NULL;
+	TraceGroup *last = NULL;
+	int64		n = 0;
+	int64		ngroups = 0;
+
+	out->group = palloc(sizeof(TraceGroup) * nruns);
+	tuplestore_rescan(trigdata->tg_newtable);
+	while (n < nruns && tuplestore_gettupleslot(trigdata->tg_newtable, true, false, slot))
+	{
+		bool		isnull;
+		Datum		ws = slot_getattr(slot, cols->workspace_id, &isnull);
+		Datum		trace = slot_getattr(slot, cols->trace_id, &isnull);
+		Datum		project = slot_getattr(slot, cols->project_id, &isnull);
+		Datum		id = slot_getattr(slot, cols->id, &isnull);
+		TimestampTz start = DatumGetTimestampTz(slot_getattr(slot, cols->start_time, &isnull));
+		TraceGroup *g = NULL;
+
+		n++;
+		/* a trace's runs usually come together: try the last trace first */
+		if (last != NULL && TraceGroupIs(last, ws, trace))
+			g = last;
+		else if (index == NULL && ngroups < 16)
+		{
+			for (int64 i = 0; i < ngroups && g == NULL; i++)
+				if (TraceGroupIs(&out->group[i], ws, trace))
+					g = &out->group[i];
+		}
+		if (g == NULL && (index != NULL || ngroups >= 16))
+		{
+			TraceGroupKey key;
+			TraceGroupIndex *entry;
+			bool		found;
+
+			if (index == NULL)
+			{
+				HASHCTL		ctl;
+
+				ctl.keysize = sizeof(TraceGroupKey);
+				ctl.entrysize = sizeof(TraceGroupIndex);
+				ctl.hcxt = CurrentMemoryContext;
+				index = hash_create("lsbilling statement traces", 256, &ctl,
+									HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+				for (int64 i = 0; i < ngroups; i++)
+				{
+					memcpy(&key.workspace_id, DatumGetPointer(out->group[i].workspace_id), UUID_LEN);
+					memcpy(&key.trace_id, DatumGetPointer(out->group[i].trace_id), UUID_LEN);
+					entry = hash_search(index, &key, HASH_ENTER, &found);
+					entry->index = i;
+				}
+			}
+			memcpy(&key.workspace_id, DatumGetPointer(ws), UUID_LEN);
+			memcpy(&key.trace_id, DatumGetPointer(trace), UUID_LEN);
+			entry = hash_search(index, &key, HASH_ENTER, &found);
+			if (found)
+				g = &out->group[entry->index];
+			else
+				entry->index = ngroups;
+		}
+		if (g == NULL)
+		{
+			g = &out->group[ngroups++];
+			memset(g, 0, sizeof(TraceGroup));
+			g->workspace_id = UuidCopy(ws);
+			g->trace_id = UuidCopy(trace);
+			g->project_id = UuidCopy(project);
+			g->one_project = true;
+			g->name_null = true;
+			g->extra_null = true;
+			g->min_start = start;
+		}
+		last = g;
+
+		g->runs++;
+		if (start < g->min_start)
+			g->min_start = start;
+		if (memcmp(DatumGetPointer(g->project_id), DatumGetPointer(project), UUID_LEN) != 0)
+			g->one_project = false;
+		if (!g->root_seen && memcmp(DatumGetPointer(id), DatumGetPointer(trace), UUID_LEN) == 0)
+		{
+			Datum		d;
+
+			g->root_seen = true;
+			g->root_start = start;
+			d = slot_getattr(slot, cols->name, &g->name_null);
+			if (!g->name_null)
+				g->name = datumCopy(d, false, -1);
+			d = slot_getattr(slot, cols->extra, &g->extra_null);
+			if (!g->extra_null)
+				g->extra = datumCopy(d, false, -1);
+		}
+		for (int i = 0; i < 3; i++)
+		{
+			Datum		d = slot_getattr(slot, tokens[i], &isnull);
+
+			if (!isnull)
+				g->tokens[i] += DatumGetInt64(d);
+			d = slot_getattr(slot, costs[i], &isnull);
+			if (isnull)
+				continue;
+			if (g->has_cost[i])
+				g->costs[i] = DirectFunctionCall2(numeric_add, g->costs[i], d);
+			else
+				g->costs[i] = datumCopy(d, false, -1);
+			g->has_cost[i] = true;
+		}
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	if (index != NULL)
+		hash_destroy(index);
+
+	if (ngroups > 1)
+		qsort(out->group, ngroups, sizeof(TraceGroup), TraceGroupCmp);
+	out->ngroups = ngroups;
+	out->nwrite = 0;
+	out->one_workspace = true;
+	for (int64 i = 0; i < ngroups; i++)
+	{
+		TraceGroup *g = &out->group[i];
+
+		if (memcmp(DatumGetPointer(g->workspace_id), DatumGetPointer(out->group[0].workspace_id),
+				   UUID_LEN) != 0)
+			out->one_workspace = false;
+
+		for (int c = 0; c < 3; c++)
+			if (!g->has_cost[c])
+				g->costs[c] = NumericGetDatum(int64_to_numeric(0));
+		if (g->one_project)
+			out->nwrite++;
+	}
+}
+
+/*
+ * The trace upsert of one node with the ledger events of the traces it
+ * creates (billing_ledger.c's LedgerCreatedTracesCte, reading "up"): $1..$14
+ * one trace's values (or arrays of them), $15 the clock.
+ */
+#define TRACE_GROUP_COLS 14
+#define TRACE_UPSERT_RETURNING ", t.tier = 'extended' AS extended"
+
+static const char *TraceUpsertLocalOneSql =
+TRACE_INSERT
+" SELECT $1, $2, p.id, $4, $5, " TRACE_THREAD("$6") ", $7,"
+TRACE_TIER_AND_EXPIRY("$5", "$15")
+"  $8, $9, $10, $11, $12, $13, $14 - $12 - $13, $14"
+" FROM" TRACE_PROJECT_JOIN("$1", "$3")
+TRACE_ON_CONFLICT TRACE_UPSERT_RETURNING;
+
+static const char *TraceUpsertLocalManySql =
+TRACE_INSERT
+" SELECT g.workspace_id, g.trace_id, p.id, g.name, g.start_time, " TRACE_THREAD("g.extra") ", g.root_seen,"
+TRACE_TIER_AND_EXPIRY("g.start_time", "$15")
+"  g.runs, g.prompt_tokens, g.completion_tokens, g.total_tokens, g.prompt_cost, g.completion_cost,"
+"  g.total_cost - g.prompt_cost - g.completion_cost, g.total_cost"
+" FROM ROWS FROM (pg_catalog.unnest($1::uuid[]), pg_catalog.unnest($2::uuid[]),"
+"  pg_catalog.unnest($3::uuid[]), pg_catalog.unnest($4::text[]), pg_catalog.unnest($5::timestamptz[]),"
+"  pg_catalog.unnest($6::jsonb[]), pg_catalog.unnest($7::boolean[]), pg_catalog.unnest($8::bigint[]),"
+"  pg_catalog.unnest($9::bigint[]), pg_catalog.unnest($10::bigint[]), pg_catalog.unnest($11::bigint[]),"
+"  pg_catalog.unnest($12::numeric[]), pg_catalog.unnest($13::numeric[]), pg_catalog.unnest($14::numeric[]))"
+"  WITH ORDINALITY AS g(workspace_id, trace_id, project_id, name, start_time, extra, root_seen, runs,"
+"  prompt_tokens, completion_tokens, total_tokens, prompt_cost, completion_cost, total_cost, n),"
+TRACE_PROJECT_JOIN("g.workspace_id", "g.project_id")
+" ORDER BY g.n"
+TRACE_ON_CONFLICT TRACE_UPSERT_RETURNING;
+
+/*
+ * One run of a trace that exists, the common case of a client sending runs
+ * one at a time: the ON CONFLICT branch of TraceUpsertLocalOneSql as a
+ * plain UPDATE (one index probe, no join with projects and workspaces, no
+ * row lock before the update).  No row: the upsert decides.  The merge's
+ * condition is wrapped in IS TRUE so that the planner cannot derive
+ * "project_id = $3" from it: a generic plan would then pick the index on
+ * (workspace_id, project_id, start_time) and read a project's every trace.
+ */
+static const char *TraceUpdateRunSql =
+"UPDATE lsbilling.traces AS t SET" TRACE_MERGE_SET
+" FROM (SELECT $3::uuid AS project_id, $4::text AS name, $5::timestamptz AS start_time,"
+"  " TRACE_THREAD("$6") " AS thread_id, $7::boolean AS root_seen, $8::bigint AS run_count,"
+"  $9::bigint AS prompt_tokens, $10::bigint AS completion_tokens, $11::bigint AS total_tokens,"
+"  $12::numeric AS prompt_cost, $13::numeric AS completion_cost, $14 - $12 - $13 AS other_cost,"
+"  $14::numeric AS total_cost) AS excluded"
+" WHERE t.workspace_id = $1 AND t.id = $2 AND (" TRACE_MERGE_WHERE ") IS TRUE"
+" RETURNING t.workspace_id, t.id, false AS created, t.project_id, t.start_time"
+TRACE_UPSERT_RETURNING;
+
+static SPIPlanPtr TraceUpsertLocalOnePlan = NULL;
+static SPIPlanPtr TraceUpdateRunPlan = NULL;
+static SPIPlanPtr TraceUpsertLocalManyPlan = NULL;
+static SPIPlanPtr TraceUpsertLocalRunPlan = NULL;
+
+/*
+ * "WITH up AS (upsert), ev AS (ledger), cnt AS (usage counter) SELECT up's
+ * rows, with the slot's counts", prepared once.  $16..$19: the counter's
+ * workspace, month, slot, and whether to write it (usage_limits.c).
+ */
+#define TRACE_LOCAL_NARGS (TRACE_GROUP_COLS + 5)
+static SPIPlanPtr
+TraceUpsertLocalPrepare(const char *upsert, bool arrays)
+{
+	Oid			scalar[TRACE_LOCAL_NARGS] = {UUIDOID, UUIDOID, UUIDOID, TEXTOID, TIMESTAMPTZOID,
+		JSONBOID, BOOLOID, INT8OID, INT8OID, INT8OID, INT8OID, NUMERICOID, NUMERICOID, NUMERICOID,
+	TIMESTAMPTZOID, UUIDOID, DATEOID, INT2OID, BOOLOID};
+	Oid			array[TRACE_LOCAL_NARGS] = {UUIDARRAYOID, UUIDARRAYOID, UUIDARRAYOID, TEXTARRAYOID,
+		TIMESTAMPTZARRAYOID, JSONBARRAYOID, BOOLARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
+	INT8ARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID, TIMESTAMPTZOID, UUIDOID, DATEOID,
+	INT2OID, BOOLOID};
+	char	   *sql = psprintf("WITH up AS (%s), %s, %s"
+							   " SELECT up.workspace_id, up.id, up.created, up.extended,"
+							   "  (SELECT cnt.traces FROM cnt), (SELECT cnt.extended_traces FROM cnt)"
+							   " FROM up",
+							   upsert, LedgerCreatedTracesCte("$15"),
+							   UsageCounterCte("$16", "$17", "$18", "$19"));
+
+	return LsbPrepareKept(sql, TRACE_LOCAL_NARGS, arrays ? array : scalar, 0);
+}
+
+/* One group's values, as the upsert's parameters $1..$14 (Datum array order). */
+static void
+TraceGroupValues(const TraceGroup *g, Datum *values, bool *nulls)
+{
+	memset(nulls, false, sizeof(bool) * TRACE_GROUP_COLS);
+	values[0] = g->workspace_id;
+	values[1] = g->trace_id;
+	values[2] = g->project_id;
+	values[3] = g->name;
+	nulls[3] = !g->root_seen || g->name_null;
+	values[4] = TimestampTzGetDatum(g->root_seen ? g->root_start : g->min_start);
+	values[5] = g->extra;
+	nulls[5] = !g->root_seen || g->extra_null;
+	values[6] = BoolGetDatum(g->root_seen);
+	values[7] = Int64GetDatum(g->runs);
+	for (int c = 0; c < 3; c++)
+	{
+		values[8 + c] = Int64GetDatum(TokensSat(g->tokens[c]));
+		values[11 + c] = g->costs[c];
+	}
+}
+
+/*
+ * Upsert the groups with one project, with their ledger events, and their
+ * usage count when fold; SPI_tuptable holds what came back.
+ */
+static void
+TraceGroupsUpsert(const TraceGroups *groups, Datum now, bool fold, DateADT month, int16 slot)
+{
+	Datum		args[TRACE_LOCAL_NARGS];
+	char		argnulls[TRACE_LOCAL_NARGS + 1];
+	int			rc;
+
+	memset(argnulls, ' ', sizeof(argnulls));
+	argnulls[TRACE_LOCAL_NARGS] = '\0';
+	args[TRACE_GROUP_COLS] = now;
+	args[TRACE_GROUP_COLS + 1] = groups->group[0].workspace_id;
+	args[TRACE_GROUP_COLS + 2] = DateADTGetDatum(month);
+	args[TRACE_GROUP_COLS + 3] = Int16GetDatum(slot);
+	args[TRACE_GROUP_COLS + 4] = BoolGetDatum(fold);
+	if (groups->nwrite == 1)
+	{
+		bool		nulls[TRACE_GROUP_COLS];
+		SPIPlanPtr	plan;
+
+		for (int64 i = 0; i < groups->ngroups; i++)
+			if (groups->group[i].one_project)
+				TraceGroupValues(&groups->group[i], args, nulls);
+		for (int c = 0; c < TRACE_GROUP_COLS; c++)
+			argnulls[c] = nulls[c] ? 'n' : ' ';
+		if (groups->ngroups == 1 && groups->group[0].runs == 1)
+		{
+			/*
+			 * A client sending runs one at a time mostly adds to a trace
+			 * that exists: the upsert alone, without the ledger's and the
+			 * counter's CTEs (each a table and its indexes opened at every
+			 * executor start); a created trace is billed after it.
+			 */
+			Oid			argtypes[TRACE_GROUP_COLS + 1] = {UUIDOID, UUIDOID, UUIDOID, TEXTOID,
+				TIMESTAMPTZOID, JSONBOID, BOOLOID, INT8OID, INT8OID, INT8OID, INT8OID,
+			NUMERICOID, NUMERICOID, NUMERICOID, TIMESTAMPTZOID};
+
+			if (TraceUpdateRunPlan == NULL)
+				TraceUpdateRunPlan = LsbPrepareKept(TraceUpdateRunSql, TRACE_GROUP_COLS, argtypes, 0);
+			rc = SPI_execute_plan(TraceUpdateRunPlan, args, argnulls, false, 0);
+			if (rc != SPI_OK_UPDATE_RETURNING)
+				elog(ERROR, "lsbilling trace update failed: %s", SPI_result_code_string(rc));
+			if (SPI_processed == 1)
+				return;
+			if (TraceUpsertLocalRunPlan == NULL)
+				TraceUpsertLocalRunPlan = LsbPrepareKept(TraceUpsertLocalOneSql, TRACE_GROUP_COLS + 1,
+														 argtypes, 0);
+			rc = SPI_execute_plan(TraceUpsertLocalRunPlan, args, argnulls, false, 0);
+			if (rc != SPI_OK_INSERT_RETURNING)
+				elog(ERROR, "lsbilling trace upsert failed: %s", SPI_result_code_string(rc));
+			return;
+		}
+		if (TraceUpsertLocalOnePlan == NULL)
+			TraceUpsertLocalOnePlan = TraceUpsertLocalPrepare(TraceUpsertLocalOneSql, false);
+		plan = TraceUpsertLocalOnePlan;
+		rc = SPI_execute_plan(plan, args, argnulls, false, 0);
+	}
+	else
+	{
+		const Oid	types[TRACE_GROUP_COLS] = {UUIDOID, UUIDOID, UUIDOID, TEXTOID, TIMESTAMPTZOID,
+			JSONBOID, BOOLOID, INT8OID, INT8OID, INT8OID, INT8OID, NUMERICOID, NUMERICOID, NUMERICOID};
+		Datum	   *values[TRACE_GROUP_COLS];
+		bool	   *nulls[TRACE_GROUP_COLS];
+		int			n = 0;
+
+		for (int c = 0; c < TRACE_GROUP_COLS; c++)
+		{
+			values[c] = palloc(sizeof(Datum) * groups->nwrite);
+			nulls[c] = palloc(sizeof(bool) * groups->nwrite);
+		}
+		for (int64 i = 0; i < groups->ngroups; i++)
+		{
+			Datum		v[TRACE_GROUP_COLS];
+			bool		isnull[TRACE_GROUP_COLS];
+
+			if (!groups->group[i].one_project)
+				continue;
+			TraceGroupValues(&groups->group[i], v, isnull);
+			for (int c = 0; c < TRACE_GROUP_COLS; c++)
+			{
+				values[c][n] = v[c];
+				nulls[c][n] = isnull[c];
+			}
+			n++;
+		}
+		for (int c = 0; c < TRACE_GROUP_COLS; c++)
+		{
+			int16		typlen;
+			bool		typbyval;
+			char		typalign;
+			int			dims[1] = {n};
+			int			lbs[1] = {1};
+
+			get_typlenbyvalalign(types[c], &typlen, &typbyval, &typalign);
+			args[c] = PointerGetDatum(construct_md_array(values[c], nulls[c], 1, dims, lbs, types[c],
+														 typlen, typbyval, typalign));
+		}
+		if (TraceUpsertLocalManyPlan == NULL)
+			TraceUpsertLocalManyPlan = TraceUpsertLocalPrepare(TraceUpsertLocalManySql, true);
+		rc = SPI_execute_plan(TraceUpsertLocalManyPlan, args, argnulls, false, 0);
+	}
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "lsbilling trace upsert failed: %s", SPI_result_code_string(rc));
+}
+
+/*
+ * On Citus: the one-run upsert, or the statement's runs grouped in SQL and
+ * one upsert a trace, each routed to its shard; the ledger events and counts
+ * a trace at a time (billing_ledger.c).
+ */
+static void
+TraceRollupInsertCitus(TriggerData *trigdata, int64 nruns)
+{
+	Datum		runs[NEW_RUNS_NCOLS + 1];	/* the runs' columns, then the clock */
+	char		runs_nulls[NEW_RUNS_NCOLS + 2];
+	Datum		values[14];
+	char		nulls[14];
+	int			rc;
+
+	memset(runs_nulls, ' ', sizeof(runs_nulls));
+	runs_nulls[NEW_RUNS_NCOLS + 1] = '\0';
+	runs[NEW_RUNS_NCOLS] = TimestampTzGetDatum(LsbNow());
+	if (nruns > 1)
+	{
+		NewRunsArrays(trigdata, nruns, runs);
+		TraceRollupByTrace(runs, runs_nulls);
+		return;
+	}
+	if (TraceUpsertOnePlan == NULL)
+	{
+		Oid			argtypes[14] = {UUIDOID, UUIDOID, UUIDOID, TEXTOID, TIMESTAMPTZOID,
+			JSONBOID, BOOLOID, INT8OID, INT8OID, INT8OID, NUMERICOID, NUMERICOID, NUMERICOID,
+		TIMESTAMPTZOID};
+
+		TraceUpsertOnePlan = LsbPrepareKept(TraceUpsertOneSql, 14, argtypes, 0);
+	}
+	OneRunParams(trigdata, values, nulls);
+	values[13] = TimestampTzGetDatum(LsbNow());
+	nulls[13] = ' ';
+	rc = SPI_execute_plan(TraceUpsertOnePlan, values, nulls, false, 0);
+	if (rc != SPI_OK_INSERT_RETURNING)
+		elog(ERROR, "lsbilling trace upsert failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed == 0)
+	{
+		NewRunsArrays(trigdata, nruns, runs);
+		ReportRejectedRun(runs, runs_nulls);
+	}
+	BillCreatedTraces(SPI_tuptable, SPI_processed);
+}
+
+/*
+ * On one node: the runs are grouped by trace in C (TraceGroupsBuild), then
+ * one statement creates or adds to every trace, writes the ledger events of
+ * the traces it created and adds them to the month's usage counter (CTEs of
+ * one statement: one executor start instead of three); the limits are then
+ * checked trace by trace in the order the traces were written, as before.
+ * The counter is left to UsageAdd when the statement's traces span
+ * workspaces or the month's count is already in memory (a statement inside
+ * another one).
+ */
+static void
+TraceRollupInsertLocal(TriggerData *trigdata, int64 nruns)
+{
+	TraceGroups groups;
+	uint64		nwritten = 0;
+	SPITupleTable *written = NULL;
+	Datum		now = TimestampTzGetDatum(LsbNow());
+	bool		fold = false;
+	DateADT		month = 0;
+	int16		slot = 0;
+	bool	   *extended;
+	int			ncreated = 0;
+
+	TraceGroupsBuild(trigdata, nruns, &groups);
+	if (groups.nwrite > 0)
+	{
+		fold = nruns > 1 && groups.one_workspace &&
+			UsageCanFold(groups.group[0].workspace_id, now, &month, &slot);
+		TraceGroupsUpsert(&groups, now, fold, month, slot);
+		written = SPI_tuptable;
+		nwritten = SPI_processed;
+	}
+	if (nruns == 1)
+	{
+		/* the one-run upsert (TraceGroupsUpsert): billed by the ledger a trace at a time */
+		if (nwritten == 0)
+		{
+			Datum		runs[NEW_RUNS_NCOLS + 1];
+			char		runs_nulls[NEW_RUNS_NCOLS + 2];
+
+			memset(runs_nulls, ' ', sizeof(runs_nulls));
+			runs_nulls[NEW_RUNS_NCOLS + 1] = '\0';
+			runs[NEW_RUNS_NCOLS] = now;
+			NewRunsArrays(trigdata, nruns, runs);
+			ReportRejectedRun(runs, runs_nulls);
+		}
+		BillCreatedTraces(written, nwritten);
+		return;
+	}
+	if ((int64) nwritten < groups.ngroups)
+	{
+		Datum		runs[NEW_RUNS_NCOLS + 1];
+		char		runs_nulls[NEW_RUNS_NCOLS + 2];
+
+		memset(runs_nulls, ' ', sizeof(runs_nulls));
+		runs_nulls[NEW_RUNS_NCOLS + 1] = '\0';
+		runs[NEW_RUNS_NCOLS] = now;
+		NewRunsArrays(trigdata, nruns, runs);
+		ReportRejectedRun(runs, runs_nulls);
+	}
+
+	/*
+	 * The created traces' counts, in the order they were written.  RETURNING:
+	 * workspace, id, created, extended, then the slot's counts if folded.
+	 */
+	extended = palloc(sizeof(bool) * (nwritten + 1));
+	for (uint64 i = 0; i < nwritten; i++)
+	{
+		HeapTuple	row = written->vals[i];
+		bool		isnull;
+
+		if (!DatumGetBool(SPI_getbinval(row, written->tupdesc, 3, &isnull)))
+			continue;
+		extended[ncreated] = DatumGetBool(SPI_getbinval(row, written->tupdesc, 4, &isnull));
+		if (!fold)
+			UsageAdd(SPI_getbinval(row, written->tupdesc, 1, &isnull), now, 1,
+					 extended[ncreated] ? 1 : 0);
+		ncreated++;
+	}
+	if (fold && ncreated > 0)
+	{
+		bool		tnull,
+					enull;
+		Datum		slot_traces = SPI_getbinval(written->vals[0], written->tupdesc, 5, &tnull);
+		Datum		slot_extended = SPI_getbinval(written->vals[0], written->tupdesc, 6, &enull);
+
+		if (tnull || enull)
+			elog(ERROR, "lsbilling usage counter update failed");
+		UsageAddFolded(groups.group[0].workspace_id, now, ncreated, extended,
+					   DatumGetInt64(slot_traces), DatumGetInt64(slot_extended));
+	}
+}
+
 void
 TraceRollupInsertStatement(TriggerData *trigdata)
 {
 	int64		nruns = tuplestore_tuple_count(trigdata->tg_newtable);
-	int64		ntraces;
-	int			rc;
-	Datum		runs[NEW_RUNS_NCOLS + 1];	/* the runs' columns, then the clock */
-	char		runs_nulls[NEW_RUNS_NCOLS + 2];
 
 	if (nruns == 0)
 		return;
-	memset(runs_nulls, ' ', sizeof(runs_nulls));
-	runs_nulls[NEW_RUNS_NCOLS + 1] = '\0';
-	runs[NEW_RUNS_NCOLS] = TimestampTzGetDatum(LsbNow());
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-
-	if (nruns == 1)
-	{
-		Datum		values[14];
-		char		nulls[14];
-
-		if (TraceUpsertOnePlan == NULL)
-		{
-			Oid			argtypes[14] = {UUIDOID, UUIDOID, UUIDOID, TEXTOID, TIMESTAMPTZOID,
-				JSONBOID, BOOLOID, INT8OID, INT8OID, INT8OID, NUMERICOID, NUMERICOID, NUMERICOID,
-			TIMESTAMPTZOID};
-
-			TraceUpsertOnePlan = LsbPrepareKept(TraceUpsertOneSql, 14, argtypes, 0);
-		}
-		OneRunParams(trigdata, values, nulls);
-		values[13] = TimestampTzGetDatum(LsbNow());
-		nulls[13] = ' ';
-		rc = SPI_execute_plan(TraceUpsertOnePlan, values, nulls, false, 0);
-		ntraces = 1;
-	}
-	else if (LsbCitusActive())
-	{
-		NewRunsArrays(trigdata, nruns, runs);
-		TraceRollupByTrace(runs, runs_nulls);
-		SPI_finish();
-		return;
-	}
+	if (LsbCitusActive())
+		TraceRollupInsertCitus(trigdata, nruns);
 	else
-	{
-		bool		isnull;
-
-		if (TraceUpsertManyPlan == NULL)
-		{
-			Oid			argtypes[NEW_RUNS_NCOLS + 1];
-
-			memcpy(argtypes, NewRunsArrayTypes, sizeof(NewRunsArrayTypes));
-			argtypes[NEW_RUNS_NCOLS] = TIMESTAMPTZOID;
-			TraceUpsertManyPlan = LsbPrepareKept(TraceUpsertManySql, NEW_RUNS_NCOLS + 1, argtypes, 0);
-		}
-		NewRunsArrays(trigdata, nruns, runs);
-		rc = SPI_execute_plan(TraceUpsertManyPlan, runs, runs_nulls, false, 0);
-		ntraces = SPI_processed == 0 ? 1 :
-			DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 6, &isnull));
-	}
-	if (rc != SPI_OK_INSERT_RETURNING)
-		elog(ERROR, "lsbilling trace upsert failed: %s", SPI_result_code_string(rc));
-	if ((int64) SPI_processed < ntraces)
-	{
-		if (nruns == 1)
-			NewRunsArrays(trigdata, nruns, runs);
-		ReportRejectedRun(runs, runs_nulls);
-	}
-
-	BillCreatedTraces(SPI_tuptable, SPI_processed);
+		TraceRollupInsertLocal(trigdata, nruns);
 	SPI_finish();
 }
 

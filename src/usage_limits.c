@@ -86,6 +86,17 @@ static const char *UsageReadSql =
 static SPIPlanPtr UsageUpsertPlan = NULL;
 static SPIPlanPtr UsageReadPlan = NULL;
 
+/* The month's totals and the limits, given this backend's slot as the upsert left it ($4, $5). */
+static int
+UsageReadTotals(Datum *read_args)
+{
+	Oid			argtypes[6] = {UUIDOID, DATEOID, INT2OID, INT8OID, INT8OID, TIMESTAMPTZOID};
+
+	if (UsageReadPlan == NULL)
+		UsageReadPlan = LsbPrepareKept(UsageReadSql, 6, argtypes, 0);
+	return SPI_execute_plan(UsageReadPlan, read_args, NULL, false, 1);
+}
+
 static int
 UsageUpsertAndRead(Datum *args)
 {
@@ -96,15 +107,13 @@ UsageUpsertAndRead(Datum *args)
 
 	if (UsageUpsertPlan == NULL)
 		UsageUpsertPlan = LsbPrepareKept(UsageUpsertSql, 5, argtypes, 0);
-	if (UsageReadPlan == NULL)
-		UsageReadPlan = LsbPrepareKept(UsageReadSql, 6, argtypes, 0);
 	rc = SPI_execute_plan(UsageUpsertPlan, args, NULL, false, 1);
 	if (rc != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
 		return rc;
 	memcpy(read_args, args, sizeof(read_args));
 	read_args[3] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	read_args[4] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
-	return SPI_execute_plan(UsageReadPlan, read_args, NULL, false, 1);
+	return UsageReadTotals(read_args);
 }
 static SPIPlanPtr UsageFlushPlan = NULL;
 
@@ -284,9 +293,21 @@ GetInt64(int col, bool *isnull)
 	return *isnull ? 0 : DatumGetInt64(d);
 }
 
-/* Write this backend's slot and read totals and limits: the first count of a statement. */
+/* This backend's slot row of a month (see LSB_USAGE_SLOTS). */
+static int16
+UsageSlot(void)
+{
+	return (int16) (MyBackendId % LSB_USAGE_SLOTS);
+}
+
+/*
+ * The first count of a statement: write this backend's slot and read totals
+ * and limits.  folded: the caller's statement has already added "traces"
+ * and "extended_traces" to the slot (UsageCounterCte), and they are the
+ * slot's values as that upsert returned them; only the read is left.
+ */
 static void
-UsageRead(UsageEntry *entry, int64 traces, int64 extended_traces)
+UsageRead(UsageEntry *entry, int64 traces, int64 extended_traces, bool folded)
 {
 	Datum		args[6];
 	bool		isnull;
@@ -295,12 +316,12 @@ UsageRead(UsageEntry *entry, int64 traces, int64 extended_traces)
 
 	args[0] = UUIDPGetDatum(&entry->key.workspace_id);
 	args[1] = DateADTGetDatum(entry->key.month);
-	args[2] = Int16GetDatum((int16) (MyBackendId % LSB_USAGE_SLOTS));
+	args[2] = Int16GetDatum(UsageSlot());
 	args[3] = Int64GetDatum(traces);
 	args[4] = Int64GetDatum(extended_traces);
 	args[5] = TimestampTzGetDatum(LsbNow());
 
-	rc = UsageUpsertAndRead(args);
+	rc = folded ? UsageReadTotals(args) : UsageUpsertAndRead(args);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "lsbilling usage counter update failed: %s", SPI_result_code_string(rc));
 
@@ -387,7 +408,7 @@ UsageAdd(Datum workspace_id, Datum at, int64 traces, int64 extended_traces)
 		/* remove the half-made entry if the read fails; the error aborts what it wrote */
 		PG_TRY();
 		{
-			UsageRead(entry, traces, extended_traces);
+			UsageRead(entry, traces, extended_traces, false);
 		}
 		PG_CATCH();
 		{
@@ -418,6 +439,103 @@ UsageAdd(Datum workspace_id, Datum at, int64 traces, int64 extended_traces)
 	last->extended_traces = extended_traces;
 	entry->deltas = lappend(entry->deltas, last);
 	MemoryContextSwitchTo(old);
+}
+
+/*
+ * Folding the first count of a statement into the caller's statement (the
+ * trace roll-up on one node): possible when nothing of the workspace's
+ * month is counted in memory yet, i.e. when UsageAdd would write the table.
+ * Then the caller's statement adds its created traces to this backend's
+ * slot with UsageCounterCte (parameters: the workspace, *month and *slot),
+ * and UsageAddFolded reads and checks them, as the same counts written by
+ * UsageAdd one by one would be (the same totals, limits and refusals).
+ */
+bool
+UsageCanFold(Datum workspace_id, Datum at, DateADT *month, int16 *slot)
+{
+	UsageKey	key;
+
+	UsageInit();
+	memset(&key, 0, sizeof(key));
+	memcpy(&key.workspace_id, DatumGetUUIDP(workspace_id), sizeof(pg_uuid_t));
+	key.month = MonthOf(DatumGetTimestampTz(at));
+	*month = key.month;
+	*slot = UsageSlot();
+	return hash_search(UsagePending, &key, HASH_FIND, NULL) == NULL;
+}
+
+/*
+ * A CTE "cnt" adding the created traces of the CTE "up" (its columns created
+ * and extended) to the slot row; ws, month, slot and fold name the caller's
+ * parameters (fold false: nothing is written).  Returns the slot's counts.
+ */
+char *
+UsageCounterCte(const char *ws, const char *month, const char *slot, const char *fold)
+{
+	return psprintf("cnt AS (INSERT INTO lsbilling.usage_counters AS c"
+					"  (workspace_id, month, slot, traces, extended_traces)"
+					" SELECT %s, %s, %s, pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE up.extended)"
+					" FROM up WHERE up.created AND %s HAVING pg_catalog.count(*) > 0"
+					" ON CONFLICT (workspace_id, month, slot) DO UPDATE SET"
+					"  traces = c.traces + excluded.traces,"
+					"  extended_traces = c.extended_traces + excluded.extended_traces"
+					" RETURNING c.traces, c.extended_traces)", ws, month, slot, fold);
+}
+
+/* UsageRead of a folded count into a new entry, removed again if the read fails */
+static void
+UsageReadNewEntry(UsageEntry *entry, int64 slot_traces, int64 slot_extended)
+{
+	UsageKey	key = entry->key;
+
+	PG_TRY();
+	{
+		UsageRead(entry, slot_traces, slot_extended, true);
+	}
+	PG_CATCH();
+	{
+		hash_search(UsagePending, &key, HASH_REMOVE, NULL);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+}
+
+/*
+ * After UsageCounterCte added n traces (extended[i]: the i-th was created
+ * extended) and left the slot at slot_traces / slot_extended: read the
+ * month's totals and limits, then check the traces one by one, in order.
+ */
+void
+UsageAddFolded(Datum workspace_id, Datum at, int n, const bool *extended,
+			   int64 slot_traces, int64 slot_extended)
+{
+	UsageKey	key;
+	UsageEntry *entry;
+	bool		found;
+	int64		traces;
+	int64		extended_traces;
+	int64		added_extended = 0;
+
+	for (int i = 0; i < n; i++)
+		added_extended += extended[i] ? 1 : 0;
+	UsageInit();
+	memset(&key, 0, sizeof(key));
+	memcpy(&key.workspace_id, DatumGetUUIDP(workspace_id), sizeof(pg_uuid_t));
+	key.month = MonthOf(DatumGetTimestampTz(at));
+	entry = hash_search(UsagePending, &key, HASH_ENTER, &found);
+	if (found)
+		elog(ERROR, "lsbilling usage count folded into a statement twice");
+	UsageReadNewEntry(entry, slot_traces, slot_extended);
+
+	/* the totals before the statement, then trace by trace as UsageAdd counts them */
+	traces = entry->traces - n;
+	extended_traces = entry->extended_traces - added_extended;
+	for (int i = 0; i < n; i++)
+	{
+		traces += 1;
+		extended_traces += extended[i] ? 1 : 0;
+		UsageCheck(entry, 1, extended[i] ? 1 : 0, traces, extended_traces);
+	}
 }
 
 /*
@@ -468,7 +586,7 @@ UsageFlush(void)
 
 			args[0] = UUIDPGetDatum(&entry->key.workspace_id);
 			args[1] = DateADTGetDatum(entry->key.month);
-			args[2] = Int16GetDatum((int16) (MyBackendId % LSB_USAGE_SLOTS));
+			args[2] = Int16GetDatum(UsageSlot());
 			args[3] = Int64GetDatum(traces);
 			args[4] = Int64GetDatum(extended_traces);
 			rc = SPI_execute_plan(UsageFlushPlan, args, NULL, false, 0);
