@@ -57,9 +57,14 @@ FROM generate_series(1, n) k
 $$;
 SQL
 [ -n "${1:-}" ] || return 0
-# n partitions: n - 1 days ending tomorrow, and runs_default; the same days on the plain copy
-psql_db -v days="$(($1 - 1))" <<'SQL' || return 1
-SELECT lsbilling.create_run_partitions(((now() AT TIME ZONE 'UTC')::date + 2 - :days)::date, :days) AS created \gset
+# n partitions: n - 1 days ending tomorrow, and runs_default; the same days on the plain copy.
+# At most 100 days a transaction: a split day is three tables and their indexes.
+local days=$(($1 - 1)) off
+for ((off = 0; off < days; off += 100)); do
+	psql_db -c "SELECT lsbilling.create_run_partitions(((now() AT TIME ZONE 'UTC')::date + 2 - $days + $off)::date,
+		LEAST(100, $days - $off))" >/dev/null || return 1
+done
+psql_db <<'SQL' || return 1
 DO $$
 DECLARE
 	p record;
