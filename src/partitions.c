@@ -172,15 +172,23 @@ RunPartitionPurgeTable(const char *day_name, bool *split)
  */
 static void
 MoveFromDefault(const char *default_name, TimestampTz lo, TimestampTz hi, const char *filter,
-				const char *target)
+				const char *target, bool drop_ids)
 {
 	char	   *cols = RunsColumnList();
 
+	/*
+	 * Into a base half, the runs give up their run_ids rows: there a run's
+	 * id is found in the half itself (run_ids.c), and a row left behind
+	 * would outlive the half's TRUNCATE.
+	 */
 	PartExec(psprintf("WITH moved AS (DELETE FROM lsbilling.%s"
-					  " WHERE start_time >= %s AND start_time < %s%s RETURNING %s)"
+					  " WHERE start_time >= %s AND start_time < %s%s RETURNING %s)%s"
 					  " INSERT INTO lsbilling.%s (%s) SELECT %s FROM moved",
 					  quote_identifier(default_name), TimestampLiteral(lo),
-					  TimestampLiteral(hi), filter, cols, quote_identifier(target), cols, cols),
+					  TimestampLiteral(hi), filter, cols,
+					  drop_ids ? ", ids AS (DELETE FROM lsbilling.run_ids i USING moved m"
+					  "  WHERE i.workspace_id = m.workspace_id AND i.id = m.id AND i.start_time = m.start_time)" : "",
+					  quote_identifier(target), cols, cols),
 			 SPI_OK_INSERT);
 }
 
@@ -194,8 +202,17 @@ CreateDayHalf(const char *name, bool kept, TimestampTz lo, TimestampTz hi, const
 	PartExec(psprintf("CREATE TABLE lsbilling.%s (LIKE lsbilling.runs INCLUDING ALL)", qhalf),
 			 SPI_OK_UTILITY);
 	if (default_name != NULL)
-		MoveFromDefault(default_name, lo, hi, kept ? " AND retained" : " AND NOT retained", half);
+		MoveFromDefault(default_name, lo, hi, kept ? " AND retained" : " AND NOT retained", half, !kept);
 	AddBoundCheck(half, lo, hi);
+	/*
+	 * A base half's runs claim no run_ids row (run_ids.c): two creates of
+	 * one run id racing past the retry check, whatever their start_time in
+	 * the day, meet here, and the second gets 23505 as in run_ids.
+	 */
+	if (!kept)
+		PartExec(psprintf("CREATE UNIQUE INDEX %s ON lsbilling.%s (workspace_id, id)",
+						  quote_identifier(psprintf("%.*s_run_id_key", NAMEDATALEN - 12, half)), qhalf),
+				 SPI_OK_UTILITY);
 	PartExec(psprintf("ALTER TABLE lsbilling.%s ADD CONSTRAINT partition_half CHECK (%sretained)",
 					  qhalf, kept ? "" : "NOT "),
 			 SPI_OK_UTILITY);
@@ -230,7 +247,7 @@ CreateDayPartition(const char *name, TimestampTz lo, TimestampTz hi, const char 
 	PartExec(psprintf("CREATE TABLE lsbilling.%s (LIKE lsbilling.runs INCLUDING ALL)", qname),
 			 SPI_OK_UTILITY);
 	if (default_name != NULL)
-		MoveFromDefault(default_name, lo, hi, "", name);
+		MoveFromDefault(default_name, lo, hi, "", name, false);
 	AddBoundCheck(name, lo, hi);
 	Attach(name, lo, hi);
 }
@@ -350,20 +367,15 @@ RunPartitionHasRows(const char *name)
  * Empty a half of a split day whose runs are all purged: TRUNCATE, which
  * gives it a new, empty file without a row-by-row delete, WAL for each row
  * or vacuum, and keeps the table attached so that a late run of a purged
- * trace still lands and is refused by its trace (LS410), as on any day.  A
- * day left empty is dropped whole (later runs of it go to runs_default).
+ * trace still lands and is refused by its trace (LS410), as on any day.  It
+ * locks only the half: an empty day is dropped later, runs locked first
+ * (PurgeDropEmptyDays).
  */
 void
 RunPartitionDropHalf(const RunPartition *part, bool kept)
 {
-	char	   *half = RunPartitionHalfName(part->name, kept);
-
-	if (!RunPartitionHasRows(RunPartitionHalfName(part->name, !kept)))
-	{
-		RunPartitionDrop(part);
-		return;
-	}
-	PartExec(psprintf("TRUNCATE lsbilling.%s", quote_identifier(half)), SPI_OK_UTILITY);
+	PartExec(psprintf("TRUNCATE lsbilling.%s", quote_identifier(RunPartitionHalfName(part->name, kept))),
+			 SPI_OK_UTILITY);
 }
 
 /*

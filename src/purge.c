@@ -682,6 +682,7 @@ PurgeExpiredNow(TimestampTz as_of, PurgeCounts *counts)
 		w = PurgeMarkWatermark(as_of, counts);
 		while (PurgeDropNextDay(w, &after, false, counts))
 			CHECK_FOR_INTERRUPTS();
+		PurgeDropEmptyDays(w, false, counts);
 		RecordFunctionPass(as_of, counts);
 		PurgeEndStep(level);
 		return;

@@ -327,7 +327,6 @@ PurgeDropNextDay(TimestampTz w, TimestampTz *after, bool wait, PurgeCounts *coun
 	RunPartition part;
 	char	   *base;
 	Oid			nsp = get_namespace_oid("lsbilling", false);
-	Oid			day;
 	Oid			half;
 	Oid			argtypes[1] = {TIMESTAMPTZOID};
 	Datum		args[1] = {TimestampTzGetDatum(w)};
@@ -337,34 +336,16 @@ PurgeDropNextDay(TimestampTz w, TimestampTz *after, bool wait, PurgeCounts *coun
 
 	if (!NextSplitDay(w, after, &part))
 		return false;
-	day = get_relname_relid(part.name, nsp);
 	base = RunPartitionHalfName(part.name, false);
 	half = get_relname_relid(base, nsp);
-	if (!OidIsValid(day))
-		return true;
-	if (!OidIsValid(half))
-	{
-		/* a day without its base half (not made by lsbilling): only an empty day goes */
-		if (!RunPartitionHasRows(part.name) && LockDay(day, wait) && !RunPartitionHasRows(part.name))
-		{
-			RunPartitionDrop(&part);
-			counts->partitions_dropped++;
-		}
-		return true;
-	}
 
-	/* an emptied half (a day kept for its kept runs): nothing to lock or read */
-	if (!RunPartitionHasRows(base))
-	{
-		/* looked at again under the day's lock: a run may have come meanwhile */
-		if (!RunPartitionHasRows(RunPartitionHalfName(part.name, true)) && LockDay(day, wait) &&
-			!RunPartitionHasRows(part.name))
-		{
-			RunPartitionDrop(&part);
-			counts->partitions_dropped++;
-		}
+	/*
+	 * A day without a base half (not made by lsbilling), or whose base half
+	 * is empty, has nothing for this step: an empty day is dropped by
+	 * PurgeDropEmptyDays, which takes runs' lock first.
+	 */
+	if (!OidIsValid(half) || !RunPartitionHasRows(base))
 		return true;
-	}
 
 	/*
 	 * The half is locked before it is read: a run written into it from here
@@ -399,21 +380,66 @@ PurgeDropNextDay(TimestampTz w, TimestampTz *after, bool wait, PurgeCounts *coun
 					  1, argtypes, args, SPI_OK_DELETE);
 		return true;
 	}
-	if (!RunPartitionHasRows(RunPartitionHalfName(part.name, true)) && LockDay(day, wait) &&
-		!RunPartitionHasRows(RunPartitionHalfName(part.name, true)))
-	{
-		/* nothing kept either (looked at again under the day's lock): the whole day goes */
-		RunPartitionDrop(&part);
-		counts->runs_deleted += runs;
-		counts->partitions_dropped++;
-	}
-	else if (runs > 0)
+	if (runs > 0)
 	{
 		RunPartitionDropHalf(&part, false);
 		counts->runs_deleted += runs;
 		counts->partitions_dropped++;
 	}
 	return true;
+}
+
+/*
+ * The last step: drop the days (split or made before 0.2.0) that are over
+ * by the shortest base retention and hold no run.  DROP of a partition locks
+ * runs itself, so runs is locked first, before any day: waited for in the
+ * worker (a transaction of its own that holds nothing a writer wants,
+ * PurgeLockAll), only tried in purge_expired (which holds the marking's
+ * locks; the days are left to the next pass when a writer is in runs).
+ */
+void
+PurgeDropEmptyDays(TimestampTz w, bool wait, PurgeCounts *counts)
+{
+	Oid			argtypes[1] = {TIMESTAMPTZOID};
+	Datum		args[1] = {TimestampTzGetDatum(w)};
+	SPITupleTable *days;
+	uint64		ndays;
+	bool		locked = false;
+
+	if (SPI_execute_with_args("SELECT p.name, p.lo, p.hi FROM lsbilling.run_partitions p"
+							  " WHERE NOT p.is_default"
+							  " AND p.hi <= $1 - pg_catalog.make_interval(days => (SELECT"
+							  "   coalesce(pg_catalog.min(base_retention_days), 14) FROM lsbilling.workspaces))"
+							  " ORDER BY p.lo",
+							  1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "lsbilling purge: cannot list the days of runs");
+	days = SPI_tuptable;
+	ndays = SPI_processed;
+	for (uint64 i = 0; i < ndays; i++)
+	{
+		RunPartition part;
+		bool		isnull;
+
+		part.name = SPI_getvalue(days->vals[i], days->tupdesc, 1);
+		if (RunPartitionHasRows(part.name))
+			continue;
+		if (!locked)
+		{
+			if (wait)
+				PurgeLockForSwap();
+			else if (!ConditionalLockRelationOid(get_relname_relid("runs", get_namespace_oid("lsbilling", false)),
+												 AccessExclusiveLock))
+				return;
+			locked = true;
+			/* looked at again under runs' lock: a run may have come meanwhile */
+			if (RunPartitionHasRows(part.name))
+				continue;
+		}
+		part.lo = DatumGetTimestampTz(SPI_getbinval(days->vals[i], days->tupdesc, 2, &isnull));
+		part.hi = DatumGetTimestampTz(SPI_getbinval(days->vals[i], days->tupdesc, 3, &isnull));
+		RunPartitionDrop(&part);
+		counts->partitions_dropped++;
+	}
 }
 
 /*

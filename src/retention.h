@@ -66,6 +66,7 @@ extern void RunPartitionDropHalf(const RunPartition *part, bool kept);
 extern bool PurgeWatermarkMode(void);
 extern TimestampTz PurgeMarkWatermark(TimestampTz as_of, PurgeCounts *counts);
 extern bool PurgeDropNextDay(TimestampTz w, TimestampTz *after, bool wait, PurgeCounts *counts);
+extern void PurgeDropEmptyDays(TimestampTz w, bool wait, PurgeCounts *counts);
 
 /* purge.c: the steps of a pass, in order */
 extern int	PurgeBeginStep(bool force_lock_timeout);

@@ -194,9 +194,13 @@ RecordStep(PassState *st)
 							  " rule_matches_deleted = rule_matches_deleted + $6,"
 							  " partitions_dropped = partitions_dropped + $7,"
 							  " partitions_created = partitions_created + $8,"
-							  " runs_moved = runs_moved + $9,"
-							  " purged_through = coalesce($10, purged_through)"
+							  " runs_moved = runs_moved + $9"
 							  " WHERE id = $1",
+							  9, argtypes, args, nulls, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "lsbilling purge: cannot record the pass");
+	/* purge_passes.purged_through is 0.2.0's: written only by a watermark pass */
+	if (c->purged_through != 0 &&
+		SPI_execute_with_args("UPDATE lsbilling.purge_passes SET purged_through = $10 WHERE id = $1",
 							  10, argtypes, args, nulls, false, 0) != SPI_OK_UPDATE)
 		elog(ERROR, "lsbilling purge: cannot record the pass");
 }
@@ -274,6 +278,13 @@ static void
 StepDropDay(PassState *st)
 {
 	st->more = PurgeDropNextDay(st->purged_through, &st->after, true, &st->step);
+	RecordStep(st);
+}
+
+static void
+StepDropEmptyDays(PassState *st)
+{
+	PurgeDropEmptyDays(st->purged_through, true, &st->step);
 	RecordStep(st);
 }
 
@@ -356,9 +367,10 @@ PurgePass(TimestampTz as_of)
 			{
 				CHECK_FOR_INTERRUPTS();
 				st.more = false;
-				if (!WorkerTransaction("lsbilling purge: dropping the base half of a day", StepDropDay, &st))
+				if (!WorkerTransaction("lsbilling purge: emptying the base half of a day", StepDropDay, &st))
 					break;
 			} while (st.more);
+			(void) WorkerTransaction("lsbilling purge: dropping empty days", StepDropEmptyDays, &st);
 		}
 		(void) WorkerTransaction("lsbilling purge: finishing the pass", StepFinish, &st);
 		(void) WorkerTransaction("lsbilling: issuing invoices", StepIssueInvoices, &st);

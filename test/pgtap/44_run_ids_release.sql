@@ -59,14 +59,14 @@ VALUES (pg_temp.u('44b00000', 1), pg_temp.u('44e00000', 101), pg_temp.u('44d0000
 SELECT is((SELECT count(*) FROM lsbilling.runs WHERE id = pg_temp.u('44e00000', 101)), 1::bigint,
 	'a retried create of a stored run is still ignored');
 
--- 2. rows moved out of runs_default into a new day partition keep their ids
+-- 2. rows moved out of runs_default into a new day's base half give up their run_ids rows
 SELECT pg_temp.trace(1, 3, '2026-08-01 10:00+00', 2);
 SELECT is((SELECT tableoid::regclass::text FROM lsbilling.runs WHERE id = pg_temp.u('44d00000', 3)), 'lsbilling.runs_default',
 	'a run of a day without partition lands in runs_default');
 SELECT lsbilling.create_run_partitions('2026-08-01', 1);
 SELECT results_eq($$SELECT (SELECT tableoid::regclass::text FROM lsbilling.runs WHERE id = pg_temp.u('44d00000', 3)), pg_temp.ids(3)$$,
-	$$VALUES ('lsbilling.runs_p20260801_base', 2::bigint)$$,
-	'moved into its new day partition, its runs keep their claimed ids');
+	$$VALUES ('lsbilling.runs_p20260801_base', 0::bigint)$$,
+	'moved into its new day''s base half, its runs give up their run_ids rows (the half finds their ids)');
 
 -- 3. the purge deletes the ids of the runs it purges
 -- 2026-05-01: six expired base traces (10..15) and one extended trace (16): that day goes by partition swap

@@ -4,6 +4,8 @@
 #    ignored (one run, one trace, one ledger event), whatever its start_time
 #  - when the first create rolls back, the waiting retry is stored
 #  - eight sessions creating the same run id at once store it once
+#  - the same on a split day (its base half: no run_ids row, a unique index on
+#    (workspace_id, id)), the eight start_times a second apart in the day
 # Needs PGHOST/PGPORT/PGUSER/PGBIN from test/run_tests.sh.
 set -u
 DB=lsb_run_retry
@@ -17,7 +19,7 @@ q() { $PSQL -d $DB -At -c "$1"; }
 $PSQL -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" >/dev/null || exit 1
 trap '$PSQL -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1' EXIT
 q "CREATE EXTENSION lsbilling" >/dev/null 2>&1 || { echo "Bail out! cannot create lsbilling"; exit 1; }
-echo "1..6"
+echo "1..8"
 
 WS=b0000000-0000-0000-0000-000000000001
 PROJ=c0000000-0000-0000-0000-000000000001
@@ -64,3 +66,19 @@ wait
 check "eight concurrent creates store the run once" "$(q "SELECT count(*) FROM lsbilling.runs WHERE id = '$R3'")" "1"
 other=$(cat "$LSB_TMP"/retry_*.err | grep -v "duplicate key value violates unique constraint \"run_ids_pkey\"" | grep -c ERROR)
 check "no error but the documented unique violation of a racing pair" "$other" "0"
+
+# 4. the same on a split day: start_times a second apart, all in 2026-07-01's base half, five rounds
+q "SELECT lsbilling.create_run_partitions('2026-07-01', 1)" >/dev/null
+counts=""
+for round in 1 2 3 4 5; do
+	R=$(printf 'd1000000-0000-0000-0000-%012d' "$round")
+	for i in 1 2 3 4 5 6 7 8; do
+		$PSQL -d $DB -c "$(ins "$R" "2026-07-01 12:00:0$i+00")" >/dev/null 2>"$LSB_TMP/split_$i.err" &
+	done
+	wait
+	counts="$counts$(q "SELECT count(*) FROM lsbilling.runs WHERE id = '$R'")"
+	cat "$LSB_TMP"/split_*.err >>"$LSB_TMP/split_all.err"
+done
+check "on a split day, eight concurrent creates of one run id store it once (five rounds)" "$counts" "11111"
+other=$(grep -v 'duplicate key value violates unique constraint "runs_p20260701_base_run_id_key"' "$LSB_TMP/split_all.err" | grep -c ERROR)
+check "no error there but the unique violation of a racing pair, on the base half's (workspace_id, id)" "$other" "0"

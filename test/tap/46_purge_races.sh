@@ -8,6 +8,9 @@
 #     covered by the watermark (LS410), and nothing of it is left
 #  3. a REPEATABLE READ reader whose snapshot predates the purge still sees
 #     every kept run (0.1.0's swap rewrote them: it saw 0 of 2)
+#  4. a writer in runs that then writes feedback, while purge_expired() would
+#     drop a day it emptied (DROP locks runs): no deadlock, the day is left to
+#     the next pass
 # Needs PGHOST/PGPORT/PGUSER/PGBIN from test/run_tests.sh.
 set -u
 DB=lsb_purge_races
@@ -35,6 +38,7 @@ setup() {
 	VALUES ('$WS', '46a00000-0000-0000-0000-000000000001', 'w');
 	INSERT INTO lsbilling.projects (workspace_id, id, name) VALUES ('$WS', '$PROJ', 'p');
 	SELECT lsbilling.create_run_partitions('2026-03-01', 2);
+	SELECT lsbilling.create_run_partitions();
 	INSERT INTO lsbilling.runs (workspace_id, id, trace_id, parent_run_id, project_id, name, run_type, start_time)
 	SELECT '$WS', CASE WHEN r = 0 THEN t ELSE gen_random_uuid() END, t, CASE WHEN r > 0 THEN t END,
 		'$PROJ', 'r', 'chain', '2026-03-01 10:00+00'::timestamptz + i * interval '1 hour' + r * interval '1 minute'
@@ -119,6 +123,35 @@ purged=$(q "$PURGE" 2>&1)
 wait $reader
 check "meanwhile the purge covers the six base traces" "$purged" 6
 check "the reader, its snapshot taken before the purge, sees all 6 kept runs" "$(tail -1 "$WORK/reader")" 6
+
+# --- 4. a writer in runs, then in feedback, while the purge empties a day ---------------------
+setup
+R=46300000-0000-0000-0000-000000000001
+rm -f "$WORK/locked"
+$PSQL -d $DB -At >"$WORK/writer4" 2>&1 <<-SQL &
+	BEGIN;
+	INSERT INTO lsbilling.runs (workspace_id, id, trace_id, project_id, name, run_type, start_time)
+	VALUES ('$WS', '$R', '$R', '$PROJ', 'now', 'chain', now());
+	\! touch $WORK/locked
+	SELECT pg_sleep(1);
+	INSERT INTO lsbilling.feedback (workspace_id, run_id, key, score) VALUES ('$WS', '$R', 'k', 1);
+	COMMIT;
+	SQL
+writer=$!
+wait_for_holder
+sleep 0.3
+purge4=$(q "SET lock_timeout = '5s'; SELECT partitions_dropped FROM lsbilling.purge_expired('2026-03-20 00:00+00')" 2>&1)
+prc=$?
+wait $writer
+wrc=$?
+check "the purge finishes while the writer holds runs (no deadlock)" "$prc" 0
+[ "$prc" -ne 0 ] && echo "# $purge4"
+check "the writer's transaction commits (no deadlock)" "$wrc" 0
+[ "$wrc" -ne 0 ] && sed 's/^/# /' "$WORK/writer4"
+check "the emptied day is left to the next pass (runs was busy)" \
+	"$(q "SELECT count(*) FROM lsbilling.run_partitions WHERE name = 'runs_p20260301'")" 1
+q "SELECT * FROM lsbilling.purge_expired('2026-03-20 00:00+00')" >/dev/null
+check "the next pass drops it" "$(q "SELECT count(*) FROM lsbilling.run_partitions WHERE name = 'runs_p20260301'")" 0
 
 $PSQL -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null
 rm -rf "$WORK"
