@@ -36,7 +36,6 @@
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -74,26 +73,25 @@ KeptRunsLayout(void)
 }
 
 /*
- * Move the runs of the traces (ws[i], trace_ids[i]) (uuid arrays) that are
- * still in a base half to the kept half of their day.  earliest_start: the
- * earliest of the traces' start times.  The caller is connected to SPI.
+ * Move the runs of trace (ws, trace_id) that are still in a base half to the
+ * kept half of their day.  start: the trace's start time.  The caller is
+ * connected to SPI.
  */
-void
-KeptRunsMove(Datum ws, Datum trace_ids, TimestampTz earliest_start)
+static void
+KeptRunsMove(Datum ws, Datum trace_id, TimestampTz start)
 {
 	Datum		args[4];
-	TimestampTz latest = Max(earliest_start, LsbNow());
+	TimestampTz latest = Max(start, LsbNow());
 	int			level;
 	int			rc;
 
 	if (MovePlan == NULL)
 	{
-		Oid			argtypes[4] = {UUIDARRAYOID, UUIDARRAYOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+		Oid			argtypes[4] = {UUIDOID, UUIDOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
 
 		/* a plan for each call: pruned to the base halves of the trace's days */
 		MovePlan = LsbPrepareKept("WITH moved AS (UPDATE lsbilling.runs r SET retained = true"
-								  "  FROM ROWS FROM (pg_catalog.unnest($1::uuid[]), pg_catalog.unnest($2::uuid[])) AS t(ws, id)"
-								  "  WHERE r.workspace_id = t.ws AND r.trace_id = t.id"
+								  "  WHERE r.workspace_id = $1 AND r.trace_id = $2"
 								  "  AND NOT r.retained AND r.start_time >= $3 AND r.start_time < $4"
 								  "  RETURNING r.workspace_id, r.id, r.trace_id, r.start_time)"
 								  " INSERT INTO lsbilling.run_ids (workspace_id, id, trace_id, start_time)"
@@ -102,9 +100,8 @@ KeptRunsMove(Datum ws, Datum trace_ids, TimestampTz earliest_start)
 								  4, argtypes, CURSOR_OPT_CUSTOM_PLAN);
 	}
 	args[0] = ws;
-	args[1] = trace_ids;
-	args[2] = TimestampTzGetDatum(earliest_start == DT_NOBEGIN ? DT_NOBEGIN
-								  : earliest_start - KEPT_RUNS_SLACK);
+	args[1] = trace_id;
+	args[2] = TimestampTzGetDatum(start == DT_NOBEGIN ? DT_NOBEGIN : start - KEPT_RUNS_SLACK);
 	args[3] = TimestampTzGetDatum(latest == DT_NOEND ? DT_NOEND : latest + KEPT_RUNS_SLACK);
 
 	/* as a function's SET clause would, undone below or by the abort */
@@ -179,9 +176,7 @@ lsbilling_traces_keep_runs(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	KeptRunsMove(PointerGetDatum(construct_array(&ws, 1, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR)),
-				 PointerGetDatum(construct_array(&id, 1, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR)),
-				 stnull ? DT_NOBEGIN : DatumGetTimestampTz(start));
+	KeptRunsMove(ws, id, stnull ? DT_NOBEGIN : DatumGetTimestampTz(start));
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }

@@ -98,7 +98,6 @@ extern void RunIdsReleaseDeleted(struct Tuplestorestate *deleted, Relation rel);
 
 /* kept_runs.c: the runs of extended traces live in the kept half of their day */
 extern bool KeptRunsLayout(void);
-extern void KeptRunsMove(Datum ws, Datum trace_ids, TimestampTz earliest_start);
 extern void KeptRunsCheckWrite(const RunColumns *cols, TupleDesc desc, HeapTuple newtup, HeapTuple oldtup);
 
 /* purge_watermark.c: traces with expires_at at or before it are purged */

@@ -125,46 +125,6 @@ RunPartitionHalfName(const char *day_name, bool kept)
 	return pstrdup(half);
 }
 
-/* Whether lsbilling.<name> exists, and whether it holds a row. */
-static bool
-TableHasRows(const char *name, bool *exists)
-{
-	Oid			nsp = get_namespace_oid("lsbilling", false);
-
-	*exists = OidIsValid(get_relname_relid(name, nsp));
-	if (!*exists)
-		return false;
-	if (SPI_execute(psprintf("SELECT 1 FROM lsbilling.%s LIMIT 1", quote_identifier(name)), false, 1) != SPI_OK_SELECT)
-		elog(ERROR, "cannot read %s", name);
-	return SPI_processed > 0;
-}
-
-/*
- * The table of a day that the purge reads and drops: the day itself for a
- * plain day; for a day split by retained its base half, or its kept half
- * once the base half is empty (NULL when neither exists).
- */
-char *
-RunPartitionPurgeTable(const char *day_name, bool *split)
-{
-	Oid			nsp = get_namespace_oid("lsbilling", false);
-	Oid			relid = get_relname_relid(day_name, nsp);
-	char	   *base;
-	char	   *kept;
-	bool		base_exists,
-				kept_exists;
-
-	*split = OidIsValid(relid) && get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE;
-	if (!*split)
-		return pstrdup(day_name);
-	base = RunPartitionHalfName(day_name, false);
-	kept = RunPartitionHalfName(day_name, true);
-	if (TableHasRows(base, &base_exists))
-		return base;
-	(void) TableHasRows(kept, &kept_exists);
-	return kept_exists ? kept : base_exists ? base : NULL;
-}
-
 /*
  * Move the rows runs_default holds for [lo, hi) (and filter, an extra
  * condition) into the table target, which is not attached yet: an ATTACH
@@ -316,12 +276,7 @@ void
 RunPartitionPurgedTraces(const RunPartition *part, Datum *ws, Datum *ids)
 {
 	bool		isnull;
-	bool		split;
-	char	   *table = RunPartitionPurgeTable(part->name, &split);
 	int			rc;
-
-	if (table == NULL)
-		table = part->name;		/* an empty day: nothing in it to read */
 
 	/*
 	 * One primary-key probe per trace of the day (LATERAL ... LIMIT 1 keeps
@@ -333,7 +288,7 @@ RunPartitionPurgedTraces(const RunPartition *part, Datum *ws, Datum *ids)
 							  " FROM (SELECT DISTINCT r.workspace_id, r.trace_id FROM lsbilling.%s r) d"
 							  " CROSS JOIN LATERAL (SELECT t.purged_at IS NOT NULL AS purged FROM lsbilling.traces t"
 							  "  WHERE t.workspace_id = d.workspace_id AND t.id = d.trace_id LIMIT 1) x",
-							  quote_identifier(table)),
+							  quote_identifier(part->name)),
 					 false, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "cannot read the traces of %s", part->name);
@@ -354,6 +309,17 @@ RunPartitionPurgedTraces(const RunPartition *part, Datum *ws, Datum *ids)
  * a writer could be waiting for (PurgeLockAll): nothing can change this
  * partition from here to the commit.
  */
+/* A partition from a row of (name, lo, hi), as the purge's lists of run_partitions give it. */
+void
+RunPartitionFromRow(HeapTuple row, TupleDesc desc, RunPartition *part)
+{
+	bool		isnull;
+
+	part->name = SPI_getvalue(row, desc, 1);
+	part->lo = DatumGetTimestampTz(SPI_getbinval(row, desc, 2, &isnull));
+	part->hi = DatumGetTimestampTz(SPI_getbinval(row, desc, 3, &isnull));
+}
+
 /* Whether a partition of runs (a day, a half) holds any row. */
 bool
 RunPartitionHasRows(const char *name)
@@ -378,60 +344,6 @@ RunPartitionDropHalf(const RunPartition *part, bool kept)
 			 SPI_OK_UTILITY);
 }
 
-/*
- * A day split by retained: its base half goes by DROP when all its traces
- * are purged; the kept half stays (its runs are those of extended traces)
- * and goes the same way once the base half is gone and its own traces have
- * expired.  When the half still holds runs of traces not purged (a
- * workspace with a longer retention, a trace the marking skipped), the
- * purged traces' runs are deleted from it instead: nothing is copied.  A
- * day left empty is dropped whole.  The mark is taken off the day.
- */
-static void
-DropPurgedHalf(const RunPartition *part, Datum gone_ws, Datum gone_ids)
-{
-	bool		split;
-	char	   *base = RunPartitionPurgeTable(part->name, &split);
-	Oid			argtypes[2] = {UUIDARRAYOID, UUIDARRAYOID};
-	Datum		args[2] = {gone_ws, gone_ids};
-	bool		isnull;
-	int			rc;
-
-	if (base != NULL)
-	{
-		rc = SPI_execute_with_args(psprintf("SELECT EXISTS (SELECT 1 FROM lsbilling.%s r"
-											" WHERE NOT EXISTS (SELECT 1 FROM ROWS FROM (pg_catalog.unnest($1::uuid[]), pg_catalog.unnest($2::uuid[])) AS g(ws, id)"
-											"  WHERE g.ws = r.workspace_id AND g.id = r.trace_id))",
-											quote_identifier(base)),
-								   2, argtypes, args, NULL, false, 1);
-		if (rc != SPI_OK_SELECT || SPI_processed != 1)
-			elog(ERROR, "cannot read the traces of %s", base);
-		if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
-		{
-			rc = SPI_execute_with_args(psprintf("DELETE FROM lsbilling.%s r USING ROWS FROM (pg_catalog.unnest($1::uuid[]), pg_catalog.unnest($2::uuid[])) AS g(ws, id)"
-												" WHERE g.ws = r.workspace_id AND g.id = r.trace_id",
-												quote_identifier(base)),
-									   2, argtypes, args, NULL, false, 0);
-			if (rc != SPI_OK_DELETE)
-				elog(ERROR, "cannot delete the purged runs of %s", base);
-		}
-		else
-		{
-			bool		kept = strcmp(base, RunPartitionHalfName(part->name, true)) == 0;
-
-			RunPartitionDropHalf(part, kept);
-			if (!OidIsValid(get_relname_relid(part->name, get_namespace_oid("lsbilling", false))))
-				return;			/* the day went whole */
-		}
-	}
-	else
-	{
-		RunPartitionDrop(part);
-		return;
-	}
-	PartExec(psprintf("COMMENT ON TABLE lsbilling.%s IS NULL", quote_identifier(part->name)), SPI_OK_UTILITY);
-}
-
 int64
 RunPartitionReplacePurged(const RunPartition *part, Datum gone_ws, Datum gone_ids)
 {
@@ -444,14 +356,6 @@ RunPartitionReplacePurged(const RunPartition *part, Datum gone_ws, Datum gone_id
 	bool		isnull;
 	int64		moved;
 	int			rc;
-	bool		split;
-
-	(void) RunPartitionPurgeTable(part->name, &split);
-	if (split)
-	{
-		DropPurgedHalf(part, gone_ws, gone_ids);
-		return 0;
-	}
 
 	/*
 	 * The traces that stay: every trace of the partition but those that go,

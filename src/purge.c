@@ -288,7 +288,6 @@ NextCandidate(TimestampTz as_of, TimestampTz after, RunPartition *part)
 {
 	Oid			argtypes[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
 	Datum		args[2] = {TimestampTzGetDatum(as_of), TimestampTzGetDatum(after)};
-	bool		isnull;
 	int			rc;
 
 	rc = SPI_execute_with_args(
@@ -300,8 +299,7 @@ NextCandidate(TimestampTz as_of, TimestampTz after, RunPartition *part)
 							   " WHERE NOT p.is_default AND p.hi <= $1 AND p.lo > $2"
 							   "  AND (EXISTS (SELECT 1 FROM days"
 							   "        WHERE days.d < p.hi AND days.d + interval '2 days' > p.lo)"
-							   "   OR (p.hi <= $1 - pg_catalog.make_interval(days => (SELECT"
-							   "          coalesce(pg_catalog.min(base_retention_days), 14) FROM lsbilling.workspaces))"
+							   "   OR (p.hi <= " SHORTEST_BASE_RETENTION_BEFORE("$1")
 							   "       AND NOT EXISTS (SELECT 1 FROM lsbilling.runs r"
 							   "        WHERE r.start_time >= p.lo AND r.start_time < p.hi)))"
 							   " ORDER BY p.lo LIMIT 1",
@@ -310,9 +308,7 @@ NextCandidate(TimestampTz as_of, TimestampTz after, RunPartition *part)
 		elog(ERROR, "lsbilling purge: cannot list the partitions of runs");
 	if (SPI_processed == 0)
 		return false;
-	part->name = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	part->lo = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
-	part->hi = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+	RunPartitionFromRow(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, part);
 	return true;
 }
 
@@ -356,22 +352,6 @@ PurgePartition(const RunPartition *part, TimestampTz as_of, PurgeCounts *counts)
 	 * Every trace with runs here, how many, and whether it has expired (a
 	 * run without a trace row is kept: we do not know its expiry).
 	 */
-	bool		split;
-	const char *table = RunPartitionPurgeTable(part->name, &split);
-
-	if (table == NULL)
-	{
-		/* a split day whose base half is gone: dropped when its kept half is empty too */
-		if (SPI_execute(psprintf("SELECT 1 FROM lsbilling.%s LIMIT 1", qname), false, 1) != SPI_OK_SELECT)
-			elog(ERROR, "lsbilling purge: cannot read %s", part->name);
-		if (SPI_processed == 0)
-		{
-			RecordPendingDrop(part);
-			counts->partitions_dropped++;
-			return true;
-		}
-		return false;
-	}
 	args[0] = TimestampTzGetDatum(as_of);
 	rc = SPI_execute_with_args(psprintf("SELECT c.workspace_id, c.trace_id, c.n,"
 										"  coalesce(t.expires_at <= $1, false)"
@@ -379,7 +359,7 @@ PurgePartition(const RunPartition *part, TimestampTz as_of, PurgeCounts *counts)
 										"       FROM lsbilling.%s GROUP BY 1, 2) c"
 										" LEFT JOIN lsbilling.traces t"
 										"  ON t.workspace_id = c.workspace_id AND t.id = c.trace_id",
-										quote_identifier(table)),
+										qname),
 							   1, argtypes, args, NULL, false, 0);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "lsbilling purge: cannot read %s", part->name);
@@ -629,34 +609,25 @@ PurgeDeleteBatch(TimestampTz as_of, int batch_size, PurgeCounts *counts)
 static void
 RecordFunctionPass(TimestampTz as_of, const PurgeCounts *c)
 {
-	Oid			argtypes[9] = {TIMESTAMPTZOID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID,
-	INT4OID, INT4OID, INT8OID};
-	Datum		args[9] = {TimestampTzGetDatum(as_of), Int64GetDatum(c->traces_purged),
+	Oid			argtypes[10] = {TIMESTAMPTZOID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID,
+	INT4OID, INT4OID, INT8OID, TIMESTAMPTZOID};
+	Datum		args[10] = {TimestampTzGetDatum(as_of), Int64GetDatum(c->traces_purged),
 		Int64GetDatum(c->runs_deleted), Int64GetDatum(c->feedback_deleted),
 		Int64GetDatum(c->queue_items_deleted), Int64GetDatum(c->rule_matches_deleted),
 		Int32GetDatum(c->partitions_dropped), Int32GetDatum(c->partitions_created),
-	Int64GetDatum(c->runs_moved)};
+	Int64GetDatum(c->runs_moved), TimestampTzGetDatum(c->purged_through)};
 	int			rc;
 
-	rc = SPI_execute_with_args("INSERT INTO lsbilling.purge_passes (source, as_of, started_at,"
-							   "  finished_at, traces_purged, runs_deleted, feedback_deleted,"
-							   "  queue_items_deleted, rule_matches_deleted, partitions_dropped,"
-							   "  partitions_created, runs_moved)"
-							   " VALUES ('function', $1, pg_catalog.now(), pg_catalog.clock_timestamp(), $2, $3, $4, $5,"
-							   "  $6, $7, $8, $9)",
-							   9, argtypes, args, NULL, false, 0);
-	if (rc == SPI_OK_INSERT && c->purged_through != 0)
-	{
-		Oid			wtype[1] = {TIMESTAMPTZOID};
-		Datum		w[1] = {TimestampTzGetDatum(c->purged_through)};
-
-		/* the watermark the pass left (0.2.0: purge_watermark.c) */
-		rc = SPI_execute_with_args("UPDATE lsbilling.purge_passes SET purged_through = $1"
-								   " WHERE id = pg_catalog.currval('lsbilling.purge_passes_id_seq')",
-								   1, wtype, w, NULL, false, 0);
-		if (rc == SPI_OK_UPDATE)
-			rc = SPI_OK_INSERT;
-	}
+	/* purged_through: the watermark the pass left (0.2.0's column, purge_watermark.c) */
+	rc = SPI_execute_with_args(psprintf("INSERT INTO lsbilling.purge_passes (source, as_of, started_at,"
+										"  finished_at, traces_purged, runs_deleted, feedback_deleted,"
+										"  queue_items_deleted, rule_matches_deleted, partitions_dropped,"
+										"  partitions_created, runs_moved%s)"
+										" VALUES ('function', $1, pg_catalog.now(), pg_catalog.clock_timestamp(), $2, $3, $4, $5,"
+										"  $6, $7, $8, $9%s)",
+										c->purged_through != 0 ? ", purged_through" : "",
+										c->purged_through != 0 ? ", $10" : ""),
+							   c->purged_through != 0 ? 10 : 9, argtypes, args, NULL, false, 0);
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "lsbilling purge: cannot record the pass");
 }

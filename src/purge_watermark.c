@@ -53,6 +53,7 @@
 #include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
@@ -282,21 +283,17 @@ NextSplitDay(TimestampTz w, TimestampTz *after, RunPartition *part)
 {
 	Oid			argtypes[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
 	Datum		args[2] = {TimestampTzGetDatum(w), TimestampTzGetDatum(*after)};
-	bool		isnull;
 
 	if (SPI_execute_with_args("SELECT p.name, p.lo, p.hi FROM lsbilling.run_partitions p"
 							  " JOIN pg_catalog.pg_class c ON c.oid = p.partition"
 							  " WHERE c.relkind = 'p' AND NOT p.is_default AND p.lo > $2"
-							  " AND p.hi <= $1 - pg_catalog.make_interval(days => (SELECT"
-							  "   coalesce(pg_catalog.min(base_retention_days), 14) FROM lsbilling.workspaces))"
+							  " AND p.hi <= " SHORTEST_BASE_RETENTION_BEFORE("$1")
 							  " ORDER BY p.lo LIMIT 1",
 							  2, argtypes, args, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "lsbilling purge: cannot list the days of runs");
 	if (SPI_processed == 0)
 		return false;
-	part->name = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	part->lo = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
-	part->hi = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+	RunPartitionFromRow(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, part);
 	*after = part->lo;
 	return true;
 }
@@ -408,8 +405,7 @@ PurgeDropEmptyDays(TimestampTz w, bool wait, PurgeCounts *counts)
 
 	if (SPI_execute_with_args("SELECT p.name, p.lo, p.hi FROM lsbilling.run_partitions p"
 							  " WHERE NOT p.is_default"
-							  " AND p.hi <= $1 - pg_catalog.make_interval(days => (SELECT"
-							  "   coalesce(pg_catalog.min(base_retention_days), 14) FROM lsbilling.workspaces))"
+							  " AND p.hi <= " SHORTEST_BASE_RETENTION_BEFORE("$1")
 							  " ORDER BY p.lo",
 							  1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "lsbilling purge: cannot list the days of runs");
@@ -418,9 +414,8 @@ PurgeDropEmptyDays(TimestampTz w, bool wait, PurgeCounts *counts)
 	for (uint64 i = 0; i < ndays; i++)
 	{
 		RunPartition part;
-		bool		isnull;
 
-		part.name = SPI_getvalue(days->vals[i], days->tupdesc, 1);
+		RunPartitionFromRow(days->vals[i], days->tupdesc, &part);
 		if (RunPartitionHasRows(part.name))
 			continue;
 		if (!locked)
@@ -435,8 +430,6 @@ PurgeDropEmptyDays(TimestampTz w, bool wait, PurgeCounts *counts)
 			if (RunPartitionHasRows(part.name))
 				continue;
 		}
-		part.lo = DatumGetTimestampTz(SPI_getbinval(days->vals[i], days->tupdesc, 2, &isnull));
-		part.hi = DatumGetTimestampTz(SPI_getbinval(days->vals[i], days->tupdesc, 3, &isnull));
 		RunPartitionDrop(&part);
 		counts->partitions_dropped++;
 	}
@@ -447,6 +440,15 @@ PurgeDropEmptyDays(TimestampTz w, bool wait, PurgeCounts *counts)
  * trace the watermark covers are gone, so a run written, changed or deleted
  * for it afterwards is refused (LS410), as 0.1.0 refused it with purged_at.
  */
+/* traces' columns the guard reads, looked up once a statement (fn_extra) */
+typedef struct GuardColumns
+{
+	Oid			relid;
+	AttrNumber	id;
+	AttrNumber	expires_at;
+	AttrNumber	purged_at;
+} GuardColumns;
+
 PG_FUNCTION_INFO_V1(lsbilling_traces_purged_guard);
 Datum
 lsbilling_traces_purged_guard(PG_FUNCTION_ARGS)
@@ -455,6 +457,7 @@ lsbilling_traces_purged_guard(PG_FUNCTION_ARGS)
 	Relation	rel;
 	TupleDesc	desc;
 	HeapTuple	old;
+	GuardColumns *cols;
 	bool		isnull;
 	Datum		expires;
 
@@ -463,20 +466,31 @@ lsbilling_traces_purged_guard(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("traces_purged_guard: must be fired before update for each row")));
+	if (LsbMaintenance)
+		return PointerGetDatum(trigdata->tg_newtuple);
 	rel = trigdata->tg_relation;
 	desc = RelationGetDescr(rel);
 	old = trigdata->tg_trigtuple;
-	if (LsbMaintenance)
-		return PointerGetDatum(trigdata->tg_newtuple);
-	(void) heap_getattr(old, LsbColumnOf(rel, "purged_at"), desc, &isnull);
+	cols = (GuardColumns *) fcinfo->flinfo->fn_extra;
+	if (cols == NULL || cols->relid != RelationGetRelid(rel))
+	{
+		if (cols == NULL)
+			cols = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(GuardColumns));
+		cols->relid = RelationGetRelid(rel);
+		cols->id = LsbColumnOf(rel, "id");
+		cols->expires_at = LsbColumnOf(rel, "expires_at");
+		cols->purged_at = LsbColumnOf(rel, "purged_at");
+		fcinfo->flinfo->fn_extra = cols;
+	}
+	(void) heap_getattr(old, cols->purged_at, desc, &isnull);
 	if (isnull)
 	{
-		expires = heap_getattr(old, LsbColumnOf(rel, "expires_at"), desc, &isnull);
+		expires = heap_getattr(old, cols->expires_at, desc, &isnull);
 		if (!isnull && DatumGetTimestampTz(expires) <= PurgeWatermarkRead())
 			ereport(ERROR,
 					(errcode(ERRCODE_LSB_TRACE_PURGED),
 					 errmsg("trace %s has been purged",
-							LsbUuidText(heap_getattr(old, LsbColumnOf(rel, "id"), desc, &isnull))),
+							LsbUuidText(heap_getattr(old, cols->id, desc, &isnull))),
 					 errdetail("Its retention period ended at %s and its runs were deleted.",
 							   timestamptz_to_str(DatumGetTimestampTz(expires)))));
 	}

@@ -15,6 +15,8 @@
 
 #include "postgres.h"
 
+#include "access/htup.h"
+#include "access/tupdesc.h"
 #include "datatype/timestamp.h"
 #include "nodes/pg_list.h"
 #include "utils/date.h"
@@ -41,6 +43,14 @@ typedef struct RunPartition
 	TimestampTz hi;
 } RunPartition;
 
+/*
+ * SQL: the moment the shortest base retention of any workspace before
+ * moment (a parameter); a day that ended by then may hold expired traces.
+ */
+#define SHORTEST_BASE_RETENTION_BEFORE(moment) \
+	moment " - pg_catalog.make_interval(days => (SELECT" \
+	" coalesce(pg_catalog.min(base_retention_days), 14) FROM lsbilling.workspaces))"
+
 /* How many days of partitions the purge keeps ready, today included. */
 #define RUN_PARTITIONS_AHEAD 8
 
@@ -58,8 +68,8 @@ extern void RunPartitionPurgedTraces(const RunPartition *part, Datum *ws, Datum 
 extern int64 RunPartitionReplacePurged(const RunPartition *part, Datum gone_ws, Datum gone_ids);
 extern char *RunsColumnList(void);
 extern char *RunPartitionHalfName(const char *day_name, bool kept);
-extern char *RunPartitionPurgeTable(const char *day_name, bool *split);
 extern bool RunPartitionHasRows(const char *name);
+extern void RunPartitionFromRow(HeapTuple row, TupleDesc desc, RunPartition *part);
 extern void RunPartitionDropHalf(const RunPartition *part, bool kept);
 
 /* purge_watermark.c: the purge on one node with split days */

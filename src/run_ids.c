@@ -135,11 +135,10 @@ ProbeIdTaken(Relation rel, Relation idx, Datum ws, Datum id)
 	}
 }
 
-/* ProbeIdTaken on lsbilling.<name> and its primary key; false when there is no such table. */
+/* ProbeIdTaken on a table (InvalidOid: none, false) and its primary key. */
 static bool
-ProbeTableByName(const char *name, Oid nsp, Datum ws, Datum id)
+ProbeTable(Oid relid, Datum ws, Datum id)
 {
-	Oid			relid = get_relname_relid(name, nsp);
 	Relation	rel;
 	Relation	pk;
 	bool		found;
@@ -180,7 +179,7 @@ BaseHalfName(char *name, DateADT day)
  * their id in run_ids as before.
  */
 static bool
-RunIdSeenNearby(Relation leaf, Datum ws, Datum id, TimestampTz start, bool *in_base_half)
+RunIdSeenNearby(Relation leaf, Oid run_ids, Datum ws, Datum id, TimestampTz start, bool *in_base_half)
 {
 	char		name[NAMEDATALEN];
 	DateADT		day;
@@ -195,13 +194,15 @@ RunIdSeenNearby(Relation leaf, Datum ws, Datum id, TimestampTz start, bool *in_b
 	if (!*in_base_half)
 		return false;
 	nsp = RelationGetNamespace(leaf);
-	if (ProbeTableByName("run_ids", nsp, ws, id))
+	if (ProbeTable(run_ids, ws, id))
 		return true;
-	for (int delta = 0; delta <= 2; delta++)
+	/* its own day (leaf) first: the common retry has the same start_time */
+	if (ProbeTable(RelationGetRelid(leaf), ws, id))
+		return true;
+	for (int delta = -1; delta <= 1; delta += 2)
 	{
-		/* its own day first: the common retry has the same start_time */
-		BaseHalfName(name, day + (delta == 0 ? 0 : delta == 1 ? -1 : 1));
-		if (ProbeTableByName(name, nsp, ws, id))
+		BaseHalfName(name, day + delta);
+		if (ProbeTable(get_relname_relid(name, nsp), ws, id))
 			return true;
 	}
 	return false;
@@ -256,7 +257,7 @@ RunIdClaim(Relation leaf, const RunColumns *cols, TupleDesc desc, HeapTuple tup)
 	{
 		bool		in_base_half;
 
-		found = RunIdSeenNearby(leaf, ws, id, DatumGetTimestampTz(start), &in_base_half);
+		found = RunIdSeenNearby(leaf, relid, ws, id, DatumGetTimestampTz(start), &in_base_half);
 		if (in_base_half)
 			return !found;
 	}

@@ -461,6 +461,20 @@ NewRunsArrays(TriggerData *trigdata, int64 nruns, Datum *arrays)
 	}
 }
 
+/* ReportRejectedRun over the statement's runs, read from its transition table (error path only). */
+static void
+ReportRejectedStatement(TriggerData *trigdata, int64 nruns, Datum now)
+{
+	Datum		runs[NEW_RUNS_NCOLS + 1];
+	char		runs_nulls[NEW_RUNS_NCOLS + 2];
+
+	memset(runs_nulls, ' ', sizeof(runs_nulls));
+	runs_nulls[NEW_RUNS_NCOLS + 1] = '\0';
+	runs[NEW_RUNS_NCOLS] = now;
+	NewRunsArrays(trigdata, nruns, runs);
+	ReportRejectedRun(runs, runs_nulls);
+}
+
 /*
  * The statement's new traces are billable, a trace at a time (on Citus each
  * routed to its shard; on one node after a one-run statement): ledger
@@ -1052,30 +1066,12 @@ TraceRollupInsertLocal(TriggerData *trigdata, int64 nruns)
 	{
 		/* the one-run upsert (TraceGroupsUpsert): billed by the ledger a trace at a time */
 		if (nwritten == 0)
-		{
-			Datum		runs[NEW_RUNS_NCOLS + 1];
-			char		runs_nulls[NEW_RUNS_NCOLS + 2];
-
-			memset(runs_nulls, ' ', sizeof(runs_nulls));
-			runs_nulls[NEW_RUNS_NCOLS + 1] = '\0';
-			runs[NEW_RUNS_NCOLS] = now;
-			NewRunsArrays(trigdata, nruns, runs);
-			ReportRejectedRun(runs, runs_nulls);
-		}
+			ReportRejectedStatement(trigdata, nruns, now);
 		BillCreatedTraces(written, nwritten);
 		return;
 	}
 	if ((int64) nwritten < groups.ngroups)
-	{
-		Datum		runs[NEW_RUNS_NCOLS + 1];
-		char		runs_nulls[NEW_RUNS_NCOLS + 2];
-
-		memset(runs_nulls, ' ', sizeof(runs_nulls));
-		runs_nulls[NEW_RUNS_NCOLS + 1] = '\0';
-		runs[NEW_RUNS_NCOLS] = now;
-		NewRunsArrays(trigdata, nruns, runs);
-		ReportRejectedRun(runs, runs_nulls);
-	}
+		ReportRejectedStatement(trigdata, nruns, now);
 
 	/*
 	 * The created traces' counts, in the order they were written.  RETURNING:
