@@ -10,11 +10,7 @@ set -u
 DB=lsb_tiers_conc
 PSQL="$PGBIN/psql -X -q -v ON_ERROR_STOP=1"
 WORK=$(mktemp -d "${LSB_TMP:-/tmp}/tiers.XXXXXX")
-n=0
-failures=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failures=$((failures + 1)); echo "not ok $n - $1"; }
-check() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1"; echo "#   got '$2', want '$3'"; fi; }
+. "$(dirname "$0")/../lib/tap.sh"
 q() { $PSQL -d $DB -At -c "$1"; }
 
 $PSQL -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" || exit 1

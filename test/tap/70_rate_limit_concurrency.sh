@@ -12,10 +12,7 @@ set -u
 DB=lsb_rl_conc
 PSQL="$PGBIN/psql -X -q -v ON_ERROR_STOP=1"
 WORK=$(mktemp -d "${LSB_TMP:-/tmp}/ratelimit.XXXXXX")
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; }
-check() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1"; echo "#   got '$2', want '$3'"; fi; }
+. "$(dirname "$0")/../lib/tap.sh"
 q() { $PSQL -d $DB -At -c "$1"; }
 CLOCK='2026-05-04T09:30:10+00'
 

@@ -17,10 +17,7 @@ cleanup() {
 	rm -rf "$dir"
 }
 trap cleanup EXIT
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; }
-check() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1"; echo "#   got '$2', want '$3'"; fi; }
+. "$(dirname "$0")/../lib/tap.sh"
 
 start() {	# name port extra-conf-lines...
 	local name=$1 port=$2
