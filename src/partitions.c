@@ -48,8 +48,8 @@ PartExec(const char *sql, int expected)
  * session's DateStyle and TimeZone (timestamptz_out follows both, and an
  * abbreviation such as IST reads back as another zone).
  */
-static char *
-TimestampLiteral(TimestampTz ts)
+char *
+RunPartitionBoundLiteral(TimestampTz ts)
 {
 	struct pg_tm tm;
 	fsec_t		fsec;
@@ -102,7 +102,7 @@ AddBoundCheck(const char *name, TimestampTz lo, TimestampTz hi)
 {
 	PartExec(psprintf("ALTER TABLE lsbilling.%s ADD CONSTRAINT partition_bound"
 					  " CHECK (start_time >= %s AND start_time < %s)",
-					  quote_identifier(name), TimestampLiteral(lo), TimestampLiteral(hi)),
+					  quote_identifier(name), RunPartitionBoundLiteral(lo), RunPartitionBoundLiteral(hi)),
 			 SPI_OK_UTILITY);
 }
 
@@ -111,7 +111,7 @@ Attach(const char *name, TimestampTz lo, TimestampTz hi)
 {
 	PartExec(psprintf("ALTER TABLE lsbilling.runs ATTACH PARTITION lsbilling.%s"
 					  " FOR VALUES FROM (%s) TO (%s)",
-					  quote_identifier(name), TimestampLiteral(lo), TimestampLiteral(hi)),
+					  quote_identifier(name), RunPartitionBoundLiteral(lo), RunPartitionBoundLiteral(hi)),
 			 SPI_OK_UTILITY);
 }
 
@@ -144,8 +144,8 @@ MoveFromDefault(const char *default_name, TimestampTz lo, TimestampTz hi, const 
 	PartExec(psprintf("WITH moved AS (DELETE FROM lsbilling.%s"
 					  " WHERE start_time >= %s AND start_time < %s%s RETURNING %s)%s"
 					  " INSERT INTO lsbilling.%s (%s) SELECT %s FROM moved",
-					  quote_identifier(default_name), TimestampLiteral(lo),
-					  TimestampLiteral(hi), filter, cols,
+					  quote_identifier(default_name), RunPartitionBoundLiteral(lo),
+					  RunPartitionBoundLiteral(hi), filter, cols,
 					  drop_ids ? ", ids AS (DELETE FROM lsbilling.run_ids i USING moved m"
 					  "  WHERE i.workspace_id = m.workspace_id AND i.id = m.id AND i.start_time = m.start_time)" : "",
 					  quote_identifier(target), cols, cols),
@@ -222,6 +222,8 @@ RunPartitionsEnsure(DateADT from_day, int days)
 	Oid			argtypes[2] = {DATEOID, INT4OID};
 	Datum		args[2] = {DateADTGetDatum(from_day), Int32GetDatum(days)};
 	char	   *default_name;
+	TimestampTz bound = 0;
+	bool		bounded;
 	SPITupleTable *tuptable;
 	uint64		n;
 	int			rc;
@@ -247,6 +249,7 @@ RunPartitionsEnsure(DateADT from_day, int days)
 	tuptable = SPI_tuptable;
 	n = SPI_processed;
 	default_name = DefaultPartitionName();
+	bounded = DefaultBoundRead(&bound);
 	for (uint64 i = 0; i < n; i++)
 	{
 		HeapTuple	tup = tuptable->vals[i];
@@ -255,7 +258,8 @@ RunPartitionsEnsure(DateADT from_day, int days)
 		TimestampTz lo = DatumGetTimestampTz(SPI_getbinval(tup, tuptable->tupdesc, 2, &isnull));
 		TimestampTz hi = DatumGetTimestampTz(SPI_getbinval(tup, tuptable->tupdesc, 3, &isnull));
 
-		CreateDayPartition(name, lo, hi, default_name);
+		/* runs_default_bound proves runs_default holds nothing for a day from bound on */
+		CreateDayPartition(name, lo, hi, bounded && lo >= bound ? NULL : default_name);
 	}
 	return (int) n;
 }

@@ -649,6 +649,7 @@ PurgeExpiredNow(TimestampTz as_of, PurgeCounts *counts)
 		 * marking's locks are held.
 		 */
 		PurgeEnsurePartitions(GetCurrentTransactionStartTimestamp(), counts);
+		DefaultBoundSettle();
 		PurgeSwapPending(counts);	/* what a 0.1.0-style pass cut short left */
 		w = PurgeMarkWatermark(as_of, counts);
 		while (PurgeDropNextDay(w, &after, false, counts))
@@ -728,6 +729,7 @@ lsbilling_create_run_partitions(PG_FUNCTION_ARGS)
 		elog(ERROR, "SPI_connect failed");
 	level = PurgeBeginStep(false);
 	created = RunPartitionsEnsure(from_day, days);
+	DefaultBoundSettle();
 	PurgeEndStep(level);
 	SPI_finish();
 	PG_RETURN_INT32(created);

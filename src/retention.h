@@ -20,6 +20,7 @@
 #include "datatype/timestamp.h"
 #include "nodes/pg_list.h"
 #include "utils/date.h"
+#include "utils/relcache.h"
 
 /* What a pass (or a step of it) did. */
 typedef struct PurgeCounts
@@ -71,6 +72,13 @@ extern char *RunPartitionHalfName(const char *day_name, bool kept);
 extern bool RunPartitionHasRows(const char *name);
 extern void RunPartitionFromRow(HeapTuple row, TupleDesc desc, RunPartition *part);
 extern void RunPartitionDropHalf(const RunPartition *part, bool kept);
+extern char *RunPartitionBoundLiteral(TimestampTz ts);
+
+/* default_bound.c: runs_default holds only runs dated before a bound */
+extern bool DefaultBoundRead(TimestampTz *bound);
+extern bool DefaultBoundStep(void);
+extern void DefaultBoundSettle(void);
+extern void DefaultBoundCheckRun(Relation leaf, TimestampTz start);
 
 /* purge_watermark.c: the purge on one node with split days */
 extern bool PurgeWatermarkMode(void);

@@ -22,6 +22,7 @@
 
 #include "cost.h"
 #include "lsbilling.h"
+#include "retention.h"
 
 /* LangSmith's run types (DESIGN.md "Data model"). */
 static const char *const RunTypes[] = {
@@ -156,6 +157,15 @@ lsbilling_runs_before_write(PG_FUNCTION_ARGS)
 
 	CheckRunType(tup, desc, cols);
 	CheckParent(tup, desc, cols);
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+	{
+		bool		isnull;
+		Datum		start = heap_getattr(tup, cols->start_time, desc, &isnull);
+
+		/* a run dated past the days made, before it claims its id (default_bound.c) */
+		if (!isnull)
+			DefaultBoundCheckRun(rel, DatumGetTimestampTz(start));
+	}
 	/* a retried create of a run already stored is skipped (run_ids.c) */
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) && !RunIdClaim(rel, cols, desc, tup))
 		return PointerGetDatum(NULL);

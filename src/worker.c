@@ -246,6 +246,13 @@ StepEnsurePartitions(PassState *st)
 	RecordStep(st);
 }
 
+/* default_bound.c: a step of setting or moving runs_default's bound */
+static void
+StepDefaultBound(PassState *st)
+{
+	st->more = DefaultBoundStep();
+}
+
 /*
  * A day partition in two transactions: marking its expired traces (runs stay
  * open to writers), then the swap, which locks runs before anything else.
@@ -355,6 +362,12 @@ PurgePass(TimestampTz as_of)
 	}
 
 	(void) WorkerTransaction("lsbilling purge: creating partitions ahead", StepEnsurePartitions, &st);
+	do
+	{
+		st.more = false;
+		if (!WorkerTransaction("lsbilling purge: bounding runs_default", StepDefaultBound, &st))
+			break;
+	} while (st.more);
 	/* what a pass cut short between marking and swap left */
 	(void) WorkerTransaction("lsbilling purge: swapping day partitions", StepSwap, &st);
 

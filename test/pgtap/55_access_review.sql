@@ -6,7 +6,7 @@
 -- failed on the code as reviewed (each was then fixed: they guard against a
 -- regression); the others record what held.
 BEGIN;
-SELECT plan(23);
+SELECT plan(25);
 
 -- helpers (as in 50_access.sql) ---------------------------------------------
 -- "SQLSTATE: message | detail" of q run as role r, or 'ok'
@@ -226,6 +226,15 @@ SELECT is(pg_temp.state('lsb_review_admin', $$UPDATE lsbilling.purge_watermark S
 	'42501', 'nor move the purge watermark (which would purge every tenant''s traces and refuse their writes)');
 SELECT is(pg_temp.state('lsb_review_admin', $$SELECT lsbilling.merge_split_days()$$),
 	'42501', 'nor rewrite the day partitions');
+SELECT lsbilling.create_run_partitions();
+SELECT is(pg_temp.state('lsb_review_admin', $$ALTER TABLE lsbilling.runs_default DROP CONSTRAINT runs_default_bound$$),
+	'42501', 'nor drop runs_default''s bound (to fill runs_default with runs dated past the days)');
+SELECT is(pg_temp.state('lsb_review_ingest', pg_temp.auth('svc') || $$;
+	INSERT INTO lsbilling.runs (workspace_id, id, trace_id, project_id, name, run_type, start_time)
+	VALUES ('b5500000-0000-0000-0000-000000000001', 'd5500000-0000-0000-0000-0000000000c3',
+		'd5500000-0000-0000-0000-0000000000c3', 'c5500000-0000-0000-0000-000000000001', 'future', 'chain',
+		now() + interval '1 year')$$),
+	'23514', 'a run dated a year ahead is refused, not parked in runs_default');
 SELECT is(pg_temp.val('lsb_review_app', pg_temp.auth('svc') || $$;
 	SELECT (lsbilling.trace_purged_at(t) IS NULL)::text FROM lsbilling.traces t WHERE id = 'd5500000-0000-0000-0000-000000000001'$$),
 	'true', 'a reading role can ask whether its trace is purged (trace_purged_at)');

@@ -39,7 +39,7 @@ cleanup() {
 		-c "SELECT pg_reload_conf()" >/dev/null 2>&1
 }
 trap cleanup EXIT
-echo "1..11"
+echo "1..13"
 
 # 1: the worker is there, in pg_stat_activity (it retries every 10 s until the database exists)
 wait_for 30 "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE backend_type = 'lsbilling purge' AND datname = 'lsbilling_test')"
@@ -58,7 +58,18 @@ is "$(q -c "SELECT count(*) >= 4 AND bool_and(status = 'done' AND finished_at >=
 	AND as_of <= started_at) FROM lsbilling.purge_history WHERE id > $mark AND source = 'worker' AND finished_at IS NOT NULL")" \
 	"t" "each pass is recorded in purge_history: start, end, counts, status done"
 
-# 4: SIGHUP to a long interval: the passes stop
+# 4-5: runs_default_bound (src/default_bound.c): the worker sets it, and moves a stale one
+# in three transactions (ADD ... NOT VALID, VALIDATE, DROP and RENAME)
+bound_sql="SELECT string_agg(conname || ':' || convalidated, ',' ORDER BY conname) FROM pg_catalog.pg_constraint
+	WHERE conrelid = 'lsbilling.runs_default'::regclass AND contype = 'c'"
+is "$(q -c "$bound_sql")" "runs_default_bound:true" "the worker bounds runs_default (one validated constraint)"
+q -c "ALTER TABLE lsbilling.runs_default DROP CONSTRAINT runs_default_bound,
+	ADD CONSTRAINT runs_default_bound CHECK (start_time < '2000-01-01 00:00+00') NOT VALID" >/dev/null
+wait_for 10 "SELECT EXISTS (SELECT FROM pg_catalog.pg_constraint WHERE conrelid = 'lsbilling.runs_default'::regclass
+	AND conname = 'runs_default_bound' AND convalidated AND pg_catalog.pg_get_constraintdef(oid) NOT LIKE '%2000-01-01%')"
+is "$(q -c "$bound_sql")" "runs_default_bound:true" "a stale, unvalidated bound is replaced by the next passes"
+
+# 6: SIGHUP to a long interval: the passes stop
 set_conf "lsbilling.purge_interval = 3600"
 sleep 1.5
 mark=$(q -c "SELECT coalesce(max(id), 0) FROM lsbilling.purge_passes")
@@ -66,7 +77,7 @@ sleep 3
 is "$(q -c "SELECT count(*) FROM lsbilling.purge_passes WHERE id > $mark")" "0" \
 	"after pg_reload_conf() with purge_interval = 3600, no pass in 3 s"
 
-# 5-9: SIGKILL mid-pass.  5000 expired base traces over 200 days of 2025 (split days: the
+# 7-11: SIGKILL mid-pass.  5000 expired base traces over 200 days of 2025 (split days: the
 # pass moves the watermark, then drops a day's base half a transaction); an extended
 # trace of the same days must survive.
 q -c "SELECT lsbilling.create_run_partitions('2025-01-01', 200)" >/dev/null
@@ -119,7 +130,7 @@ q -c "BEGIN; SET LOCAL lsbilling.maintenance = on; DELETE FROM lsbilling.runs WH
 	DELETE FROM lsbilling.workspaces WHERE id = '4b000000-0000-0000-0000-0000000000f1';
 	DELETE FROM lsbilling.organizations WHERE id = '4a000000-0000-0000-0000-0000000000f1'; COMMIT;" >/dev/null 2>&1
 
-# 10-11: a database without the extension: the worker says so once, and does nothing
+# 12-13: a database without the extension: the worker says so once, and does nothing
 set_conf "lsbilling.purge_interval = 3600"
 qp -c "DROP DATABASE IF EXISTS lsbilling_noext" -c "CREATE DATABASE lsbilling_noext" >/dev/null
 qp -c "ALTER SYSTEM SET lsbilling.database = 'lsbilling_noext'" -c "ALTER SYSTEM SET lsbilling.purge_interval = 1" >/dev/null
@@ -134,4 +145,4 @@ qp -c "ALTER SYSTEM RESET lsbilling.database" -c "ALTER SYSTEM RESET lsbilling.p
 	-c "ALTER SYSTEM RESET lsbilling.purge_batch_size" >/dev/null
 restart
 qp -c "DROP DATABASE IF EXISTS lsbilling_noext" >/dev/null 2>&1
-[ "$n" -eq 11 ] || echo "not ok $((n + 1)) - planned 11 tests, ran $n"
+[ "$n" -eq 13 ] || echo "not ok $((n + 1)) - planned 13 tests, ran $n"
