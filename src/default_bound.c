@@ -9,15 +9,17 @@
  * for rows the new partition would own, unless a validated CHECK constraint
  * of the default proves there are none.  The bound is start_time < X, X the
  * end of the newest day when the bound was set (of the days that follow one
- * another from now on, DaysAheadEnd): every day made later starts at or
- * after X, so PostgreSQL skips the scan, and lsbilling skips moving
- * rows out of runs_default for it (there are none).  The lock is then held
+ * another from now on, DaysAheadEnd): a day made later ahead of the clock
+ * starts at or after X, so PostgreSQL skips the scan, and lsbilling skips
+ * moving rows out of runs_default for it (there are none).  A day made
+ * below X (in the past, or filling a gap) is made as before: its rows are
+ * moved out of runs_default and ATTACH scans it.  The lock is then held
  * only for the catalog change.
  *
  * What a client can still put in runs_default: runs dated before X that have
  * no day (older than the oldest day, or in a day already dropped).  Their
- * traces expire from the earlier of their start and the clock, so the next
- * pass's marking step deletes them.  A run dated at or after X with no day
+ * traces expire from the earlier of their start and the clock, so a base
+ * trace's go at the first pass after its base retention from now at most.  A run dated at or after X with no day
  * of its own (more than RUN_PARTITIONS_AHEAD days ahead of the clock) is
  * refused with 23514 (DefaultBoundCheckRun), where 0.1.0 let it fill
  * runs_default.
@@ -41,6 +43,13 @@
  * One server with the 0.2.0 schema only (KeptRunsLayout): not on Citus, and
  * not on a 0.1.0 schema served by this library, whose catalog the upgrade
  * test compares with a fresh install.
+ *
+ * No bound is set while runs_default holds a run dated past it (written
+ * before any bound existed: a new install, an upgrade, a restore, since
+ * pg_dump does not dump an extension member's constraints): VALIDATE would
+ * fail.  Nor, without a pass for a week, do the days made reach the clock;
+ * runs dated now are then refused until the worker's next pass (it makes
+ * the days when it starts) or create_run_partitions().
  *
  *-------------------------------------------------------------------------
  */
@@ -131,7 +140,7 @@ DefaultBoundRead(TimestampTz *bound)
 	TimestampTz x;
 	bool		found = false;
 
-	if (!OidIsValid(rel))
+	if (!OidIsValid(rel) || !KeptRunsLayout())
 		return false;
 	if (BoundRead(rel, BOUND_NAME, &validated, &x) && validated)
 	{
@@ -180,6 +189,22 @@ DaysAheadEnd(TimestampTz *end)
 }
 
 /*
+ * Whether runs_default holds a run dated at or after bound (not read-only:
+ * rows this transaction moved out must be gone).
+ */
+static bool
+HoldsRunsFrom(TimestampTz bound)
+{
+	Oid			argtypes[1] = {TIMESTAMPTZOID};
+	Datum		args[1] = {TimestampTzGetDatum(bound)};
+
+	if (SPI_execute_with_args("SELECT FROM lsbilling." DEFAULT_PARTITION " WHERE start_time >= $1 LIMIT 1",
+							  1, argtypes, args, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "cannot read lsbilling." DEFAULT_PARTITION);
+	return SPI_processed > 0;
+}
+
+/*
  * Do the next step of setting or moving the bound; true when another step
  * is due.  The caller is connected to SPI, in a purge step (PurgeBeginStep:
  * one purge at a time, the purge's lock_timeout).
@@ -194,14 +219,35 @@ DefaultBoundStep(void)
 	TimestampTz newest;
 	bool		has_current;
 
-	if (!KeptRunsLayout())
-		return false;
 	rel = DefaultPartitionOid();
 	if (!OidIsValid(rel))
 		return false;
+	if (!KeptRunsLayout())
+	{
+		/*
+		 * Distributed by Citus after the bound was set on one server: nothing
+		 * would move it, and runs would be refused once the clock passed it.
+		 */
+		if (LsbCitusActive() && OidIsValid(get_relation_constraint_oid(rel, BOUND_NAME, true)))
+			BoundExec("ALTER TABLE lsbilling." DEFAULT_PARTITION " DROP CONSTRAINT " BOUND_NAME);
+		if (LsbCitusActive() && OidIsValid(get_relation_constraint_oid(rel, NEXT_BOUND_NAME, true)))
+			BoundExec("ALTER TABLE lsbilling." DEFAULT_PARTITION " DROP CONSTRAINT " NEXT_BOUND_NAME);
+		return false;
+	}
 
 	if (BoundRead(rel, NEXT_BOUND_NAME, &validated, &next))
 	{
+		if (!validated && HoldsRunsFrom(next))
+		{
+			/*
+			 * runs_default took a run dated past the bound before the bound
+			 * was added (no bound yet: a new install, an upgrade, a
+			 * restore): VALIDATE would fail on every pass.  No bound until
+			 * that run has moved into its day or gone with its trace.
+			 */
+			BoundExec("ALTER TABLE lsbilling." DEFAULT_PARTITION " DROP CONSTRAINT " NEXT_BOUND_NAME);
+			return false;
+		}
 		if (!validated)
 		{
 			BoundExec("ALTER TABLE lsbilling." DEFAULT_PARTITION " VALIDATE CONSTRAINT " NEXT_BOUND_NAME);
@@ -219,6 +265,8 @@ DefaultBoundStep(void)
 	has_current = BoundRead(rel, BOUND_NAME, &validated, &current);
 	if (has_current && validated && current >= newest - BOUND_MAX_LAG)
 		return false;
+	if (HoldsRunsFrom(newest))
+		return false;			/* as above: a bound it would fail */
 	BoundExec(psprintf("ALTER TABLE lsbilling." DEFAULT_PARTITION " ADD CONSTRAINT " NEXT_BOUND_NAME
 					   " CHECK (start_time < %s) NOT VALID", RunPartitionBoundLiteral(newest)));
 	return true;
@@ -245,13 +293,23 @@ DefaultBoundCheckRun(Relation leaf, TimestampTz start)
 	if (strcmp(RelationGetRelationName(leaf), DEFAULT_PARTITION) != 0 ||
 		RelationGetNamespace(leaf) != get_namespace_oid("lsbilling", true))
 		return;
-	if (DefaultBoundRead(&bound) && start >= bound)
+	if (!DefaultBoundRead(&bound) || start < bound)
+		return;
+	/* the days made end before the clock: no pass for a week (a server down, an old backup restored) */
+	if (bound <= GetCurrentTimestamp() + USECS_PER_DAY)
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
-				 errmsg("run start_time %s is after the last day partition of lsbilling.runs",
+				 errmsg("lsbilling.runs has no day partition for start_time %s",
 						timestamptz_to_str(start)),
-				 errdetail("lsbilling.runs_default holds only runs dated before %s.",
+				 errdetail("The day partitions made ahead end at %s, behind the server's clock.",
 						   timestamptz_to_str(bound)),
-				 errhint("Check the client's clock: lsbilling makes day partitions up to %d days ahead.",
-						 RUN_PARTITIONS_AHEAD - 1)));
+				 errhint("The purge worker makes them when it starts and at every pass; without it, run lsbilling.create_run_partitions().")));
+	ereport(ERROR,
+			(errcode(ERRCODE_CHECK_VIOLATION),
+			 errmsg("run start_time %s is past the day partitions of lsbilling.runs",
+					timestamptz_to_str(start)),
+			 errdetail("lsbilling.runs_default holds only runs dated before %s.",
+					   timestamptz_to_str(bound)),
+			 errhint("Check the client's clock: lsbilling makes day partitions up to %d days ahead.",
+					 RUN_PARTITIONS_AHEAD - 1)));
 }

@@ -205,12 +205,10 @@ RecordStep(PassState *st)
 		elog(ERROR, "lsbilling purge: cannot record the pass");
 }
 
-/* Is the extension there?  If so, open the pass's row. */
+/* Is the extension there, and is this node the one that purges? */
 static void
-StepStart(PassState *st)
+StepStartChecks(PassState *st)
 {
-	Oid			argtypes[1] = {TIMESTAMPTZOID};
-	Datum		args[1] = {TimestampTzGetDatum(st->as_of)};
 	bool		isnull;
 
 	if (SPI_execute("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'lsbilling'",
@@ -227,9 +225,20 @@ StepStart(PassState *st)
 			elog(ERROR, "cannot ask Citus whether this node is the coordinator");
 		st->citus_worker = !DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
 													   1, &isnull));
-		if (st->citus_worker)
-			return;
 	}
+}
+
+/* ... and if so, open the pass's row. */
+static void
+StepStart(PassState *st)
+{
+	Oid			argtypes[1] = {TIMESTAMPTZOID};
+	Datum		args[1] = {TimestampTzGetDatum(st->as_of)};
+	bool		isnull;
+
+	StepStartChecks(st);
+	if (!st->installed || st->citus_worker)
+		return;
 	st->watermark = PurgeWatermarkMode();
 	if (SPI_execute_with_args("INSERT INTO lsbilling.purge_passes (source, as_of)"
 							  " VALUES ('worker', $1) RETURNING id",
@@ -251,6 +260,36 @@ static void
 StepDefaultBound(PassState *st)
 {
 	st->more = DefaultBoundStep();
+}
+
+static void
+StepEnsureDaysAtStart(PassState *st)
+{
+	StepStartChecks(st);
+	if (!st->installed || st->citus_worker)
+		return;
+	PurgeEnsurePartitions(GetCurrentTimestamp(), &st->step);
+}
+
+/* The days ahead and runs_default's bound, when the worker starts; no pass is recorded. */
+static void
+EnsureDaysAtStart(void)
+{
+	PassState	st;
+
+	memset(&st, 0, sizeof(st));
+	MemoryContextSwitchTo(WorkerContext);
+	if (WorkerTransaction("lsbilling purge: creating partitions ahead at start", StepEnsureDaysAtStart, &st) &&
+		st.installed && !st.citus_worker)
+	{
+		do
+		{
+			st.more = false;
+			if (!WorkerTransaction("lsbilling purge: bounding runs_default", StepDefaultBound, &st))
+				break;
+		} while (st.more);
+	}
+	MemoryContextReset(WorkerContext);
 }
 
 /*
@@ -450,7 +489,11 @@ LsbPurgeWorkerMain(Datum main_arg)
 	/*
 	 * The first pass comes one interval after the start, as worker_spi's
 	 * loop has it: a server that restarts often does not purge more often.
+	 * The days ahead are made at once, though: after a week down (or an old
+	 * backup restored) the days made end before the clock, and runs dated
+	 * now would be refused until then (default_bound.c).
 	 */
+	EnsureDaysAtStart();
 	last_start = GetCurrentTimestamp();
 
 	for (;;)

@@ -6,7 +6,7 @@
 -- a run dated before them still lands in runs_default and goes with its
 -- trace at the next purge.
 BEGIN;
-SELECT plan(18);
+SELECT plan(24);
 
 CREATE FUNCTION pg_temp.u(prefix text, n integer) RETURNS uuid
 	LANGUAGE sql IMMUTABLE AS $$ SELECT (prefix || '-0000-0000-0000-' || lpad(n::text, 12, '0'))::uuid $$;
@@ -49,7 +49,7 @@ SELECT is(pg_temp.part(1), 'lsbilling.runs_p20260310_base', 'the run runs_defaul
 -- dated past the days: refused, with the reason; not stored anywhere
 SELECT throws_ok($$SELECT pg_temp.run(2, pg_temp.day(30))$$, '23514', NULL,
 	'a run dated 30 days ahead is refused (23514), not kept in runs_default');
-SELECT throws_like($$SELECT pg_temp.run(2, pg_temp.day(8))$$, '%after the last day partition of lsbilling.runs%',
+SELECT throws_like($$SELECT pg_temp.run(2, pg_temp.day(8))$$, '%is past the day partitions of lsbilling.runs%',
 	'the first instant past the last day is refused, and the error says why');
 SELECT lives_ok($$SELECT pg_temp.run(3, pg_temp.day(8) - interval '1 microsecond')$$,
 	'the last instant of the last day is accepted');
@@ -72,6 +72,28 @@ SELECT is(pg_temp.bound(), pg_temp.day(19), 'a bound a week behind the last day 
 SELECT is((SELECT count(*)::int FROM pg_catalog.pg_constraint
 	WHERE conrelid = 'lsbilling.runs_default'::regclass AND contype = 'c'), 1,
 	'one bound is left (runs_default_bound_next renamed over the old one)');
+
+-- a run that reached runs_default before any bound existed (a new install, an upgrade, a
+-- restore) and is dated past the bound to set: no bound, and no failure, until it is gone
+ALTER TABLE lsbilling.runs_default DROP CONSTRAINT runs_default_bound;
+SELECT pg_temp.run(5, pg_temp.day(60));
+SELECT is(pg_temp.part(5), 'lsbilling.runs_default', 'without a bound, a run dated 60 days ahead lands in runs_default');
+SELECT lives_ok($$SELECT lsbilling.create_run_partitions()$$,
+	'making days does not fail on it (VALIDATE would)');
+SELECT is((SELECT count(*)::int FROM pg_catalog.pg_constraint
+	WHERE conrelid = 'lsbilling.runs_default'::regclass AND contype = 'c'), 0,
+	'... and sets no bound while it is there (none half made either)');
+SET LOCAL lsbilling.maintenance = on;
+DELETE FROM lsbilling.runs WHERE id = pg_temp.u('49d00000', 5);
+RESET lsbilling.maintenance;
+SELECT lives_ok($$SELECT lsbilling.create_run_partitions()$$, 'once it is gone ...');
+SELECT is(pg_temp.bound(), pg_temp.day(19), '... the bound is set');
+
+-- the days made fall behind the clock (no pass for a week): the refusal says so
+ALTER TABLE lsbilling.runs_default DROP CONSTRAINT runs_default_bound,
+	ADD CONSTRAINT runs_default_bound CHECK (start_time < '2026-03-11 00:00+00');
+SELECT throws_like($$SELECT pg_temp.run(6, pg_temp.day(30))$$, '%has no day partition for start_time%',
+	'a bound behind the clock: the error says the days are behind, not the client''s clock');
 
 SELECT cmp_ok((SELECT runs_deleted FROM lsbilling.purge_expired()), '>=', 1::bigint, 'a purge pass deletes runs');
 SELECT is((SELECT count(*)::int FROM lsbilling.runs_default), 0,
