@@ -265,13 +265,29 @@ StepDefaultBound(PassState *st)
 static void
 StepEnsureDaysAtStart(PassState *st)
 {
+	TimestampTz bound;
+
 	StepStartChecks(st);
 	if (!st->installed || st->citus_worker)
 		return;
+
+	/*
+	 * Only when the days made end within a day of the clock: otherwise the
+	 * first pass is soon enough, and making days at every start would
+	 * attach them under the inserts of a server just started (an insert
+	 * routed to runs_default before the ATTACH fails its partition check
+	 * after it).
+	 */
+	if (!DefaultBoundRead(&bound) || bound > GetCurrentTimestamp() + USECS_PER_DAY)
+		return;
 	PurgeEnsurePartitions(GetCurrentTimestamp(), &st->step);
+	st->more = true;
 }
 
-/* The days ahead and runs_default's bound, when the worker starts; no pass is recorded. */
+/*
+ * The days ahead and runs_default's bound when the worker starts, if the
+ * days made are behind the clock; no pass is recorded.
+ */
 static void
 EnsureDaysAtStart(void)
 {
@@ -280,7 +296,7 @@ EnsureDaysAtStart(void)
 	memset(&st, 0, sizeof(st));
 	MemoryContextSwitchTo(WorkerContext);
 	if (WorkerTransaction("lsbilling purge: creating partitions ahead at start", StepEnsureDaysAtStart, &st) &&
-		st.installed && !st.citus_worker)
+		st.more)
 	{
 		do
 		{
@@ -489,9 +505,9 @@ LsbPurgeWorkerMain(Datum main_arg)
 	/*
 	 * The first pass comes one interval after the start, as worker_spi's
 	 * loop has it: a server that restarts often does not purge more often.
-	 * The days ahead are made at once, though: after a week down (or an old
-	 * backup restored) the days made end before the clock, and runs dated
-	 * now would be refused until then (default_bound.c).
+	 * The days ahead are made at once when they end before the clock (a
+	 * week down, an old backup restored): runs dated now would be refused
+	 * until then (default_bound.c).
 	 */
 	EnsureDaysAtStart();
 	last_start = GetCurrentTimestamp();
