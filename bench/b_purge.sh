@@ -5,8 +5,11 @@
 # same indexes (time, and WAL; each also with the VACUUM it leaves to do).
 # Meanwhile one client inserts runs (pgbench, 500 a second, one INSERT a
 # transaction): the longest insert during the purge is how long a writer
-# waited for it.  Then the same purge once more by the background worker
-# (a day per transaction), again with the writer.
+# waited for it.  The pass and its commit are timed apart: at the commit the
+# emptied halves' old files are removed, as for any partition drop.  Then the
+# floor: the same expired days' base halves dropped outright (DROP TABLE),
+# "the cost of a partition drop".  Then the same purge once more by the
+# background worker (a day per transaction), again with the writer.
 set -u
 : "${PGBIN:?}" "${LSB_TMP:?}"
 export PGOPTIONS="-c client_min_messages=warning"
@@ -125,13 +128,17 @@ echo "plain DELETE of the expired rows from the unpartitioned copy: $delete_ms m
 psql -d $db -c "CHECKPOINT"
 sleep 1
 w3=$(lsn); t0=$(now_ns)
-purge_ms=$(ms $db "SELECT * FROM lsbilling.purge_expired()")
+# the pass and its commit timed apart: at the commit the emptied halves' old files are removed
+read -r purge_work_ms purge_commit_ms <<<"$(psql -d $db -At -c '\timing on' -c 'BEGIN' \
+	-c 'SELECT * FROM lsbilling.purge_expired()' -c 'COMMIT' \
+	| sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -2 | tr '\n' ' ')"
+purge_ms=$(echo "$purge_work_ms $purge_commit_ms" | awk '{ printf "%.3f", $1 + $2 }')
 t1=$(now_ns); w4=$(lsn)
 purge_vacuum_ms=$(ms $db "VACUUM lsbilling.traces")
 w5=$(lsn)
 writer_done
 psql -d $db -c "SELECT traces_purged, runs_deleted, partitions_dropped, runs_moved FROM lsbilling.purge_history ORDER BY id DESC LIMIT 1"
-echo "lsbilling.purge_expired(): $purge_ms ms (then VACUUM of the old trace row versions it leaves: $purge_vacuum_ms ms)"
+echo "lsbilling.purge_expired(): $purge_ms ms, its commit $purge_commit_ms ms of it (then VACUUM of the old trace row versions it leaves: $purge_vacuum_ms ms)"
 psql -d $db -At -c "SELECT 'checks: ' || (SELECT count(*) FROM lsbilling.runs r JOIN lsbilling.traces t
 	ON t.workspace_id = r.workspace_id AND t.id = r.trace_id WHERE lsbilling.trace_purged_at(t) IS NOT NULL) || ' runs of purged traces left, '
 	|| (SELECT count(*) FROM lsbilling.runs r JOIN lsbilling.traces t ON t.workspace_id = r.workspace_id
@@ -144,7 +151,24 @@ wal_d=$(mb "$w0" "$w1") wal_dv=$(mb "$w1" "$w2") wal_p=$(mb "$w3" "$w4") wal_pv=
 echo "WAL written (the writer's inserts included): DELETE $wal_d MB + its VACUUM $wal_dv MB; purge $wal_p MB + its VACUUM $wal_pv MB"
 psql -d postgres -c "DROP DATABASE $db"
 
-# 2. the same purge by the worker, one day a transaction, in the database it serves
+# 2. the floor: the cost of a partition drop (../shared/DESIGN.md, Retention), the five expired
+# days' base halves dropped outright from the same data (what is freed is removed at the commit)
+load $db >/dev/null
+psql -d $db -c "CHECKPOINT"
+sleep 1
+drop_ms=$(psql -d $db -At <<'SQL' | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | awk '{ t += $1 } END { printf "%.3f", t }'
+\timing on
+BEGIN;
+SET LOCAL lsbilling.maintenance = on;
+SELECT format('DROP TABLE %s', string_agg(format('lsbilling.%I', name || '_base'), ', ')) FROM lsbilling.run_partitions
+WHERE NOT is_default AND hi <= now() - interval '14 days' \gexec
+COMMIT;
+SQL
+)
+echo "the floor, dropping the expired days' base halves outright (DROP TABLE and its commit): $drop_ms ms"
+psql -d postgres -c "DROP DATABASE $db"
+
+# 3. the same purge by the worker, one day a transaction, in the database it serves
 wdb=$(psql -d postgres -At -c "SHOW lsbilling.database")
 if [ -n "$(psql -d postgres -At -c "SELECT 1 FROM pg_database WHERE datname = '$wdb'")" ]; then
 	echo "worker: skipped (database $wdb exists already)"
@@ -171,8 +195,10 @@ else
 	psql -d postgres -c "DROP DATABASE $wdb WITH (FORCE)"
 fi
 
-awk -v p="$purge_ms" -v d="$delete_ms" -v pv="$purge_vacuum_ms" -v dv="$delete_vacuum_ms" \
+awk -v p="$purge_ms" -v d="$delete_ms" -v fl="$drop_ms" -v pv="$purge_vacuum_ms" -v dv="$delete_vacuum_ms" \
 	-v wd="$wal_d" -v wdv="$wal_dv" -v wp="$wal_p" -v wpv="$wal_pv" 'BEGIN {
 	printf "ratio purge_expired / plain DELETE = %.3f (target <= 0.1)\n", p / d
 	printf "ratio (purge_expired + VACUUM) / (plain DELETE + VACUUM) = %.3f\n", (p + pv) / (d + dv)
-	printf "ratio WAL (purge + VACUUM) / (plain DELETE + VACUUM) = %.3f\n", (wp + wpv) / (wd + wdv) }'
+	printf "ratio WAL (purge + VACUUM) / (plain DELETE + VACUUM) = %.3f\n", (wp + wpv) / (wd + wdv)
+	printf "ratio partition drop / plain DELETE = %.3f (the floor of the first ratio)\n", fl / d
+	printf "ratio purge_expired / partition drop = %.3f\n", p / fl }'
