@@ -18,11 +18,11 @@
  *
  * What a client can still put in runs_default: runs dated before X that have
  * no day (older than the oldest day, or in a day already dropped).  Their
- * traces expire from the earlier of their start and the clock, so a base
- * trace's go at the first pass after its base retention from now at most.  A run dated at or after X with no day
- * of its own (more than RUN_PARTITIONS_AHEAD days ahead of the clock) is
- * refused with 23514 (DefaultBoundCheckRun), where 0.1.0 let it fill
- * runs_default.
+ * traces expire from the earlier of their start and the clock, so they go
+ * at a pass within their retention from now.  A run dated at or after X
+ * with no day of its own (more than RUN_PARTITIONS_AHEAD days ahead of the
+ * clock) is refused with 23514 (DefaultBoundCheckRun), where 0.1.0 let it
+ * fill runs_default.
  *
  * The bound moves forward once it is a week behind the newest day, so that a
  * day dropped below it (an empty day past retention) sends late runs to
@@ -48,8 +48,9 @@
  * before any bound existed: a new install, an upgrade, a restore, since
  * pg_dump does not dump an extension member's constraints): VALIDATE would
  * fail.  Nor, without a pass for a week, do the days made reach the clock;
- * runs dated now are then refused until the worker's next pass (it makes
- * the days when it starts) or create_run_partitions().
+ * runs dated now are then refused until the worker's next pass (a worker
+ * that starts with the days that far behind makes them at once) or
+ * create_run_partitions().
  *
  *-------------------------------------------------------------------------
  */
