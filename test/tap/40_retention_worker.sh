@@ -39,7 +39,7 @@ cleanup() {
 		-c "SELECT pg_reload_conf()" >/dev/null 2>&1
 }
 trap cleanup EXIT
-echo "1..13"
+echo "1..14"
 
 # 1: the worker is there, in pg_stat_activity (it retries every 10 s until the database exists)
 wait_for 30 "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE backend_type = 'lsbilling purge' AND datname = 'lsbilling_test')"
@@ -77,7 +77,19 @@ sleep 3
 is "$(q -c "SELECT count(*) FROM lsbilling.purge_passes WHERE id > $mark")" "0" \
 	"after pg_reload_conf() with purge_interval = 3600, no pass in 3 s"
 
-# 7-11: SIGKILL mid-pass.  5000 expired base traces over 200 days of 2025 (split days: the
+# 7: a worker that starts with the days made ending within a day of the clock (a week down, an old
+# backup restored) makes them, and moves the bound, at once: not an interval later (3600 s here)
+q -c "ALTER TABLE lsbilling.runs_default DROP CONSTRAINT runs_default_bound,
+	ADD CONSTRAINT runs_default_bound CHECK (start_time < '$(q -c "SELECT (now() AT TIME ZONE 'UTC')::date")T00:00:00+00')" >/dev/null
+mark=$(q -c "SELECT coalesce(max(id), 0) FROM lsbilling.purge_passes")
+restart
+wait_for 20 "SELECT EXISTS (SELECT FROM pg_catalog.pg_constraint WHERE conrelid = 'lsbilling.runs_default'::regclass
+	AND conname = 'runs_default_bound' AND convalidated
+	AND (pg_catalog.regexp_match(pg_catalog.pg_get_constraintdef(oid), \$re\$'([^']+)'\$re\$))[1]::timestamptz > now() + interval '1 day')"
+is "$(q -c "SELECT count(*) FROM lsbilling.purge_passes WHERE id > $mark")|$(q -c "$bound_sql")" \
+	"0|runs_default_bound:true" "a worker starting with the days behind the clock moves the bound at once, before its first pass"
+
+# 8-12: SIGKILL mid-pass.  5000 expired base traces over 200 days of 2025 (split days: the
 # pass moves the watermark, then drops a day's base half a transaction); an extended
 # trace of the same days must survive.
 q -c "SELECT lsbilling.create_run_partitions('2025-01-01', 200)" >/dev/null
@@ -130,7 +142,7 @@ q -c "BEGIN; SET LOCAL lsbilling.maintenance = on; DELETE FROM lsbilling.runs WH
 	DELETE FROM lsbilling.workspaces WHERE id = '4b000000-0000-0000-0000-0000000000f1';
 	DELETE FROM lsbilling.organizations WHERE id = '4a000000-0000-0000-0000-0000000000f1'; COMMIT;" >/dev/null 2>&1
 
-# 12-13: a database without the extension: the worker says so once, and does nothing
+# 13-14: a database without the extension: the worker says so once, and does nothing
 set_conf "lsbilling.purge_interval = 3600"
 qp -c "DROP DATABASE IF EXISTS lsbilling_noext" -c "CREATE DATABASE lsbilling_noext" >/dev/null
 qp -c "ALTER SYSTEM SET lsbilling.database = 'lsbilling_noext'" -c "ALTER SYSTEM SET lsbilling.purge_interval = 1" >/dev/null
@@ -145,4 +157,4 @@ qp -c "ALTER SYSTEM RESET lsbilling.database" -c "ALTER SYSTEM RESET lsbilling.p
 	-c "ALTER SYSTEM RESET lsbilling.purge_batch_size" >/dev/null
 restart
 qp -c "DROP DATABASE IF EXISTS lsbilling_noext" >/dev/null 2>&1
-[ "$n" -eq 13 ] || echo "not ok $((n + 1)) - planned 13 tests, ran $n"
+[ "$n" -eq 14 ] || echo "not ok $((n + 1)) - planned 14 tests, ran $n"
