@@ -71,21 +71,11 @@
 #include "lsbilling.h"
 #include "retention.h"
 
-#define DEFAULT_PARTITION "runs_default"
 #define BOUND_NAME "runs_default_bound"
 #define NEXT_BOUND_NAME "runs_default_bound_next"
 
 /* How far behind the newest day the bound may fall before it is moved. */
 #define BOUND_MAX_LAG (7 * USECS_PER_DAY)
-
-/* runs_default's oid, or InvalidOid when there is none. */
-static Oid
-DefaultPartitionOid(void)
-{
-	Oid			nsp = get_namespace_oid("lsbilling", true);
-
-	return OidIsValid(nsp) ? get_relname_relid(DEFAULT_PARTITION, nsp) : InvalidOid;
-}
 
 /*
  * The constraint conname of rel: whether it exists, whether it is
@@ -136,7 +126,7 @@ BoundRead(Oid rel, const char *conname, bool *validated, TimestampTz *bound)
 bool
 DefaultBoundRead(TimestampTz *bound)
 {
-	Oid			rel = DefaultPartitionOid();
+	Oid			rel = RunsDefaultPartition();
 	bool		validated;
 	TimestampTz x;
 	bool		found = false;
@@ -156,9 +146,12 @@ DefaultBoundRead(TimestampTz *bound)
 	return found;
 }
 
+/* ALTER TABLE runs_default (rel) with action */
 static void
-BoundExec(const char *sql)
+BoundAlter(Oid rel, const char *action)
 {
+	char	   *sql = psprintf("ALTER TABLE lsbilling.%s %s", quote_identifier(get_rel_name(rel)), action);
+
 	if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
 		elog(ERROR, "lsbilling: cannot change the bound of runs_default: %s", sql);
 }
@@ -194,14 +187,15 @@ DaysAheadEnd(TimestampTz *end)
  * rows this transaction moved out must be gone).
  */
 static bool
-HoldsRunsFrom(TimestampTz bound)
+HoldsRunsFrom(Oid rel, TimestampTz bound)
 {
 	Oid			argtypes[1] = {TIMESTAMPTZOID};
 	Datum		args[1] = {TimestampTzGetDatum(bound)};
 
-	if (SPI_execute_with_args("SELECT FROM lsbilling." DEFAULT_PARTITION " WHERE start_time >= $1 LIMIT 1",
+	if (SPI_execute_with_args(psprintf("SELECT FROM lsbilling.%s WHERE start_time >= $1 LIMIT 1",
+									   quote_identifier(get_rel_name(rel))),
 							  1, argtypes, args, NULL, false, 1) != SPI_OK_SELECT)
-		elog(ERROR, "cannot read lsbilling." DEFAULT_PARTITION);
+		elog(ERROR, "cannot read the default partition of lsbilling.runs");
 	return SPI_processed > 0;
 }
 
@@ -220,7 +214,7 @@ DefaultBoundStep(void)
 	TimestampTz newest;
 	bool		has_current;
 
-	rel = DefaultPartitionOid();
+	rel = RunsDefaultPartition();
 	if (!OidIsValid(rel))
 		return false;
 	if (!KeptRunsLayout())
@@ -230,15 +224,15 @@ DefaultBoundStep(void)
 		 * would move it, and runs would be refused once the clock passed it.
 		 */
 		if (LsbCitusActive() && OidIsValid(get_relation_constraint_oid(rel, BOUND_NAME, true)))
-			BoundExec("ALTER TABLE lsbilling." DEFAULT_PARTITION " DROP CONSTRAINT " BOUND_NAME);
+			BoundAlter(rel, "DROP CONSTRAINT " BOUND_NAME);
 		if (LsbCitusActive() && OidIsValid(get_relation_constraint_oid(rel, NEXT_BOUND_NAME, true)))
-			BoundExec("ALTER TABLE lsbilling." DEFAULT_PARTITION " DROP CONSTRAINT " NEXT_BOUND_NAME);
+			BoundAlter(rel, "DROP CONSTRAINT " NEXT_BOUND_NAME);
 		return false;
 	}
 
 	if (BoundRead(rel, NEXT_BOUND_NAME, &validated, &next))
 	{
-		if (!validated && HoldsRunsFrom(next))
+		if (!validated && HoldsRunsFrom(rel, next))
 		{
 			/*
 			 * runs_default took a run dated past the bound before the bound
@@ -246,18 +240,17 @@ DefaultBoundStep(void)
 			 * restore): VALIDATE would fail on every pass.  No bound until
 			 * that run has moved into its day or gone with its trace.
 			 */
-			BoundExec("ALTER TABLE lsbilling." DEFAULT_PARTITION " DROP CONSTRAINT " NEXT_BOUND_NAME);
+			BoundAlter(rel, "DROP CONSTRAINT " NEXT_BOUND_NAME);
 			return false;
 		}
 		if (!validated)
 		{
-			BoundExec("ALTER TABLE lsbilling." DEFAULT_PARTITION " VALIDATE CONSTRAINT " NEXT_BOUND_NAME);
+			BoundAlter(rel, "VALIDATE CONSTRAINT " NEXT_BOUND_NAME);
 			return true;
 		}
 		if (OidIsValid(get_relation_constraint_oid(rel, BOUND_NAME, true)))
-			BoundExec("ALTER TABLE lsbilling." DEFAULT_PARTITION " DROP CONSTRAINT " BOUND_NAME);
-		BoundExec("ALTER TABLE lsbilling." DEFAULT_PARTITION
-				  " RENAME CONSTRAINT " NEXT_BOUND_NAME " TO " BOUND_NAME);
+			BoundAlter(rel, "DROP CONSTRAINT " BOUND_NAME);
+		BoundAlter(rel, "RENAME CONSTRAINT " NEXT_BOUND_NAME " TO " BOUND_NAME);
 		return false;
 	}
 
@@ -266,10 +259,10 @@ DefaultBoundStep(void)
 	has_current = BoundRead(rel, BOUND_NAME, &validated, &current);
 	if (has_current && validated && current >= newest - BOUND_MAX_LAG)
 		return false;
-	if (HoldsRunsFrom(newest))
+	if (HoldsRunsFrom(rel, newest))
 		return false;			/* as above: a bound it would fail */
-	BoundExec(psprintf("ALTER TABLE lsbilling." DEFAULT_PARTITION " ADD CONSTRAINT " NEXT_BOUND_NAME
-					   " CHECK (start_time < %s) NOT VALID", RunPartitionBoundLiteral(newest)));
+	BoundAlter(rel, psprintf("ADD CONSTRAINT " NEXT_BOUND_NAME " CHECK (start_time < %s) NOT VALID",
+							 RunPartitionBoundLiteral(newest)));
 	return true;
 }
 
@@ -284,15 +277,14 @@ DefaultBoundSettle(void)
 /*
  * Refuse, with a reason, a run that would land in runs_default past its
  * bound (the constraint would refuse it too, with 23514 but no hint).
- * leaf: the partition the row was routed to.
+ * cols: those of the partition the row was routed to.
  */
 void
-DefaultBoundCheckRun(Relation leaf, TimestampTz start)
+DefaultBoundCheckRun(const RunColumns *cols, TimestampTz start)
 {
 	TimestampTz bound;
 
-	if (strcmp(RelationGetRelationName(leaf), DEFAULT_PARTITION) != 0 ||
-		RelationGetNamespace(leaf) != get_namespace_oid("lsbilling", true))
+	if (!cols->default_partition)
 		return;
 	if (!DefaultBoundRead(&bound) || start < bound)
 		return;

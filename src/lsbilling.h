@@ -85,6 +85,7 @@ typedef struct RunColumns
 	AttrNumber	inputs;
 	AttrNumber	usage_source;	/* 0.2.0; InvalidAttrNumber before the update */
 	AttrNumber	retained;		/* 0.2.0; InvalidAttrNumber before the update */
+	bool		default_partition;	/* rel is runs' default partition */
 } RunColumns;
 
 extern const RunColumns *RunColumnsFor(Relation rel);

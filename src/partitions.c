@@ -20,6 +20,7 @@
 #include "postgres.h"
 
 #include "catalog/namespace.h"
+#include "catalog/partition.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
@@ -27,6 +28,7 @@
 #include "utils/syscache.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
+#include "utils/datetime.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 
@@ -82,18 +84,46 @@ RunsColumnList(void)
 	return TextDatumGetCString(d);
 }
 
+/* runs' default partition (runs_default), or InvalidOid when there is none. */
+Oid
+RunsDefaultPartition(void)
+{
+	Oid			nsp = get_namespace_oid("lsbilling", true);
+	Oid			runs = OidIsValid(nsp) ? get_relname_relid("runs", nsp) : InvalidOid;
+
+	return OidIsValid(runs) ? get_default_partition_oid(runs) : InvalidOid;
+}
+
 /* The default partition's name, or NULL when there is none. */
 static char *
 DefaultPartitionName(void)
 {
-	int			rc;
+	Oid			def = RunsDefaultPartition();
 
-	rc = SPI_execute("SELECT name FROM lsbilling.run_partitions WHERE is_default", true, 1);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "cannot list the partitions of lsbilling.runs");
-	if (SPI_processed == 0)
-		return NULL;
-	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	return OidIsValid(def) ? get_rel_name(def) : NULL;
+}
+
+/* The UTC day of a timestamp, for naming and bounding day partitions. */
+DateADT
+RunPartitionDay(TimestampTz ts)
+{
+	int64		days = ts / USECS_PER_DAY;
+
+	if (ts < 0 && ts % USECS_PER_DAY != 0)
+		days--;
+	return (DateADT) days;
+}
+
+/* The name of a half (base, kept) of the day partition of a UTC day, into name. */
+void
+RunDayHalfName(char *name, DateADT day, bool kept)
+{
+	int			y,
+				m,
+				d;
+
+	j2date(day + POSTGRES_EPOCH_JDATE, &y, &m, &d);
+	snprintf(name, NAMEDATALEN, "runs_p%04d%02d%02d_%s", y, m, d, kept ? "kept" : "base");
 }
 
 /* The bound as a CHECK constraint, so that ATTACH need not scan the table. */
@@ -302,17 +332,6 @@ RunPartitionPurgedTraces(const RunPartition *part, Datum *ws, Datum *ids)
 							 false, -1);
 }
 
-/*
- * Drop a partition whose expired traces the purge has marked purged
- * (gone_ws, gone_ids: RunPartitionPurgedTraces), after moving the runs that
- * stay into a fresh table for the same range: those of every other trace
- * (kept, upgraded since the marking, arrived since; a run without a trace row
- * too).  Returns how many runs were moved.
- *
- * The caller holds ACCESS EXCLUSIVE on runs, taken without holding anything
- * a writer could be waiting for (PurgeLockAll): nothing can change this
- * partition from here to the commit.
- */
 /* A partition from a row of (name, lo, hi), as the purge's lists of run_partitions give it. */
 void
 RunPartitionFromRow(HeapTuple row, TupleDesc desc, RunPartition *part)
@@ -334,7 +353,7 @@ RunPartitionHasRows(const char *name)
 }
 
 /*
- * Empty a half of a split day whose runs are all purged: TRUNCATE, which
+ * Empty the base half of a split day whose runs are all purged: TRUNCATE, which
  * gives it a new, empty file without a row-by-row delete, WAL for each row
  * or vacuum, and keeps the table attached so that a late run of a purged
  * trace still lands and is refused by its trace (LS410), as on any day.  It
@@ -342,12 +361,23 @@ RunPartitionHasRows(const char *name)
  * (PurgeDropEmptyDays).
  */
 void
-RunPartitionDropHalf(const RunPartition *part, bool kept)
+RunPartitionTruncateBase(const RunPartition *part)
 {
-	PartExec(psprintf("TRUNCATE lsbilling.%s", quote_identifier(RunPartitionHalfName(part->name, kept))),
+	PartExec(psprintf("TRUNCATE lsbilling.%s", quote_identifier(RunPartitionHalfName(part->name, false))),
 			 SPI_OK_UTILITY);
 }
 
+/*
+ * Drop a partition whose expired traces the purge has marked purged
+ * (gone_ws, gone_ids: RunPartitionPurgedTraces), after moving the runs that
+ * stay into a fresh table for the same range: those of every other trace
+ * (kept, upgraded since the marking, arrived since; a run without a trace row
+ * too).  Returns how many runs were moved.
+ *
+ * The caller holds ACCESS EXCLUSIVE on runs, taken without holding anything
+ * a writer could be waiting for (PurgeLockAll): nothing can change this
+ * partition from here to the commit.
+ */
 int64
 RunPartitionReplacePurged(const RunPartition *part, Datum gone_ws, Datum gone_ids)
 {

@@ -220,22 +220,11 @@ PurgeCountsAdd(PurgeCounts *sum, const PurgeCounts *step)
 	sum->purged_through = Max(sum->purged_through, step->purged_through);
 }
 
-/* The UTC day of a timestamp, for naming and bounding day partitions. */
-static DateADT
-UtcDay(TimestampTz ts)
-{
-	int64		days = ts / USECS_PER_DAY;
-
-	if (ts < 0 && ts % USECS_PER_DAY != 0)
-		days--;
-	return (DateADT) days;
-}
-
 /* Step 1: the partitions for today and the days ahead. */
 int
 PurgeEnsurePartitions(TimestampTz now, PurgeCounts *counts)
 {
-	int			created = RunPartitionsEnsure(UtcDay(now), RUN_PARTITIONS_AHEAD);
+	int			created = RunPartitionsEnsure(RunPartitionDay(now), RUN_PARTITIONS_AHEAD);
 
 	counts->partitions_created += created;
 	return created;

@@ -17,10 +17,10 @@
  *     Base traces have no feedback, queue item or rule match: writing one
  *     makes the trace extended (tier_upgrade.c).  Nothing is written per
  *     expired base trace.
- *  2. dropping (PurgeDropNextDay, a transaction a day in the worker): a day
- *     whose base half holds only runs of purged traces loses that half by
- *     DROP (an empty half takes its place, so that a late run still lands
- *     and is refused by its trace); one that still holds runs of kept traces
+ *  2. emptying (PurgeDropNextDay, a transaction a day in the worker): a day
+ *     whose base half holds only runs of purged traces has that half emptied
+ *     by TRUNCATE (it stays attached, so that a late run still lands and is
+ *     refused by its trace); one that still holds runs of kept traces
  *     (a workspace with a longer retention, a run the upgrade's move did not
  *     reach) has the purged traces' runs deleted.  Which traces a half holds
  *     is read from its (workspace_id, trace_id) index.  A day with both
@@ -29,7 +29,7 @@
  * Crash safety: the watermark moves only in the transaction that deletes
  * the data hanging off the traces it covers; a day's half goes in one
  * transaction.  A pass cut short leaves base halves of purged traces, which
- * the next pass drops.
+ * the next pass empties.
  *
  * On Citus, and on a 0.1.0 schema served by this library, the purge of
  * purge.c runs instead (purged_at written per trace, day partitions swapped
@@ -121,6 +121,13 @@ PurgeWatermarkRead(void)
 	return w;
 }
 
+/*
+ * SQL: the traces the watermark newly covers, from $1 (the old watermark)
+ * to $2 (the new one); alias: the traces' alias and a dot, or "".
+ */
+#define NEWLY_COVERED(alias) \
+	alias "expires_at > $1 AND " alias "expires_at <= $2 AND " alias "purged_at IS NULL"
+
 static int64
 ExecCount(const char *sql, int nargs, Oid *argtypes, Datum *args, int expected)
 {
@@ -189,7 +196,7 @@ DeleteExtendedTraceData(PurgeCounts *counts, Oid *argtypes, Datum *args)
 {
 	counts->runs_deleted +=
 		ExecCount("WITH x AS (SELECT workspace_id, id FROM lsbilling.traces"
-				  "  WHERE tier = 'extended' AND expires_at > $1 AND expires_at <= $2 AND purged_at IS NULL),"
+				  "  WHERE tier = 'extended' AND " NEWLY_COVERED("") "),"
 				  " gone AS (DELETE FROM lsbilling.runs r USING lsbilling.run_ids i, x"
 				  "  WHERE i.workspace_id = x.workspace_id AND i.trace_id = x.id"
 				  "  AND r.workspace_id = i.workspace_id AND r.id = i.id AND r.start_time = i.start_time"
@@ -205,8 +212,7 @@ DeleteExtendedTraceData(PurgeCounts *counts, Oid *argtypes, Datum *args)
 		for (int i = 0; i < 4; i++)
 		{
 			int64		n = ExecCount(psprintf("DELETE FROM lsbilling.%s x USING lsbilling.traces t"
-											   " WHERE t.tier = 'extended' AND t.expires_at > $1 AND t.expires_at <= $2"
-											   " AND t.purged_at IS NULL"
+											   " WHERE t.tier = 'extended' AND " NEWLY_COVERED("t.")
 											   " AND x.workspace_id = t.workspace_id AND x.trace_id = t.id",
 											   tables[i]),
 									  2, argtypes, args, SPI_OK_DELETE);
@@ -250,7 +256,7 @@ PurgeMarkWatermark(TimestampTz as_of, PurgeCounts *counts)
 	/* how many traces the watermark purges (an index-only count, nothing written) */
 	counts->traces_purged +=
 		ExecCount("SELECT pg_catalog.count(*) FROM lsbilling.traces"
-				  " WHERE expires_at > $1 AND expires_at <= $2 AND purged_at IS NULL",
+				  " WHERE " NEWLY_COVERED(""),
 				  2, argtypes, args, SPI_OK_SELECT);
 
 	/*
@@ -259,7 +265,7 @@ PurgeMarkWatermark(TimestampTz as_of, PurgeCounts *counts)
 	 * passes have none (an extended trace lives 400 days by default).
 	 */
 	if (ExecCount("SELECT pg_catalog.count(*) FROM (SELECT 1 FROM lsbilling.traces"
-				  " WHERE tier = 'extended' AND expires_at > $1 AND expires_at <= $2 AND purged_at IS NULL LIMIT 1) x",
+				  " WHERE tier = 'extended' AND " NEWLY_COVERED("") " LIMIT 1) x",
 				  2, argtypes, args, SPI_OK_SELECT) > 0)
 		DeleteExtendedTraceData(counts, argtypes, args);
 
@@ -382,7 +388,7 @@ PurgeDropNextDay(TimestampTz w, TimestampTz *after, bool wait, PurgeCounts *coun
 	}
 	if (runs > 0)
 	{
-		RunPartitionDropHalf(&part, false);
+		RunPartitionTruncateBase(&part);
 		counts->runs_deleted += runs;
 		counts->partitions_dropped++;
 	}

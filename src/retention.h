@@ -71,14 +71,17 @@ extern char *RunsColumnList(void);
 extern char *RunPartitionHalfName(const char *day_name, bool kept);
 extern bool RunPartitionHasRows(const char *name);
 extern void RunPartitionFromRow(HeapTuple row, TupleDesc desc, RunPartition *part);
-extern void RunPartitionDropHalf(const RunPartition *part, bool kept);
+extern void RunPartitionTruncateBase(const RunPartition *part);
 extern char *RunPartitionBoundLiteral(TimestampTz ts);
+extern Oid	RunsDefaultPartition(void);
+extern DateADT RunPartitionDay(TimestampTz ts);
+extern void RunDayHalfName(char *name, DateADT day, bool kept);
 
 /* default_bound.c: runs_default holds only runs dated before a bound */
 extern bool DefaultBoundRead(TimestampTz *bound);
 extern bool DefaultBoundStep(void);
 extern void DefaultBoundSettle(void);
-extern void DefaultBoundCheckRun(Relation leaf, TimestampTz start);
+extern void DefaultBoundCheckRun(const struct RunColumns *cols, TimestampTz start);
 
 /* purge_watermark.c: the purge on one node with split days */
 extern bool PurgeWatermarkMode(void);

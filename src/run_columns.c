@@ -12,6 +12,8 @@
  */
 #include "postgres.h"
 
+#include "catalog/partition.h"
+
 #include "executor/spi.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
@@ -95,6 +97,8 @@ RunColumnsFor(Relation rel)
 		c.inputs = LsbColumnOf(rel, "inputs");
 		c.usage_source = Max(SPI_fnumber(RelationGetDescr(rel), "usage_source"), InvalidAttrNumber);
 		c.retained = Max(SPI_fnumber(RelationGetDescr(rel), "retained"), InvalidAttrNumber);
+		c.default_partition = rel->rd_rel->relispartition &&
+			get_default_partition_oid(get_partition_parent(relid, true)) == relid;
 
 		cols = hash_search(RunColumnsCache, &relid, HASH_ENTER, &found);
 		*cols = c;

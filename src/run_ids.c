@@ -51,6 +51,7 @@
 #include "utils/lsyscache.h"
 
 #include "lsbilling.h"
+#include "retention.h"
 
 static SPIPlanPtr ClaimPlan = NULL;
 static SPIPlanPtr ReleaseAllPlan = NULL;
@@ -153,24 +154,12 @@ ProbeTable(Oid relid, Datum ws, Datum id)
 	return found;
 }
 
-/* The base half of a UTC day, by name (partitions.c names them so). */
-static void
-BaseHalfName(char *name, DateADT day)
-{
-	int			y,
-				m,
-				d;
-
-	j2date(day + POSTGRES_EPOCH_JDATE, &y, &m, &d);
-	snprintf(name, NAMEDATALEN, "runs_p%04d%02d%02d_base", y, m, d);
-}
-
 /*
  * The claim of a run written into the base half of a split day (one node,
  * kept_runs.c): run_ids holds only the ids of kept runs (moved there with
  * their runs), and a base run's id is found in the runs themselves, so the
  * write path inserts nothing for it and the purge deletes nothing for it
- * (its day's base half goes by DROP).  A retried create is recognised when
+ * (its day's base half goes by TRUNCATE).  A retried create is recognised when
  * it is stored already in the base half of its day or of the day before or
  * after (the SDKs retry within seconds; a retry with a start_time further
  * off is stored as a new run), or among the kept runs.  *in_base_half is
@@ -182,14 +171,10 @@ static bool
 RunIdSeenNearby(Relation leaf, Oid run_ids, Datum ws, Datum id, TimestampTz start, bool *in_base_half)
 {
 	char		name[NAMEDATALEN];
-	DateADT		day;
+	DateADT		day = RunPartitionDay(start);
 	Oid			nsp;
-	int64		days = start / USECS_PER_DAY;
 
-	if (start < 0 && start % USECS_PER_DAY != 0)
-		days--;
-	day = (DateADT) days;
-	BaseHalfName(name, day);
+	RunDayHalfName(name, day, false);
 	*in_base_half = strcmp(RelationGetRelationName(leaf), name) == 0;
 	if (!*in_base_half)
 		return false;
@@ -201,7 +186,7 @@ RunIdSeenNearby(Relation leaf, Oid run_ids, Datum ws, Datum id, TimestampTz star
 		return true;
 	for (int delta = -1; delta <= 1; delta += 2)
 	{
-		BaseHalfName(name, day + delta);
+		RunDayHalfName(name, day + delta, false);
 		if (ProbeTable(get_relname_relid(name, nsp), ws, id))
 			return true;
 	}

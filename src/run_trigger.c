@@ -164,7 +164,7 @@ lsbilling_runs_before_write(PG_FUNCTION_ARGS)
 
 		/* a run dated past the days made, before it claims its id (default_bound.c) */
 		if (!isnull)
-			DefaultBoundCheckRun(rel, DatumGetTimestampTz(start));
+			DefaultBoundCheckRun(cols, DatumGetTimestampTz(start));
 	}
 	/* a retried create of a run already stored is skipped (run_ids.c) */
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) && !RunIdClaim(rel, cols, desc, tup))

@@ -262,6 +262,18 @@ StepDefaultBound(PassState *st)
 	st->more = DefaultBoundStep();
 }
 
+/* Every step of the bound that is due, each in a transaction of its own. */
+static void
+BoundDefaultPartition(PassState *st)
+{
+	do
+	{
+		st->more = false;
+		if (!WorkerTransaction("lsbilling purge: bounding runs_default", StepDefaultBound, st))
+			break;
+	} while (st->more);
+}
+
 static void
 StepEnsureDaysAtStart(PassState *st)
 {
@@ -297,14 +309,7 @@ EnsureDaysAtStart(void)
 	MemoryContextSwitchTo(WorkerContext);
 	if (WorkerTransaction("lsbilling purge: creating partitions ahead at start", StepEnsureDaysAtStart, &st) &&
 		st.more)
-	{
-		do
-		{
-			st.more = false;
-			if (!WorkerTransaction("lsbilling purge: bounding runs_default", StepDefaultBound, &st))
-				break;
-		} while (st.more);
-	}
+		BoundDefaultPartition(&st);
 	MemoryContextReset(WorkerContext);
 }
 
@@ -417,12 +422,7 @@ PurgePass(TimestampTz as_of)
 	}
 
 	(void) WorkerTransaction("lsbilling purge: creating partitions ahead", StepEnsurePartitions, &st);
-	do
-	{
-		st.more = false;
-		if (!WorkerTransaction("lsbilling purge: bounding runs_default", StepDefaultBound, &st))
-			break;
-	} while (st.more);
+	BoundDefaultPartition(&st);
 	/* what a pass cut short between marking and swap left */
 	(void) WorkerTransaction("lsbilling purge: swapping day partitions", StepSwap, &st);
 
