@@ -14,7 +14,9 @@ set -u
 : "${PGBIN:?}" "${LSB_TMP:?}"
 export PGOPTIONS="-c client_min_messages=warning"
 psql() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
-ms() { psql -d "$1" -At -c '\timing on' -c "$2" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1; }
+# the times psql's \timing printed, one a line
+times_ms() { sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'; }
+ms() { psql -d "$1" -At -c '\timing on' -c "$2" | times_ms | tail -1; }
 lsn() { psql -d postgres -At -c "SELECT pg_current_wal_insert_lsn()"; }
 mb() { psql -d postgres -At -c "SELECT round(pg_wal_lsn_diff('$2', '$1') / 1048576.0, 1)"; }
 now_ns() { date +%s%N; }
@@ -130,8 +132,7 @@ sleep 1
 w3=$(lsn); t0=$(now_ns)
 # the pass and its commit timed apart: at the commit the emptied halves' old files are removed
 read -r purge_work_ms purge_commit_ms <<<"$(psql -d $db -At -c '\timing on' -c 'BEGIN' \
-	-c 'SELECT * FROM lsbilling.purge_expired()' -c 'COMMIT' \
-	| sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -2 | tr '\n' ' ')"
+	-c 'SELECT * FROM lsbilling.purge_expired()' -c 'COMMIT' | times_ms | tail -2 | tr '\n' ' ')"
 purge_ms=$(echo "$purge_work_ms $purge_commit_ms" | awk '{ printf "%.3f", $1 + $2 }')
 t1=$(now_ns); w4=$(lsn)
 purge_vacuum_ms=$(ms $db "VACUUM lsbilling.traces")
@@ -156,7 +157,7 @@ psql -d postgres -c "DROP DATABASE $db"
 load $db >/dev/null
 psql -d $db -c "CHECKPOINT"
 sleep 1
-drop_ms=$(psql -d $db -At <<'SQL' | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | awk '{ t += $1 } END { printf "%.3f", t }'
+drop_ms=$(psql -d $db -At <<'SQL' | times_ms | tail -2 | awk '{ t += $1 } END { printf "%.3f", t }'
 \timing on
 BEGIN;
 SET LOCAL lsbilling.maintenance = on;

@@ -1157,7 +1157,7 @@ CREATE TABLE IF NOT EXISTS lsbilling.run_ids (
 	PRIMARY KEY (workspace_id, id)
 );
 COMMENT ON TABLE lsbilling.run_ids IS
-	'one row per run id and workspace (kept by the run triggers): a retried create is stored once';
+	'the ids of runs outside the base halves of split days (kept runs, runs_default, days made before 0.2.0, Citus), one row per run id and workspace, kept by the run triggers: a retried create is stored once';
 -- written only by the run triggers, as the owner: the application role sees
 -- its workspace's ids under row-level security like the other tenant tables
 ALTER TABLE lsbilling.run_ids ENABLE ROW LEVEL SECURITY;
@@ -3111,13 +3111,16 @@ DROP INDEX IF EXISTS lsbilling.traces_thread_idx;
 -- Kept runs: a trace upgraded to extended retention has its runs moved to
 -- the "kept" half of their day (runs_pYYYYMMDD_kept), so that the "base"
 -- half (runs_pYYYYMMDD_base) holds only runs that expire with the base
--- retention and goes by DROP, with nothing to copy out.  Set only by
+-- retention and is emptied by TRUNCATE, with nothing to copy out.  Set only by
 -- lsbilling (src/kept_runs.c); a client may not write it.
 ALTER TABLE lsbilling.runs ADD COLUMN IF NOT EXISTS retained boolean NOT NULL DEFAULT false;
 COMMENT ON COLUMN lsbilling.runs.retained IS
 	'true once the run''s trace is extended: the run lives in the kept half of its day (set by lsbilling, not by clients)';
 -- A partitioned day's key must be in the primary key of runs.  A retried
--- create is still stored once: lsbilling.run_ids holds one row per run id.
+-- create is still stored once: found in lsbilling.run_ids, or for a run in
+-- a base half in the base halves of its day and the days beside it
+-- (src/run_ids.c), whose unique (workspace_id, id) index meets two racing
+-- creates.
 DO $$
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c

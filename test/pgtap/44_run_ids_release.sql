@@ -69,7 +69,7 @@ SELECT results_eq($$SELECT (SELECT tableoid::regclass::text FROM lsbilling.runs 
 	'moved into its new day''s base half, its runs give up their run_ids rows (the half finds their ids)');
 
 -- 3. the purge deletes the ids of the runs it purges
--- 2026-05-01: six expired base traces (10..15) and one extended trace (16): that day goes by partition swap
+-- 2026-05-01: six expired base traces (10..15) and one extended trace (16): that day's base half is emptied by TRUNCATE
 SELECT pg_temp.trace(1, t, '2026-05-01 08:00+00'::timestamptz + (t - 10) * interval '1 hour', 3)
 FROM generate_series(10, 16) t;
 UPDATE lsbilling.traces SET tier = 'extended', upgraded_at = '2026-05-03', expires_at = start_time + interval '400 days'
@@ -98,7 +98,7 @@ SELECT results_eq($$SELECT traces_purged, runs_deleted, partitions_dropped >= 1 
 SELECT is((SELECT count(*) FROM lsbilling.runs r JOIN gone g USING (workspace_id, id)), 0::bigint,
 	'their runs are gone');
 SELECT is((SELECT count(*) FROM lsbilling.run_ids r JOIN gone g USING (workspace_id, id)), 0::bigint,
-	'run_ids holds no row of the purged runs (partition swap, DELETE batch, runs_default)');
+	'run_ids holds no row of the purged runs (base half emptied, runs_default)');
 SELECT is((SELECT count(*) FROM lsbilling.run_ids
 		   WHERE trace_id IN (SELECT pg_temp.u('44d00000', t) FROM generate_series(16, 24) t)), 3::bigint,
 	'the ids of the kept traces stay: the extended one (3); the 30-day ones (12) are in their base half and hold none');

@@ -128,7 +128,7 @@ SELECT results_eq($$SELECT count(*) FILTER (WHERE purged_at IS NULL)::int,
 	FROM lsbilling.traces t WHERE id IN (pg_temp.u('46d00000', 4), pg_temp.u('46d00000', 5))$$,
 	$$VALUES (2, 2)$$, 'nothing is written on the purged traces: purged_at stays NULL, trace_purged_at says when');
 SELECT is((SELECT count(*)::int FROM lsbilling.runs_p20260601_base) + (SELECT count(*)::int FROM lsbilling.runs_p20260602_base), 0,
-	'both days'' base halves are empty (dropped and made anew)');
+	'both days'' base halves are empty (truncated)');
 SELECT is((SELECT count(*)::int FROM lsbilling.runs WHERE retained), 7, 'every kept run is still there (A 4, B 2, the uuid7 trace 1)');
 
 SELECT throws_ok($$INSERT INTO lsbilling.runs (workspace_id, id, trace_id, parent_run_id, project_id, name, run_type, start_time)

@@ -11,6 +11,7 @@ DB=lsb_tiers_conc
 PSQL="$PGBIN/psql -X -q -v ON_ERROR_STOP=1"
 WORK=$(mktemp -d "${LSB_TMP:-/tmp}/tiers.XXXXXX")
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/locks.sh"
 q() { $PSQL -d $DB -At -c "$1"; }
 
 $PSQL -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" || exit 1
@@ -38,36 +39,12 @@ FROM (SELECT i, format('d0000000-0000-0000-0000-%s', lpad(i::text, 12, '0'))::uu
 " >/dev/null || { echo "Bail out! fixtures failed"; exit 1; }
 tid() { printf 'd0000000-0000-0000-0000-%012d' "$1"; }
 
-# Holds lock $1 (an SQL statement taking it) until $2 sessions wait on locks,
-# then commits; prints how many waited.  Run it in the background, then
-# wait_for_holder before starting the sessions that are to queue.
-hold_until_waiting() {
-	rm -f "$WORK/locked"
-	$PSQL -d $DB -At <<-SQL | tail -1
-	BEGIN;
-	$1;
-	\! touch $WORK/locked
-	DO \$\$
-	BEGIN
-		FOR i IN 1..400 LOOP
-			EXIT WHEN (SELECT count(*) FROM pg_locks WHERE NOT granted) >= $2;
-			PERFORM pg_sleep(0.05);
-		END LOOP;
-	END
-	\$\$;
-	SELECT count(*) FROM pg_locks WHERE NOT granted;
-	COMMIT;
-	SQL
-}
-wait_for_holder() {
-	for _ in $(seq 1 200); do [ -e "$WORK/locked" ] && return 0; sleep 0.05; done
-	echo "# the lock holder did not start"
-}
 
 # --- 1. eight sessions, feedback on the same trace, released at once -------------
 # The holder keeps the trace row locked, so all eight pass the "is it base?"
 # check and queue on the UPDATE; only the first may upgrade.
 T1=$(tid 1)
+rm -f "$WORK/locked"
 hold_until_waiting "SELECT 1 FROM lsbilling.traces WHERE id = '$T1' FOR UPDATE" 8 >"$WORK/holder1" 2>&1 &
 holder=$!
 wait_for_holder
@@ -81,7 +58,7 @@ failed=0
 for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
 wait $holder
 check "eight concurrent feedback writes all succeed" "$failed" 0
-check "the eight sessions really waited together on the trace row" "$(cat "$WORK/holder1")" 8
+check "the eight sessions really waited together on the trace row" "$(cut -d: -f1 "$WORK/holder1")" 8
 check "eight feedback rows" "$(q "SELECT count(*) FROM lsbilling.feedback WHERE trace_id = '$T1'")" 8
 check "exactly one extended_upgrade event" \
 	"$(q "SELECT count(*) FROM lsbilling.billing_events WHERE trace_id = '$T1' AND metric = 'extended_upgrade'")" 1
@@ -91,6 +68,7 @@ check "the month's extended count is one" \
 	"$(q "SELECT extended_traces FROM lsbilling.monthly_usage WHERE workspace_id = '$WS'")" 1
 
 # --- 2. eight sessions, feedback on eight traces of one thread at once ----------------
+rm -f "$WORK/locked"
 hold_until_waiting "SELECT pg_advisory_xact_lock(30)" 8 >"$WORK/holder2" 2>&1 &
 holder=$!
 wait_for_holder
@@ -117,6 +95,7 @@ LIMIT=20
 WRITERS=12
 PER=10
 q "INSERT INTO lsbilling.usage_limits (workspace_id, max_traces) VALUES ('$WS2', $LIMIT)"
+rm -f "$WORK/locked"
 hold_until_waiting "SELECT pg_advisory_xact_lock(31)" $WRITERS >/dev/null 2>&1 &
 holder=$!
 wait_for_holder
@@ -154,6 +133,7 @@ ELIMIT=5
 q "INSERT INTO lsbilling.usage_limits (workspace_id, max_extended_traces) VALUES ('$WS3', $ELIMIT);
    INSERT INTO lsbilling.runs (workspace_id, id, trace_id, project_id, name, run_type, start_time)
    SELECT '$WS3', u, u, '$PROJ', 'r', 'chain', now() FROM (SELECT gen_random_uuid() u FROM generate_series(1, 36)) s;" >/dev/null
+rm -f "$WORK/locked"
 hold_until_waiting "SELECT pg_advisory_xact_lock(32)" $WRITERS >/dev/null 2>&1 &
 holder=$!
 wait_for_holder

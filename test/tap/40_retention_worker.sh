@@ -9,9 +9,9 @@ set -u
 export PGOPTIONS="-c client_min_messages=warning"
 q() { "$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 -d lsbilling_test "$@"; }
 qp() { "$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 -d postgres "$@"; }
-n=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
-is() { if [ "$1" = "$2" ]; then ok 0 "$3"; else ok 1 "$3"; echo "#   got: '$1'"; echo "#  want: '$2'"; fi; }
+. "$(dirname "$0")/../lib/tap.sh"
+# is GOT WANT DESCRIPTION: check with the got-first order this file's calls use
+is() { check "$3" "$1" "$2"; }
 # wait_for SECONDS SQL: until SQL returns t
 wait_for() {
 	local i
@@ -35,7 +35,7 @@ restart() {
 	wait_ready
 }
 cleanup() {
-	qp -c "ALTER SYSTEM RESET lsbilling.purge_interval" -c "ALTER SYSTEM RESET lsbilling.purge_batch_size" \
+	qp -c "ALTER SYSTEM RESET lsbilling.purge_interval" \
 		-c "SELECT pg_reload_conf()" >/dev/null 2>&1
 }
 trap cleanup EXIT
@@ -124,8 +124,8 @@ if wait_for 30 "SELECT EXISTS (SELECT 1 FROM lsbilling.purge_passes WHERE id > $
 	is "$(q -c "SELECT count(*) FILTER (WHERE lsbilling.trace_purged_at(traces) IS NOT NULL) || '/' || count(*) FROM lsbilling.traces WHERE $ws")" \
 		"5000/5001" "after the crash, the next pass purges all 5000 expired traces"
 else
-	ok 1 "a worker killed with SIGKILL mid-pass leaves an interrupted pass: watermark moved, some days dropped"; echo "# no pass in progress seen"
-	ok 1 "after the crash, the next pass purges all 5000 expired traces"
+	not_ok "a worker killed with SIGKILL mid-pass leaves an interrupted pass: watermark moved, some days dropped"; echo "# no pass in progress seen"
+	not_ok "after the crash, the next pass purges all 5000 expired traces"
 fi
 is "$(q -c "SELECT count(*) FROM lsbilling.runs r JOIN lsbilling.traces t ON t.workspace_id = r.workspace_id AND t.id = r.trace_id
 	WHERE r.$ws AND lsbilling.trace_purged_at(t) IS NOT NULL")" "0" "no purged trace has a run left (purged_at set only with the deletes)"
@@ -153,8 +153,8 @@ said=$(tail -c +"$((logstart + 1))" "$LSB_TMP/server.log" | grep -c 'extension "
 is "$said" "1" "without the extension in lsbilling.database, the worker says so once in the log (4 passes)"
 is "$("$PGBIN/psql" -X -At -d lsbilling_noext -c "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace")" "0" \
 	"and creates nothing there"
-qp -c "ALTER SYSTEM RESET lsbilling.database" -c "ALTER SYSTEM RESET lsbilling.purge_interval" \
-	-c "ALTER SYSTEM RESET lsbilling.purge_batch_size" >/dev/null
+qp -c "ALTER SYSTEM RESET lsbilling.database" -c "ALTER SYSTEM RESET lsbilling.purge_interval" >/dev/null
 restart
 qp -c "DROP DATABASE IF EXISTS lsbilling_noext" >/dev/null 2>&1
-[ "$n" -eq 14 ] || echo "not ok $((n + 1)) - planned 14 tests, ran $n"
+[ "$n" -eq 14 ] || not_ok "planned 14 tests, ran $n"
+[ $failures -eq 0 ]

@@ -14,6 +14,7 @@ DB=lsb_purge_conc
 PSQL="$PGBIN/psql -X -q -v ON_ERROR_STOP=1"
 WORK=$(mktemp -d "${LSB_TMP:-/tmp}/purgeconc.XXXXXX")
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/locks.sh"
 q() { $PSQL -d $DB -At -c "$1"; }
 
 WS=42000000-0000-0000-0000-000000000001
@@ -50,30 +51,6 @@ setup() {
 }
 PURGE="SELECT traces_purged FROM lsbilling.purge_expired('2026-03-20 00:00+00')"
 
-# Holds the statements $1 in an open transaction until $2 sessions wait on
-# locks (or 20 s), then commits; prints how many waited and on what
-# (count:locktypes).
-hold_until_waiting() {
-	$PSQL -d $DB -At <<-SQL 2>&1 | tail -1
-	BEGIN;
-	$1;
-	\! touch $WORK/locked
-	DO \$\$
-	BEGIN
-		FOR i IN 1..400 LOOP
-			EXIT WHEN (SELECT count(*) FROM pg_locks WHERE NOT granted) >= $2;
-			PERFORM pg_sleep(0.05);
-		END LOOP;
-	END
-	\$\$;
-	SELECT count(*) || ':' || coalesce(string_agg(DISTINCT locktype, ','), '') FROM pg_locks WHERE NOT granted;
-	COMMIT;
-	SQL
-}
-wait_for_holder() {
-	for _ in $(seq 1 200); do [ -e "$WORK/locked" ] && return 0; sleep 0.05; done
-	echo "# the lock holder did not start"
-}
 
 # --- 1. feedback written while its trace is purged --------------------------------
 setup
@@ -96,7 +73,7 @@ check "no feedback is left on any purged trace" \
 err=$(q "INSERT INTO lsbilling.feedback (workspace_id, trace_id, key) VALUES ('$WS', '$XT', 'after')" 2>&1 | grep -o 'has been purged')
 check "feedback after the purge is refused (LS410)" "$err" "has been purged"
 
-# --- 2. feedback queued behind the partition swap --------------------------------------
+# --- 2. feedback queued behind the purge of its day ------------------------------------
 setup
 ET=$(tid $E 1)
 KEPT_RUN=$(q "SELECT id FROM lsbilling.runs WHERE trace_id = '$ET' AND id <> trace_id LIMIT 1")
@@ -108,7 +85,7 @@ q "INSERT INTO lsbilling.feedback (workspace_id, run_id, key, score) VALUES ('$W
 	>"$WORK/fb2" 2>&1
 rc=$?
 wait $holder
-check "feedback on a kept run, queued behind the swap, succeeds" "$rc" 0
+check "feedback on a kept run, queued behind the purge of its day, succeeds" "$rc" 0
 [ "$rc" -ne 0 ] && sed 's/^/# /' "$WORK/fb2"
 check "it waited for the purge" "$(cat "$WORK/holder2")" 1:relation
 check "the feedback row is there, on the kept trace" \

@@ -17,6 +17,7 @@ DB=lsb_purge_races
 PSQL="$PGBIN/psql -X -q -v ON_ERROR_STOP=1"
 WORK=$(mktemp -d "${LSB_TMP:-/tmp}/purgeraces.XXXXXX")
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/locks.sh"
 q() { $PSQL -d $DB -At -c "$1"; }
 
 WS=46000000-0000-0000-0000-000000000001
@@ -42,35 +43,13 @@ setup() {
 		generate_series(0, 2) r;
 	" >"$WORK/setup.out" 2>&1 || { echo "Bail out! fixtures failed"; sed "s/^/# /" "$WORK/setup.out"; exit 1; }
 }
-# Holds $1 in an open transaction until a session waits on a lock (or 20 s), then commits.
-hold_until_waiting() {
-	$PSQL -d $DB -At <<-SQL 2>&1 | tail -1
-	BEGIN;
-	$1;
-	\! touch $WORK/locked
-	DO \$\$
-	BEGIN
-		FOR i IN 1..400 LOOP
-			EXIT WHEN (SELECT count(*) FROM pg_locks WHERE NOT granted) >= 1;
-			PERFORM pg_sleep(0.05);
-		END LOOP;
-	END
-	\$\$;
-	SELECT count(*) || ':' || coalesce(string_agg(DISTINCT locktype, ','), '') FROM pg_locks WHERE NOT granted;
-	COMMIT;
-	SQL
-}
-wait_for_holder() {
-	for _ in $(seq 1 200); do [ -e "$WORK/locked" ] && return 0; sleep 0.05; done
-	echo "# the lock holder did not start"
-}
 T1=46200000-0000-0000-0000-000000000001
 T2=46200000-0000-0000-0000-000000000002
 
 # --- 1. the upgrade first ----------------------------------------------------------------
 setup
 rm -f "$WORK/locked"
-hold_until_waiting "INSERT INTO lsbilling.feedback (workspace_id, trace_id, key, score) VALUES ('$WS', '$T1', 'late', 1)" \
+hold_until_waiting "INSERT INTO lsbilling.feedback (workspace_id, trace_id, key, score) VALUES ('$WS', '$T1', 'late', 1)" 1 \
 	>"$WORK/holder1" &
 holder=$!
 wait_for_holder
@@ -89,7 +68,7 @@ check "the day's base half went whole: empty" "$(q "SELECT count(*) FROM lsbilli
 # --- 2. the purge first ----------------------------------------------------------------
 setup
 rm -f "$WORK/locked"
-hold_until_waiting "$PURGE" >"$WORK/holder2" &
+hold_until_waiting "$PURGE" 1 >"$WORK/holder2" &
 holder=$!
 wait_for_holder
 out=$(q "INSERT INTO lsbilling.feedback (workspace_id, trace_id, key, score) VALUES ('$WS', '$T2', 'late', 1)" 2>&1)
@@ -103,7 +82,7 @@ check "nothing of the trace is left: no run, no feedback" \
 setup
 q "UPDATE lsbilling.traces SET tier = 'extended', upgraded_at = '2026-03-02', expires_at = '2027-04-01'
    WHERE id IN ('$T1', '$T2')" >/dev/null
-rm -f "$WORK/reader"
+rm -f "$WORK/reader" "$WORK/locked"
 $PSQL -d $DB -At >"$WORK/reader" 2>&1 <<-SQL &
 	BEGIN ISOLATION LEVEL REPEATABLE READ;
 	SELECT count(*) FROM lsbilling.traces;
@@ -113,7 +92,6 @@ $PSQL -d $DB -At >"$WORK/reader" 2>&1 <<-SQL &
 	COMMIT;
 	SQL
 reader=$!
-rm -f "$WORK/locked"
 wait_for_holder
 purged=$(q "$PURGE" 2>&1)
 wait $reader
