@@ -3216,6 +3216,10 @@ BEGIN
 		EXECUTE format('LOCK TABLE lsbilling.%I IN ACCESS EXCLUSIVE MODE', d.name);
 		EXECUTE format('CREATE TABLE lsbilling.%I (LIKE lsbilling.runs INCLUDING ALL)', plain);
 		EXECUTE format('INSERT INTO lsbilling.%I SELECT * FROM lsbilling.%I', plain, d.name);
+		-- a plain day's runs are found by a retry in run_ids (src/run_ids.c), where base runs had no row
+		EXECUTE format('INSERT INTO lsbilling.run_ids (workspace_id, id, trace_id, start_time)'
+					   ' SELECT workspace_id, id, trace_id, start_time FROM lsbilling.%I WHERE NOT retained'
+					   ' ON CONFLICT DO NOTHING', plain);
 		EXECUTE format('ALTER TABLE lsbilling.%I ADD CONSTRAINT partition_bound CHECK (start_time >= %L AND start_time < %L)',
 					   plain, d.lo, d.hi);
 		EXECUTE format('DROP TABLE lsbilling.%I', d.name);

@@ -5,7 +5,7 @@
 -- found in its day); the purge moves a watermark instead of writing purged_at
 -- per trace, drops the base half, and refuses writes to covered traces (LS410).
 BEGIN;
-SELECT plan(32);
+SELECT plan(33);
 
 CREATE FUNCTION pg_temp.u(prefix text, n integer) RETURNS uuid
 	LANGUAGE sql IMMUTABLE AS $$ SELECT (prefix || '-0000-0000-0000-' || lpad(n::text, 12, '0'))::uuid $$;
@@ -155,6 +155,10 @@ INSERT INTO lsbilling.runs (workspace_id, id, trace_id, project_id, name, run_ty
 VALUES (pg_temp.u('46b00000', 1), pg_temp.u('46d00000', 7), pg_temp.u('46d00000', 7), pg_temp.u('46c00000', 1),
 	'root', 'chain', '2026-07-01 12:00+00');
 UPDATE lsbilling.traces SET tier = 'extended' WHERE id = pg_temp.u('46d00000', 7);
+-- and a base run of the same day, which claims no run_ids row in its base half
+INSERT INTO lsbilling.runs (workspace_id, id, trace_id, parent_run_id, project_id, name, run_type, start_time)
+VALUES (pg_temp.u('46b00000', 1), pg_temp.u('46d00000', 8), pg_temp.u('46d00000', 8), NULL, pg_temp.u('46c00000', 1),
+	'root', 'chain', '2026-07-01 13:00+00');
 SELECT throws_ok('SELECT * FROM lsbilling.distribute()', '55000',
 	'lsbilling.distribute() cannot distribute runs: some of its day partitions are split into base and kept halves',
 	'distribute() refuses split days (Citus distributes one level of partitioning), with merge_split_days as its hint');
@@ -168,6 +172,14 @@ SELECT results_eq($$SELECT (SELECT count(*)::int FROM lsbilling.run_partitions p
 	(SELECT lo FROM lsbilling.run_partitions WHERE name = 'runs_p20260701')$$,
 	$$VALUES (0, 'lsbilling.runs_p20260701', '2026-07-01 00:00+00'::timestamptz)$$,
 	'none is left split; the kept run is in its day, a plain partition with the same bounds (whatever the session''s DateStyle and TimeZone)');
+-- a plain day's retries are found in run_ids: the merge gives the base run its row
+INSERT INTO lsbilling.runs (workspace_id, id, trace_id, parent_run_id, project_id, name, run_type, start_time)
+VALUES (pg_temp.u('46b00000', 1), pg_temp.u('46d00000', 8), pg_temp.u('46d00000', 8), NULL, pg_temp.u('46c00000', 1),
+	'root', 'chain', '2026-07-01 14:00+00');
+SELECT results_eq($$SELECT (SELECT count(*)::int FROM lsbilling.run_ids WHERE id = pg_temp.u('46d00000', 8)),
+	(SELECT count(*)::int FROM lsbilling.runs WHERE id = pg_temp.u('46d00000', 8))$$,
+	$$VALUES (1, 1)$$,
+	'after the merge a base run has its run_ids row, and its retry an hour later is stored once');
 
 SELECT * FROM finish();
 ROLLBACK;
