@@ -111,12 +111,14 @@ TraceOfRun(Datum ws, Datum run_id, Datum trace_id, bool trace_null)
 		if ((u->data[6] >> 4) == 7)
 		{
 			int64		ms = 0;
+			TimestampTz at;
 
 			for (int i = 0; i < 6; i++)
 				ms = (ms << 8) | u->data[i];
 			/* Unix milliseconds to a timestamptz, widened by a day each way */
-			args[2] = TimestampTzGetDatum((ms - INT64CONST(946684800000)) * 1000 - USECS_PER_DAY);
-			args[3] = TimestampTzGetDatum((ms - INT64CONST(946684800000)) * 1000 + USECS_PER_DAY);
+			at = ms * 1000 - (TimestampTz) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY;
+			args[2] = TimestampTzGetDatum(at - USECS_PER_DAY);
+			args[3] = TimestampTzGetDatum(at + USECS_PER_DAY);
 			if (LookupTrace(&RunTraceNearPlan,
 							"SELECT trace_id FROM lsbilling.runs"
 							" WHERE workspace_id = $1 AND id = $2 AND NOT retained"
