@@ -656,6 +656,7 @@ PurgeExpiredNow(TimestampTz as_of, PurgeCounts *counts)
 	 */
 	PurgeLockForPass();
 	PurgeEnsurePartitions(GetCurrentTransactionStartTimestamp(), counts);
+	DefaultBoundSettle();		/* on Citus: drops a bound set before distribute() */
 	while (PurgeNextPartition(as_of, &after, counts))
 		CHECK_FOR_INTERRUPTS();
 	while (PurgeDeleteBatch(as_of, LsbPurgeBatchSize, counts) > 0)
