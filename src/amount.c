@@ -157,9 +157,9 @@ NumericToFixed(Numeric num, int scale, int128 *result)
 
 /*
  * NumericToFixed(num, 0, result) for what clients send as token counts:
- * non-negative integers of at most eight digits in the short format (one or
- * two base-10000 groups), without the general path's work; the rest goes
- * that way.
+ * non-negative integers in the short format of one or two base-10000 groups
+ * up to weight 3 (below 10^16, at most eight significant digits), without
+ * the general path's work; the rest goes that way.
  */
 bool
 NumericToCount(Numeric num, int128 *result)
@@ -198,10 +198,11 @@ NumericToCount(Numeric num, int128 *result)
 /*
  * The common case of FixedToNumeric: a cost (scale 15) below 2^64 units
  * ($18,446), as six base-10000 groups around the decimal point, written into
- * buf (LsbNumericBuf); returns its length.  One 64-bit division by a
- * constant splits off the dollars, the rest is 32-bit arithmetic, and the
- * first and last non-zero groups come from a bit mask, not from loops
- * (this runs for every cost and every priced detail of a row).
+ * buf (LsbNumericBuf); returns its length.  Two 64-bit divisions by
+ * constants (one splits off the dollars, skipped below $1; one splits the
+ * 16 decimals in halves), the rest is 32-bit arithmetic, and the first and
+ * last non-zero groups come from a bit mask, not from loops (this runs for
+ * every cost and every priced detail of a row).
  */
 static Size
 CostToNumeric64Into(uint64 u, bool neg, char *buf)
@@ -437,7 +438,12 @@ AmountToNumeric(const LsbAmount *a, int scale)
 	return a->num != NULL ? a->num : FixedToNumeric(a->fixed, scale);
 }
 
-/* A cost (scale LSB_COST_SCALE) as a numeric, in buf when below 2^64 units (see below). */
+/*
+ * A cost (scale LSB_COST_SCALE) as a numeric, written into buf when it is
+ * below 2^64 units (the common case: no allocation), else palloc'd; the
+ * result lives as long as buf.  For values copied at once (into a tuple or a
+ * jsonb).
+ */
 Numeric
 CostToNumericBuf(int128 value, LsbNumericBuf *buf)
 {
@@ -449,22 +455,11 @@ CostToNumericBuf(int128 value, LsbNumericBuf *buf)
 	return FixedToNumeric(value, LSB_COST_SCALE);
 }
 
-/*
- * The same, written into buf when it is a cost below 2^64 units (the common
- * case: no allocation); the result lives as long as buf, or is a->num, or is
- * palloc'd.  For values copied at once (into a tuple or a jsonb).
- */
+/* A cost amount as a numeric: a->num itself, else as CostToNumericBuf writes it. */
 Numeric
-AmountToNumericBuf(const LsbAmount *a, int scale, LsbNumericBuf *buf)
+AmountToNumericBuf(const LsbAmount *a, LsbNumericBuf *buf)
 {
-	if (a->num != NULL)
-		return a->num;
-	if (scale == LSB_COST_SCALE && a->fixed >= 0 && a->fixed <= (int128) PG_UINT64_MAX)
-	{
-		CostToNumeric64Into((uint64) a->fixed, false, buf->data);
-		return (Numeric) buf->data;
-	}
-	return FixedToNumeric(a->fixed, scale);
+	return a->num != NULL ? a->num : CostToNumericBuf(a->fixed, buf);
 }
 
 bool
@@ -496,18 +491,6 @@ AmountAddSlow(const LsbAmount *a, const LsbAmount *b, LsbAmount *result)
 	bool		error = false;
 	Numeric		sum;
 
-	if (a->num == NULL && b->num == NULL)
-	{
-		int128		r = a->fixed + b->fixed;
-
-		/* both stay below 10^37 in magnitude by construction; keep the sum there too */
-		if (r < Pow10(37) && r > -Pow10(37))
-		{
-			result->fixed = r;
-			result->num = NULL;
-			return true;
-		}
-	}
 	sum = numeric_add_opt_error(AmountToNumeric(a, LSB_COST_SCALE),
 								AmountToNumeric(b, LSB_COST_SCALE), &error);
 	if (error)
@@ -517,8 +500,9 @@ AmountAddSlow(const LsbAmount *a, const LsbAmount *b, LsbAmount *result)
 }
 
 /*
- * The cost of tokens at price ($ per 1M tokens, at the price scale): in
- * fixed point it is simply the product, since 1e-9 x 1e-6 = 1e-15.
+ * The cost of tokens at price ($ per 1M tokens, at the price scale) in
+ * numeric: AmountTokenCost (cost.h) takes the fixed-point product inline and
+ * calls this for the rest.
  */
 bool
 AmountTokenCostSlow(int128 tokens, const LsbAmount *price, LsbAmount *result)
@@ -526,18 +510,6 @@ AmountTokenCostSlow(int128 tokens, const LsbAmount *price, LsbAmount *result)
 	bool		error = false;
 	Numeric		n;
 
-	if (price->num == NULL)
-	{
-		int128		r;
-
-		if (!__builtin_mul_overflow(tokens, price->fixed, &r) &&
-			r < Pow10(37) && r > -Pow10(37))
-		{
-			result->fixed = r;
-			result->num = NULL;
-			return true;
-		}
-	}
 	/* numeric: tokens x price x 0.000001, all exact (numeric_mul never rounds here) */
 	n = numeric_mul_opt_error(int64_to_numeric((int64) tokens),
 							  AmountToNumeric(price, LSB_PRICE_SCALE), &error);

@@ -46,7 +46,7 @@ typedef struct LsbAmount
 	Numeric		num;			/* the value, when it does not fit the fixed scale */
 } LsbAmount;
 
-/* Room for a numeric of a cost below 2^64 units (AmountToNumericBuf). */
+/* Room for a numeric of a cost below 2^64 units (CostToNumericBuf). */
 typedef union LsbNumericBuf
 {
 	char		data[VARHDRSZ + sizeof(uint16) + 6 * sizeof(int16)];	/* may be written whole */
@@ -58,7 +58,7 @@ extern bool NumericToCount(Numeric num, int128 *result);
 extern Numeric FixedToNumeric(int128 value, int scale);
 extern void AmountFromNumeric(Numeric num, int scale, LsbAmount *a);
 extern Numeric AmountToNumeric(const LsbAmount *a, int scale);
-extern Numeric AmountToNumericBuf(const LsbAmount *a, int scale, LsbNumericBuf *buf);
+extern Numeric AmountToNumericBuf(const LsbAmount *a, LsbNumericBuf *buf);
 extern Numeric CostToNumericBuf(int128 value, LsbNumericBuf *buf);
 extern bool AmountAddSlow(const LsbAmount *a, const LsbAmount *b, LsbAmount *result);
 extern bool AmountTokenCostSlow(int128 tokens, const LsbAmount *price, LsbAmount *result);
@@ -167,13 +167,15 @@ typedef struct RunUsage
 	const char *provider;
 	int			providerlen;
 	bool		provider_inferred;
+	bool		model_call;		/* an llm or embedding run */
 } RunUsage;
 
 extern Jsonb *UsageNormalise(JsonbContainer *usage);
 extern bool UsageNeedsNormalise(const Usage *usage);
-extern void RunUsageFind(JsonbContainer *extra, JsonbContainer *outputs, JsonbContainer *inputs,
+extern void RunUsageFind(JsonbContainer *extra, JsonbContainer *outputs,
 						 const char *run_type, int run_typelen, const char *name, int namelen,
 						 RunUsage *ru);
+extern void RunUsageModelFromInputs(RunUsage *ru, JsonbContainer *inputs);
 
 /* Walks an object container's pairs in storage order, without lookups. */
 typedef struct JsonbObjectWalk
@@ -307,7 +309,7 @@ typedef struct CostResult
 	int64		price_id;
 } CostResult;
 
-/* Room for a side's detail costs as jsonb, for CostComputeInto. */
+/* Room for a side's detail costs as jsonb, for CostCompute. */
 typedef union LsbDetailsBuf
 {
 	char		data[256];
@@ -316,9 +318,7 @@ typedef union LsbDetailsBuf
 
 extern Jsonb *JsonbFromContainer(JsonbContainer *container, int len);
 extern bool CostCompute(const Usage *usage, const PriceEntry *entry, CostResult *result,
-						char **error);
-extern bool CostComputeInto(const Usage *usage, const PriceEntry *entry, CostResult *result,
-							LsbDetailsBuf *scratch, char **error);
+						LsbDetailsBuf *scratch, char **error);
 
 /* cost_trigger.c: fills the derived columns of a run being written */
 extern bool LsbCostRecompute;

@@ -290,17 +290,17 @@ lsbilling_compute_cost(PG_FUNCTION_ARGS)
 								   provider ? VARDATA_ANY(provider) : NULL,
 								   provider ? VARSIZE_ANY_EXHDR(provider) : 0,
 								   at, workspace_id);
-		if (!CostComputeInto(&usage, entry, &r, details, &error))
+		if (!CostCompute(&usage, entry, &r, details, &error))
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("%s", error)));
 
 		if (r.has_input)
-			values[0] = NumericGetDatum(AmountToNumericBuf(&r.input, LSB_COST_SCALE, &bufs[0])), nulls[0] = false;
+			values[0] = NumericGetDatum(AmountToNumericBuf(&r.input, &bufs[0])), nulls[0] = false;
 		if (r.has_output)
-			values[1] = NumericGetDatum(AmountToNumericBuf(&r.output, LSB_COST_SCALE, &bufs[1])), nulls[1] = false;
+			values[1] = NumericGetDatum(AmountToNumericBuf(&r.output, &bufs[1])), nulls[1] = false;
 		if (r.has_total)
-			values[2] = NumericGetDatum(AmountToNumericBuf(&r.total, LSB_COST_SCALE, &bufs[2])), nulls[2] = false;
+			values[2] = NumericGetDatum(AmountToNumericBuf(&r.total, &bufs[2])), nulls[2] = false;
 		if (r.input_details)
 			values[3] = JsonbPGetDatum(r.input_details), nulls[3] = false;
 		if (r.output_details)

@@ -138,16 +138,6 @@ JsonbColumn(HeapTuple tup, TupleDesc desc, AttrNumber attnum)
 	return isnull ? NULL : &DatumGetJsonbP(d)->root;
 }
 
-/* The run types whose model RunUsageFind looks for (it reads usage only for them). */
-static bool
-IsModelCallType(text *run_type)
-{
-	const char *t = VARDATA_ANY(run_type);
-	int			len = VARSIZE_ANY_EXHDR(run_type);
-
-	return (len == 3 && memcmp(t, "llm", 3) == 0) || (len == 9 && memcmp(t, "embedding", 9) == 0);
-}
-
 static text *
 TextColumn(HeapTuple tup, TupleDesc desc, AttrNumber attnum)
 {
@@ -169,6 +159,7 @@ CostDeriveRun(const RunColumns *cols, TupleDesc desc, HeapTuple newtup, HeapTupl
 	text	   *name;
 	JsonbContainer *extra;
 	JsonbContainer *outputs;
+	JsonbContainer *inputs;
 	RunUsage	ru;
 	const char *model;
 	int			modellen;
@@ -199,19 +190,16 @@ CostDeriveRun(const RunColumns *cols, TupleDesc desc, HeapTuple newtup, HeapTupl
 	/*
 	 * inputs (the prompt: often a run's biggest document, and on an update
 	 * that does not change it a TOAST pointer) is only the last place to
-	 * look for the model name of an llm run: read without it first, and
-	 * again with it only when that is where the model name could be.
+	 * look for the model name of an llm or embedding run: read it only when
+	 * that is where the model name could be.
 	 */
-	RunUsageFind(extra, outputs, NULL,
+	RunUsageFind(extra, outputs,
 				 run_type ? VARDATA_ANY(run_type) : "", run_type ? VARSIZE_ANY_EXHDR(run_type) : 0,
 				 name ? VARDATA_ANY(name) : "", name ? VARSIZE_ANY_EXHDR(name) : 0,
 				 &ru);
-	if (ru.model == NULL && run_type != NULL && IsModelCallType(run_type) &&
-		!heap_attisnull(newtup, cols->inputs, desc))
-		RunUsageFind(extra, outputs, JsonbColumn(newtup, desc, cols->inputs),
-					 run_type ? VARDATA_ANY(run_type) : "", run_type ? VARSIZE_ANY_EXHDR(run_type) : 0,
-					 name ? VARDATA_ANY(name) : "", name ? VARSIZE_ANY_EXHDR(name) : 0,
-					 &ru);
+	if (ru.model == NULL && ru.model_call &&
+		(inputs = JsonbColumn(newtup, desc, cols->inputs)) != NULL)
+		RunUsageModelFromInputs(&ru, inputs);
 	model = ru.model;
 	modellen = ru.modellen;
 	provider = ru.provider;
@@ -293,7 +281,7 @@ CostDeriveRun(const RunColumns *cols, TupleDesc desc, HeapTuple newtup, HeapTupl
 			start_time = DatumGetTimestampTz(heap_getattr(newtup, cols->start_time, desc, &isnull));
 			entry = PriceMapChoose(model, modellen, provider, providerlen, start_time, workspace_id);
 
-			if (CostCompute(&usage, entry, &r, &error))
+			if (CostCompute(&usage, entry, &r, NULL, &error))
 			{
 				if (r.has_input)
 					values[D_PROMPT_COST] = NumericGetDatum(AmountToNumeric(&r.input, LSB_COST_SCALE)), nulls[D_PROMPT_COST] = false;

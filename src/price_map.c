@@ -83,7 +83,7 @@ HashWords(const char *p, int len, uint64 h)
 	}
 	if (len > 0)
 	{
-		uint64		w = 0;
+		uint64		w;
 
 		/*
 		 * the tail: the last 8 bytes (overlapping the word before) when the
@@ -92,8 +92,7 @@ HashWords(const char *p, int len, uint64 h)
 		if (total >= 8)
 			memcpy(&w, end - 8, 8);
 		else
-			for (int i = 0; i < len; i++)
-				w |= (uint64) (unsigned char) p[i] << (8 * i);
+			w = KeyPrefix(p, len);
 		h = (h ^ w ^ ((uint64) len << 56)) * UINT64CONST(0x9E3779B97F4A7C15);
 		h ^= h >> 29;
 	}
@@ -129,14 +128,17 @@ typedef struct MemoEntry
 	uint32		hash;
 	char		status;
 	int			ncands;
-	int		   *cands;			/* indexes into PriceEntries, in map order */
+	/*
+	 * indexes into PriceEntries: the run's workspace's own entries, then the
+	 * defaults, each in map order, so that the first active one is the choice
+	 */
+	int		   *cands;
 	/*
 	 * Beside cands, what the choice per row reads: each candidate's
 	 * activation date (DT_NOBEGIN when it has none), so that choosing among
 	 * dated entries touches one small array, not the entries themselves.
 	 */
 	TimestampTz *from;
-	bool		any_workspace;	/* some candidate is a workspace's own */
 } MemoEntry;
 
 static inline uint32
@@ -1081,7 +1083,7 @@ MemoLookup(const char *model, int modellen, const char *provider, int providerle
 		int		   *cands;
 		int			n = 0;
 		TimestampTz *from;
-		bool		any_workspace = false;
+		int			nc = 0;
 		int		   *found_idx = palloc(sizeof(int) * Max(NumPriceEntries, 1));
 		int			nfound = 0;
 		const char *bare = BareModelName(model, modellen);
@@ -1168,20 +1170,23 @@ MemoLookup(const char *model, int modellen, const char *provider, int providerle
 			}
 			MemoBytes += size + sizeof(MemoEntry);
 		}
-		for (int k = 0; k < n; k++)
-		{
-			const PriceEntry *e = &PriceEntries[found_idx[k]];
+		/* the workspace's own entries win over the defaults whatever their dates */
+		for (int pass = 0; pass < 2; pass++)
+			for (int k = 0; k < n; k++)
+			{
+				const PriceEntry *e = &PriceEntries[found_idx[k]];
 
-			cands[k] = found_idx[k];
-			from[k] = e->has_activation ? e->activation_date : DT_NOBEGIN;
-			any_workspace |= e->has_workspace;
-		}
+				if (e->has_workspace != (pass == 0))
+					continue;
+				cands[nc] = found_idx[k];
+				from[nc] = e->has_activation ? e->activation_date : DT_NOBEGIN;
+				nc++;
+			}
 		pfree(found_idx);
 		m = memo_insert(Memo, key, &found);
 		m->ncands = n;
 		m->cands = cands;
 		m->from = from;
-		m->any_workspace = any_workspace;
 	}
 	return m;
 }
@@ -1189,43 +1194,23 @@ MemoLookup(const char *model, int modellen, const char *provider, int providerle
 /*
  * The entry that prices a run, or NULL: among entries matching model and
  * provider, active at `at`, the run's workspace's own first, then the latest
- * activation date, then the highest id (the map is kept in that order).
+ * activation date, then the highest id (MemoLookup keeps the candidates in
+ * that order).
  */
 const PriceEntry *
 PriceMapChoose(const char *model, int modellen, const char *provider, int providerlen,
 			   TimestampTz at, const pg_uuid_t *workspace_id)
 {
 	MemoEntry  *m;
-	const PriceEntry *best_default = NULL;
 
 	if (model == NULL)
 		return NULL;
 	PriceMapEnsure();
 	m = MemoLookup(model, modellen, provider, providerlen, workspace_id);
-	if (!m->any_workspace)
-	{
-		/* defaults only: the first active one, in map order */
-		for (int i = 0; i < m->ncands; i++)
-			if (m->from[i] <= at)
-				return &PriceEntries[m->cands[i]];
-		return NULL;
-	}
 	for (int i = 0; i < m->ncands; i++)
-	{
-		const PriceEntry *e = &PriceEntries[m->cands[i]];
-
-		if (e->has_activation && e->activation_date > at)
-			continue;
-		if (e->has_workspace)
-		{
-			if (workspace_id != NULL &&
-				memcmp(e->workspace_id.data, workspace_id->data, UUID_LEN) == 0)
-				return e;
-		}
-		else if (best_default == NULL)
-			best_default = e;
-	}
-	return best_default;
+		if (m->from[i] <= at)
+			return &PriceEntries[m->cands[i]];
+	return NULL;
 }
 
 /*

@@ -183,7 +183,6 @@ SideCost(const UsageSide *side, const PriceSide *price, LsbAmount *cost, Jsonb *
 	LsbAmount	sum = {0, NULL};
 	LsbAmount	c;
 	JsonbPair	inline_pairs[USAGE_INLINE_DETAILS];
-	LsbNumericBuf numbufs[USAGE_INLINE_DETAILS];	/* the detail costs, until copied */
 	JsonbPair  *pairs = inline_pairs;
 	int			npairs = 0;
 
@@ -205,9 +204,7 @@ SideCost(const UsageSide *side, const PriceSide *price, LsbAmount *cost, Jsonb *
 		rest -= d->count;
 
 		/* the usage's keys come in jsonb order, so the pairs need no sorting */
-		SetPair(&pairs[npairs], d, npairs < USAGE_INLINE_DETAILS ?
-				AmountToNumericBuf(&c, LSB_COST_SCALE, &numbufs[npairs]) :
-				AmountToNumeric(&c, LSB_COST_SCALE), npairs);
+		SetPair(&pairs[npairs], d, AmountToNumeric(&c, LSB_COST_SCALE), npairs);
 		npairs++;
 	}
 	if (rest > 0)
@@ -260,21 +257,13 @@ ChooseTier(const PriceEntry *entry, const Usage *usage, int64 input_tokens)
  * Price usage with entry (NULL when no entry matches).  A side is known when
  * it has tokens (or token details) and an entry prices it, or when its cost
  * was sent; the total is the sent total, else the sum of the known sides.
+ * The detail costs are built in scratch[0] (input) and scratch[1] (output)
+ * when they fit, for a caller that copies the result at once (compute_cost's
+ * FormCostRow); scratch NULL: palloc'd.
  */
 bool
-CostCompute(const Usage *usage, const PriceEntry *entry, CostResult *result, char **error)
-{
-	return CostComputeInto(usage, entry, result, NULL, error);
-}
-
-/*
- * CostCompute, with the detail costs built in scratch[0] (input) and
- * scratch[1] (output) when they fit, for a caller that copies the result at
- * once (compute_cost's FormCostRow); scratch NULL: palloc'd.
- */
-bool
-CostComputeInto(const Usage *usage, const PriceEntry *entry, CostResult *result,
-				LsbDetailsBuf *scratch, char **error)
+CostCompute(const Usage *usage, const PriceEntry *entry, CostResult *result,
+			LsbDetailsBuf *scratch, char **error)
 {
 	result->has_input = result->has_output = result->has_total = false;
 	result->input_details = result->output_details = NULL;

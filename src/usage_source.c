@@ -841,12 +841,13 @@ NuFromContext(NuDoc *d, JsonbContainer *extra, JsonbContainer *outputs)
 }
 
 /*
- * Fill ru from a run's documents (any of them may be NULL).  ru->usage is the
+ * Fill ru from a run's documents (either may be NULL).  ru->usage is the
  * document to parse and store, or NULL; ru->bad is set when the value found
- * is not an object (UsageParse's caller reports it).
+ * is not an object (UsageParse's caller reports it).  inputs, the last place
+ * to look for the model name, is left to RunUsageModelFromInputs.
  */
 void
-RunUsageFind(JsonbContainer *extra, JsonbContainer *outputs, JsonbContainer *inputs,
+RunUsageFind(JsonbContainer *extra, JsonbContainer *outputs,
 			 const char *run_type, int run_typelen, const char *name, int namelen,
 			 RunUsage *ru)
 {
@@ -859,6 +860,7 @@ RunUsageFind(JsonbContainer *extra, JsonbContainer *outputs, JsonbContainer *inp
 	const char *format = NULL;
 
 	memset(ru, 0, sizeof(RunUsage));
+	ru->model_call = llm;
 
 	if (JsonbObjectGet(metadata, "ls_model_name", &v) != NULL && v.type == jbvString)
 	{
@@ -974,8 +976,7 @@ RunUsageFind(JsonbContainer *extra, JsonbContainer *outputs, JsonbContainer *inp
 				ModelFrom(ru, ip, "model_name", "extra.invocation_params.model_name") ||
 				ModelFrom(ru, ip, "model_id", "extra.invocation_params.model_id") ||
 				ModelFrom(ru, outputs, "model", "outputs.model") ||
-				ModelFrom(ru, outputs, "modelVersion", "outputs.modelVersion") ||
-				ModelFrom(ru, inputs, "model", "inputs.model"));
+				ModelFrom(ru, outputs, "modelVersion", "outputs.modelVersion"));
 	}
 	/* the provider, from the format, else the run's name (openai.chat, ChatAnthropic) */
 	if (ru->provider == NULL)
@@ -989,4 +990,15 @@ RunUsageFind(JsonbContainer *extra, JsonbContainer *outputs, JsonbContainer *inp
 		else if (NameContains(name, namelen, "gemini") || NameContains(name, namelen, "google"))
 			SetProvider(ru, "google");
 	}
+}
+
+/*
+ * inputs.model as the model of a run RunUsageFind left without one; the
+ * caller reads inputs (the prompt, often a run's biggest document) only when
+ * ru->model is NULL and ru->model_call is set.
+ */
+void
+RunUsageModelFromInputs(RunUsage *ru, JsonbContainer *inputs)
+{
+	(void) ModelFrom(ru, inputs, "model", "inputs.model");
 }

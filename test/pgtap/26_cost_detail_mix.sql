@@ -67,10 +67,12 @@ SELECT * FROM (VALUES
 ) v(k, usage, model, provider, at, ws);
 
 -- ---- a handful of documents, each result pinned ----
+CREATE TEMP VIEW mix_cost AS
+SELECT k, c.input_cost::text, c.output_cost::text, c.total_cost::text, c.input_cost_details::text,
+       c.output_cost_details::text, c.price_id
+  FROM mix, lsbilling.compute_cost(usage, model, provider, at, ws) c;
 SELECT results_eq(
-	$$SELECT k, c.input_cost::text, c.output_cost::text, c.total_cost::text, c.input_cost_details::text,
-	         c.output_cost_details::text, c.price_id
-	  FROM mix, lsbilling.compute_cost(usage, model, provider, at, ws) c WHERE k <= 7 ORDER BY k$$,
+	$$SELECT * FROM mix_cost WHERE k <= 7 ORDER BY k$$,
 	$$VALUES
 	  (1, '0.00335', '0.0048', '0.00815', '{"audio": 0.002, "cache_read": 0.0003}', '{"reasoning": 0.0018}', 900001::bigint),
 	  (2, '0.00265', '0.0044', '0.00705', '{"audio": 0.00165, "cache_read": 0.000125}', '{"reasoning": 0.00165}', 900002),
@@ -83,26 +85,20 @@ SELECT results_eq(
 	'(not a microsecond earlier), the latest after; a provider prefix in any case; a workspace''s dated entry '
 	'only once active');
 SELECT results_eq(
-	$$SELECT k, c.input_cost::text, c.output_cost::text, c.total_cost::text, c.input_cost_details::text,
-	         c.output_cost_details::text, c.price_id
-	  FROM mix, lsbilling.compute_cost(usage, model, provider, at, ws) c WHERE k BETWEEN 8 AND 10 ORDER BY k$$,
+	$$SELECT * FROM mix_cost WHERE k BETWEEN 8 AND 10 ORDER BY k$$,
 	$$VALUES
 	  (8, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::bigint),
 	  (9, '0.04875', '0.03', '0.07875', '{"audio": 0.045, "cache_read": 0.00075}', '{"reasoning": 0.029985}', 900006),
 	  (10, NULL, NULL, NULL, NULL, NULL, NULL)$$,
 	'only dated entries: nothing before the first (a microsecond early), the first at its instant, another provider nothing');
 SELECT results_eq(
-	$$SELECT k, c.input_cost::text, c.output_cost::text, c.total_cost::text, c.input_cost_details::text,
-	         c.output_cost_details::text, c.price_id
-	  FROM mix, lsbilling.compute_cost(usage, model, provider, at, ws) c WHERE k BETWEEN 11 AND 12 ORDER BY k$$,
+	$$SELECT * FROM mix_cost WHERE k BETWEEN 11 AND 12 ORDER BY k$$,
 	$$VALUES
 	  (11, '0.42003', '0.0585', '0.47853', '{"audio": 0.00003, "cache_read": 0.12}', '{"reasoning": 0.036}', 900007::bigint),
 	  (12, '0.195027', '0.051', '0.246027', '{"audio": 0.00003, "cache_read": 0.045}', '{"reasoning": 0.036}', 900007)$$,
 	'a dated entry''s long-context step above 200k input tokens (the step''s cache_read, the entry''s audio and reasoning), not at 200k');
 SELECT results_eq(
-	$$SELECT k, c.input_cost::text, c.output_cost::text, c.total_cost::text, c.input_cost_details::text,
-	         c.output_cost_details::text, c.price_id
-	  FROM mix, lsbilling.compute_cost(usage, model, provider, at, ws) c WHERE k >= 13 ORDER BY k$$,
+	$$SELECT * FROM mix_cost WHERE k >= 13 ORDER BY k$$,
 	$$VALUES
 	  (13, '0.000750000000405', '0.0250025000000001', '0.0257525000004051', '{"audio": 0.000000000000105, "cache_read": 0.00075}', '{"reasoning": 0.0249875}', 900008::bigint),
 	  (14, '0.00062025', '0.00018125', '0.0008015', '{"audio": 0.0006, "cache_read": 0.00002025}', '{"reasoning": 0.00018125}', 900004),
@@ -148,34 +144,35 @@ FROM generate_series(1, 2000) g
 SELECT is((SELECT count(*) FROM gen), 2000::bigint, '2,000 generated documents');
 
 -- ---- 2,000 generated documents: exact against plain SQL, and pinned ----
+CREATE TEMP TABLE gen_cost AS
+SELECT gen.*, c.* FROM gen, lsbilling.compute_cost(usage, model, provider, at) c;
 SELECT is((
 	SELECT count(*) || ' compared, ' || count(*) FILTER (WHERE
 		c.price_id IS DISTINCT FROM p.id OR c.input_cost <> r.ic OR c.output_cost <> r.oc OR c.total_cost <> r.ic + r.oc
 		OR (c.input_cost_details->>'cache_read')::numeric <> u.cr * p.crp / 1000000
 		OR (c.input_cost_details->>'audio')::numeric <> u.au * p.aup / 1000000
 		OR (c.output_cost_details->>'reasoning')::numeric <> u.re * p.rep / 1000000) || ' differ'
-	FROM gen
-		CROSS JOIN LATERAL lsbilling.compute_cost(usage, model, provider, at) c
+	FROM gen_cost c
 		CROSS JOIN LATERAL (
 			SELECT p.id, p.input_price, p.output_price, (p.input_price_details->>'cache_read')::numeric AS crp,
 				(p.input_price_details->>'audio')::numeric AS aup, (p.output_price_details->>'reasoning')::numeric AS rep
 			FROM lsbilling.model_prices p
-			WHERE p.name LIKE 'mix-a%' AND p.workspace_id IS NULL AND (p.activation_date IS NULL OR p.activation_date <= gen.at)
+			WHERE p.name LIKE 'mix-a%' AND p.workspace_id IS NULL AND (p.activation_date IS NULL OR p.activation_date <= c.at)
 			ORDER BY p.activation_date DESC NULLS LAST, p.id DESC LIMIT 1) p
 		CROSS JOIN LATERAL (SELECT (usage->>'input_tokens')::numeric AS it, (usage->>'output_tokens')::numeric AS ot,
 			(usage#>>'{input_token_details,cache_read}')::numeric AS cr, (usage#>>'{input_token_details,audio}')::numeric AS au,
 			(usage#>>'{output_token_details,reasoning}')::numeric AS re) u
 		CROSS JOIN LATERAL (SELECT (greatest(u.it - u.cr - u.au, 0) * p.input_price + u.cr * p.crp + u.au * p.aup) / 1000000 AS ic,
 			(greatest(u.ot - u.re, 0) * p.output_price + u.re * p.rep) / 1000000 AS oc) r
-	WHERE gen.model NOT ILIKE 'mix-b%'),
+	WHERE c.model NOT ILIKE 'mix-b%'),
 	'1500 compared, 0 differ', 'the mix-a documents (1,500) cost exactly what plain numeric SQL over the chosen entry gives, each detail too');
-SELECT is((SELECT count(*) FROM gen, lsbilling.compute_cost(usage, model, provider, at) c WHERE c.price_id IS NOT NULL),
+SELECT is((SELECT count(*) FROM gen_cost c WHERE c.price_id IS NOT NULL),
 	1947::bigint, 'priced: all but the mix-b documents before its first date');
-SELECT is((SELECT sum(c.total_cost) FROM gen, lsbilling.compute_cost(usage, model, provider, at) c)::text,
+SELECT is((SELECT sum(c.total_cost) FROM gen_cost c)::text,
 	'760.89508852680925306', 'the sum of the 2,000 total costs, to the last digit');
 SELECT is((SELECT md5(string_agg(concat_ws(',', k, c.input_cost, c.output_cost, c.total_cost, c.input_cost_details,
 	                                       c.output_cost_details, c.price_id), ';' ORDER BY k))
-	       FROM gen, lsbilling.compute_cost(usage, model, provider, at) c),
+	       FROM gen_cost c),
 	'3ac67e80f8300cd24928d2b4342ca555', 'every result of the 2,000 documents as text (display scale included): pinned');
 
 SELECT * FROM finish();
