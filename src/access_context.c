@@ -209,7 +209,10 @@ lsbilling_access_check(PG_FUNCTION_ARGS)
 		elog(ERROR, "lsbilling.access_check must be a BEFORE ROW trigger with one argument");
 	tuple = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
 	p = Principal();
-	/* lsbilling's own moves of a workspace's rows (kept_runs.c) ask for no permission */
+	/*
+	 * lsbilling's own writes under lsbilling.maintenance (kept_runs.c's
+	 * moves, the purge) ask for no permission
+	 */
 	if (p == NULL || LsbMaintenance)
 		return PointerGetDatum(tuple);
 

@@ -82,22 +82,21 @@ LedgerTraceCreated(Datum workspace_id, Datum trace_id, Datum project_id)
  * id, created, extended), in the order the traces were written; the events
  * are inserted in that order (trace by trace, base_trace first), so their
  * ids are the ones LedgerTraceCreated a trace at a time would give, at the
- * clock passed as the parameter "clock".  The caller counts the created
- * traces (UsageAdd) afterwards, as LedgerTraceCreated does.
+ * clock passed as the caller's parameter $15.  The created traces are
+ * counted as LedgerTraceCreated counts them: by the same statement when the
+ * count is folded into it (its CTE "cnt", UsageCounterCte), which
+ * UsageAddFolded then reads and checks, else by the caller with UsageAdd.
  */
-char *
-LedgerCreatedTracesCte(const char *clock)
-{
-	return psprintf("ev AS (INSERT INTO lsbilling.billing_events"
-					"  (organization_id, workspace_id, metric, trace_id, quantity, occurred_at)"
-					" SELECT w.organization_id, c.workspace_id, m.metric, c.id, 1, %s"
-					" FROM (SELECT up.workspace_id, up.id, up.extended,"
-					"   pg_catalog.row_number() OVER () AS n FROM up WHERE up.created) c"
-					" JOIN lsbilling.workspaces w ON w.id = c.workspace_id,"
-					"  pg_catalog.unnest(CASE WHEN c.extended THEN ARRAY['base_trace', 'extended_upgrade']"
-					"         ELSE ARRAY['base_trace'] END) WITH ORDINALITY AS m(metric, k)"
-					" ORDER BY c.n, m.k)", clock);
-}
+const char LedgerCreatedTracesCte[] =
+"ev AS (INSERT INTO lsbilling.billing_events"
+"  (organization_id, workspace_id, metric, trace_id, quantity, occurred_at)"
+" SELECT w.organization_id, c.workspace_id, m.metric, c.id, 1, $15"
+" FROM (SELECT up.workspace_id, up.id, up.extended,"
+"   pg_catalog.row_number() OVER () AS n FROM up WHERE up.created) c"
+" JOIN lsbilling.workspaces w ON w.id = c.workspace_id,"
+"  pg_catalog.unnest(CASE WHEN c.extended THEN ARRAY['base_trace', 'extended_upgrade']"
+"         ELSE ARRAY['base_trace'] END) WITH ORDINALITY AS m(metric, k)"
+" ORDER BY c.n, m.k)";
 
 /*
  * AFTER INSERT on deployment_runs: one deployment_run event at the server's

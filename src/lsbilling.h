@@ -106,6 +106,8 @@ extern TimestampTz PurgeWatermarkRead(void);
 
 /* spi_util.c: shared by the triggers that use SPI */
 extern SPIPlanPtr LsbPrepareKept(const char *sql, int nargs, Oid *argtypes, int cursor_options);
+extern void LsbColumnArrays(int ncols, const Oid *elemtypes, Datum **values, bool **nulls, int n,
+							Datum *arrays);
 extern bool LsbCitusActive(void);	/* scale_out.c */
 extern int	LsbColumnOf(Relation rel, const char *name);
 extern char *LsbUuidText(Datum uuid);

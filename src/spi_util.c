@@ -9,7 +9,9 @@
 
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/uuid.h"
 
 #include "lsbilling.h"
@@ -29,6 +31,30 @@ LsbPrepareKept(const char *sql, int nargs, Oid *argtypes, int cursor_options)
 		elog(ERROR, "lsbilling could not prepare \"%s\": %s",
 			 sql, SPI_result_code_string(SPI_result));
 	return plan;
+}
+
+/*
+ * The statement's rows, gathered column by column (values[c][0..n-1] and
+ * nulls[c][..], of type elemtypes[c]), as one array a column: the parameters
+ * of a query that unnests them, since SQL cannot read a trigger's transition
+ * table on Citus.
+ */
+void
+LsbColumnArrays(int ncols, const Oid *elemtypes, Datum **values, bool **nulls, int n,
+				Datum *arrays)
+{
+	for (int c = 0; c < ncols; c++)
+	{
+		int16		typlen;
+		bool		typbyval;
+		char		typalign;
+		int			dims[1] = {n};
+		int			lbs[1] = {1};
+
+		get_typlenbyvalalign(elemtypes[c], &typlen, &typbyval, &typalign);
+		arrays[c] = PointerGetDatum(construct_md_array(values[c], nulls[c], 1, dims, lbs,
+													   elemtypes[c], typlen, typbyval, typalign));
+	}
 }
 
 /* Attribute number of a column the triggers rely on, by name. */

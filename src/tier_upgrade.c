@@ -70,8 +70,18 @@ static const char *ThreadUpgradeSql = UPGRADE_SQL("t.thread_id = $2");
 static const char *TracePurgedSql =
 "SELECT purged_at IS NOT NULL OR expires_at <= $3,"
 " pg_catalog.to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),"
-" pg_catalog.to_char(coalesce(purged_at, $3) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
+" pg_catalog.to_char(purged_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
 " FROM lsbilling.traces WHERE workspace_id = $1 AND id = $2";
+
+/*
+ * Error path only: when a trace the watermark covers was purged, i.e. when
+ * the first pass that covered it finished (NULL while that pass runs).  A
+ * trace with purged_at is not asked: that is its time, and the only one a
+ * 0.1.0 schema (which lacks the function) has.
+ */
+static const char *TracePurgedAtSql =
+"SELECT pg_catalog.to_char(lsbilling.trace_purged_at(t) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
+" FROM lsbilling.traces t WHERE t.workspace_id = $1 AND t.id = $2";
 
 static SPIPlanPtr TraceUpgradePlan = NULL;
 static SPIPlanPtr ThreadUpgradePlan = NULL;
@@ -97,14 +107,26 @@ TraceCheckNotPurged(Datum workspace_id, Datum trace_id)
 	if (SPI_processed == 0)
 		return false;
 	if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+	{
+		char	   *expired = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+		char	   *purged = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
+		Oid			argtypes[2] = {UUIDOID, UUIDOID};
+
+		if (purged == NULL &&
+			SPI_execute_with_args(TracePurgedAtSql, 2, argtypes, args, NULL, true, 1) == SPI_OK_SELECT &&
+			SPI_processed == 1)
+			purged = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 		ereport(ERROR,
 				(errcode(ERRCODE_LSB_TRACE_PURGED),
 				 errmsg("trace %s has been purged",
 						LsbUuidText(trace_id)),
+				 purged != NULL ?
 				 errdetail("Its retention period ended at %s UTC and its runs were deleted at %s UTC.",
-						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2),
-						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3)),
+						   expired, purged) :
+				 errdetail("Its retention period ended at %s UTC and its runs are being deleted.",
+						   expired),
 				 errhint("Feedback, annotation queue items and rule matches can only be written for traces whose data is kept.")));
+	}
 	return true;
 }
 
@@ -190,7 +212,7 @@ TracesLookup(void)
 	if (Traces.tier == InvalidAttrNumber || Traces.purged_at == InvalidAttrNumber ||
 		Traces.expires_at == InvalidAttrNumber ||
 		Traces.thread_id == InvalidAttrNumber || Traces.workspace_id == InvalidAttrNumber)
-		elog(ERROR, "lsbilling.traces lacks workspace_id, tier, purged_at or thread_id");
+		elog(ERROR, "lsbilling.traces lacks workspace_id, tier, purged_at, expires_at or thread_id");
 	Traces.valid = true;
 }
 

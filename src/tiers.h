@@ -13,6 +13,8 @@
 
 #include "postgres.h"
 
+#include "utils/date.h"
+
 /* A monthly usage limit refused the write (contract; HTTP's 429). */
 #define ERRCODE_LSB_USAGE_LIMIT		MAKE_SQLSTATE('L','S','4','2','9')
 /* The write names a trace whose data has been purged (HTTP's 410 Gone). */
@@ -21,13 +23,13 @@
 /* billing_ledger.c: a new trace's base_trace (and extended_upgrade) events, and its count */
 extern void LedgerTraceCreated(Datum workspace_id, Datum trace_id, Datum project_id);
 /* the same events as a CTE of the trace upsert, for the traces it created (not on Citus) */
-extern char *LedgerCreatedTracesCte(const char *clock);
+extern const char LedgerCreatedTracesCte[];
 
 /* usage_limits.c: count traces / extended traces in the month of "at"; ERROR LS429 over a limit */
 extern void UsageAdd(Datum workspace_id, Datum at, int64 traces, int64 extended_traces);
 /* the same, with the counter upsert folded into the caller's statement (not on Citus) */
-extern bool UsageCanFold(Datum workspace_id, Datum at, int32 *month, int16 *slot);
-extern char *UsageCounterCte(const char *ws, const char *month, const char *slot, const char *fold);
+extern bool UsageCanFold(Datum workspace_id, Datum at, DateADT *month, int16 *slot);
+extern const char UsageCounterCte[];
 extern void UsageAddFolded(Datum workspace_id, Datum at, int n, const bool *extended,
 						   int64 slot_traces, int64 slot_extended);
 

@@ -51,8 +51,10 @@
  * statement's runs are grouped by trace, then each trace is created (tier
  * and expiry from its project and workspace) or the group is added to it.  A
  * batching client sends a trace's runs in one INSERT, so that is one trace
- * write per trace, not per run.  A one-row statement skips the grouping: the
- * bigger plan's executor start-up costs more than the grouping saves there.
+ * write per trace, not per run.  On Citus a one-row statement skips the SQL
+ * grouping (TraceUpsertOneSql): the bigger plan's executor start-up costs
+ * more than the grouping saves there.  On one node every statement is
+ * grouped, in C (TraceGroupsBuild), where one row costs next to nothing.
  *
  * Joining projects doubles as the check that the project exists in the runs'
  * workspace, and the ON CONFLICT condition refuses a group whose project is
@@ -167,14 +169,20 @@ static const char *TraceGroupSql =
 "  pg_catalog.count(DISTINCT r.project_id) AS projects"
 " FROM " NEW_RUNS " GROUP BY r.workspace_id, r.trace_id";
 
-#define TRACE_GROUP_NARGS 14
-static const char *TraceUpsertGroupSql =
-TRACE_INSERT
-" SELECT $1, $2, p.id, $4, $5, $6, $7,"
-TRACE_TIER_AND_EXPIRY("$5", "$15")
-"  $8, $9, $10, $11, $12, $13, $14 - $12 - $13, $14"
-" FROM" TRACE_PROJECT_JOIN("$1", "$3")
-TRACE_ON_CONFLICT;
+/*
+ * The upsert of one group of runs: $1..$14 the group (TraceGroupSql's first
+ * columns, or TraceGroupValues on one node), $15 the clock; thread is what
+ * sets thread_id, the group's own or read from the root's extra ($6).
+ */
+#define TRACE_GROUP_COLS 14
+#define TRACE_UPSERT_PARAMS(thread) \
+	TRACE_INSERT \
+	" SELECT $1, $2, p.id, $4, $5, " thread ", $7," \
+	TRACE_TIER_AND_EXPIRY("$5", "$15") \
+	"  $8, $9, $10, $11, $12, $13, $14 - $12 - $13, $14" \
+	" FROM" TRACE_PROJECT_JOIN("$1", "$3") \
+	TRACE_ON_CONFLICT
+static const char *TraceUpsertGroupSql = TRACE_UPSERT_PARAMS("$6");
 
 /* Error path only: the first run of the statement that could not join its trace. */
 static const char *TraceRejectSql =
@@ -463,14 +471,13 @@ NewRunsArrays(TriggerData *trigdata, int64 nruns, Datum *arrays)
 
 /* ReportRejectedRun over the statement's runs, read from its transition table (error path only). */
 static void
-ReportRejectedStatement(TriggerData *trigdata, int64 nruns, Datum now)
+ReportRejectedStatement(TriggerData *trigdata, int64 nruns)
 {
-	Datum		runs[NEW_RUNS_NCOLS + 1];
-	char		runs_nulls[NEW_RUNS_NCOLS + 2];
+	Datum		runs[NEW_RUNS_NCOLS];
+	char		runs_nulls[NEW_RUNS_NCOLS + 1];
 
 	memset(runs_nulls, ' ', sizeof(runs_nulls));
-	runs_nulls[NEW_RUNS_NCOLS + 1] = '\0';
-	runs[NEW_RUNS_NCOLS] = now;
+	runs_nulls[NEW_RUNS_NCOLS] = '\0';
 	NewRunsArrays(trigdata, nruns, runs);
 	ReportRejectedRun(runs, runs_nulls);
 }
@@ -510,11 +517,11 @@ TraceRollupByTrace(Datum *runs, const char *runs_nulls)
 										(Oid *) NewRunsArrayTypes, 0);
 	if (TraceUpsertGroupPlan == NULL)
 	{
-		Oid			argtypes[TRACE_GROUP_NARGS + 1] = {UUIDOID, UUIDOID, UUIDOID, TEXTOID,
+		Oid			argtypes[TRACE_GROUP_COLS + 1] = {UUIDOID, UUIDOID, UUIDOID, TEXTOID,
 			TIMESTAMPTZOID, TEXTOID, BOOLOID, INT8OID, INT8OID, INT8OID, INT8OID,
 		NUMERICOID, NUMERICOID, NUMERICOID, TIMESTAMPTZOID};
 
-		TraceUpsertGroupPlan = LsbPrepareKept(TraceUpsertGroupSql, TRACE_GROUP_NARGS + 1, argtypes, 0);
+		TraceUpsertGroupPlan = LsbPrepareKept(TraceUpsertGroupSql, TRACE_GROUP_COLS + 1, argtypes, 0);
 	}
 	rc = SPI_execute_plan(TraceGroupPlan, runs, runs_nulls, true, 0);
 	if (rc != SPI_OK_SELECT)
@@ -524,19 +531,19 @@ TraceRollupByTrace(Datum *runs, const char *runs_nulls)
 	for (uint64 g = 0; g < ngroups; g++)
 	{
 		HeapTuple	row = groups->vals[g];
-		Datum		values[TRACE_GROUP_NARGS + 1];
-		char		nulls[TRACE_GROUP_NARGS + 1];
+		Datum		values[TRACE_GROUP_COLS + 1];
+		char		nulls[TRACE_GROUP_COLS + 1];
 		bool		isnull;
 
 		if (DatumGetInt64(SPI_getbinval(row, groups->tupdesc, 15, &isnull)) != 1)
 			ReportRejectedRun(runs, runs_nulls);
-		for (int i = 0; i < TRACE_GROUP_NARGS; i++)
+		for (int i = 0; i < TRACE_GROUP_COLS; i++)
 		{
 			values[i] = SPI_getbinval(row, groups->tupdesc, i + 1, &isnull);
 			nulls[i] = isnull ? 'n' : ' ';
 		}
-		values[TRACE_GROUP_NARGS] = TimestampTzGetDatum(LsbNow());
-		nulls[TRACE_GROUP_NARGS] = ' ';
+		values[TRACE_GROUP_COLS] = TimestampTzGetDatum(LsbNow());
+		nulls[TRACE_GROUP_COLS] = ' ';
 		rc = SPI_execute_plan(TraceUpsertGroupPlan, values, nulls, false, 0);
 		if (rc != SPI_OK_INSERT_RETURNING)
 			elog(ERROR, "lsbilling trace upsert failed: %s", SPI_result_code_string(rc));
@@ -597,15 +604,6 @@ TraceGroupIs(const TraceGroup *g, Datum ws, Datum trace)
 {
 	return memcmp(DatumGetPointer(g->trace_id), DatumGetPointer(trace), UUID_LEN) == 0 &&
 		memcmp(DatumGetPointer(g->workspace_id), DatumGetPointer(ws), UUID_LEN) == 0;
-}
-
-static Datum
-UuidCopy(Datum d)
-{
-	pg_uuid_t  *u = palloc(sizeof(pg_uuid_t));
-
-	memcpy(u, DatumGetPointer(d), UUID_LEN);
-	return UUIDPGetDatum(u);
 }
 
 /* A trace's token sum saturates at bigint's range (TOKENS_SAT). */
@@ -702,9 +700,9 @@ TraceGroupsBuild(TriggerData *trigdata, int64 nruns, TraceGroups *out)
 		{
 			g = &out->group[ngroups++];
 			memset(g, 0, sizeof(TraceGroup));
-			g->workspace_id = UuidCopy(ws);
-			g->trace_id = UuidCopy(trace);
-			g->project_id = UuidCopy(project);
+			g->workspace_id = datumCopy(ws, false, UUID_LEN);
+			g->trace_id = datumCopy(trace, false, UUID_LEN);
+			g->project_id = datumCopy(project, false, UUID_LEN);
 			g->one_project = true;
 			g->name_null = true;
 			g->extra_null = true;
@@ -772,20 +770,16 @@ TraceGroupsBuild(TriggerData *trigdata, int64 nruns, TraceGroups *out)
 }
 
 /*
- * The trace upsert of one node with the ledger events of the traces it
- * creates (billing_ledger.c's LedgerCreatedTracesCte, reading "up"): $1..$14
- * one trace's values (or arrays of them), $15 the clock.
+ * The trace upserts of one node, bare: $1..$14 one trace's values (or arrays
+ * of them), $15 the clock.  A one-run statement runs the first as it is;
+ * otherwise TraceUpsertLocalPrepare wraps one of them as the "up" of a
+ * statement that also writes the ledger events and the usage counter (CTEs
+ * reading its extended column).
  */
-#define TRACE_GROUP_COLS 14
 #define TRACE_UPSERT_RETURNING ", t.tier = 'extended' AS extended"
 
 static const char *TraceUpsertLocalOneSql =
-TRACE_INSERT
-" SELECT $1, $2, p.id, $4, $5, " TRACE_THREAD("$6") ", $7,"
-TRACE_TIER_AND_EXPIRY("$5", "$15")
-"  $8, $9, $10, $11, $12, $13, $14 - $12 - $13, $14"
-" FROM" TRACE_PROJECT_JOIN("$1", "$3")
-TRACE_ON_CONFLICT TRACE_UPSERT_RETURNING;
+TRACE_UPSERT_PARAMS(TRACE_THREAD("$6")) TRACE_UPSERT_RETURNING;
 
 static const char *TraceUpsertLocalManySql =
 TRACE_INSERT
@@ -830,29 +824,35 @@ static SPIPlanPtr TraceUpsertLocalManyPlan = NULL;
 static SPIPlanPtr TraceUpsertLocalRunPlan = NULL;
 
 /*
+ * The parameters' types on one node: a group's values (the root's extra as
+ * jsonb), the clock, then the usage counter's.  The plans that take arrays
+ * of the groups' values take arrays of the first TRACE_GROUP_COLS.
+ */
+#define TRACE_LOCAL_NARGS (TRACE_GROUP_COLS + 5)
+static const Oid TraceUpsertLocalTypes[TRACE_LOCAL_NARGS] = {UUIDOID, UUIDOID, UUIDOID, TEXTOID,
+	TIMESTAMPTZOID, JSONBOID, BOOLOID, INT8OID, INT8OID, INT8OID, INT8OID, NUMERICOID, NUMERICOID,
+NUMERICOID, TIMESTAMPTZOID, UUIDOID, DATEOID, INT2OID, BOOLOID};
+
+/*
  * "WITH up AS (upsert), ev AS (ledger), cnt AS (usage counter) SELECT up's
  * rows, with the slot's counts", prepared once.  $16..$19: the counter's
  * workspace, month, slot, and whether to write it (usage_limits.c).
  */
-#define TRACE_LOCAL_NARGS (TRACE_GROUP_COLS + 5)
 static SPIPlanPtr
 TraceUpsertLocalPrepare(const char *upsert, bool arrays)
 {
-	Oid			scalar[TRACE_LOCAL_NARGS] = {UUIDOID, UUIDOID, UUIDOID, TEXTOID, TIMESTAMPTZOID,
-		JSONBOID, BOOLOID, INT8OID, INT8OID, INT8OID, INT8OID, NUMERICOID, NUMERICOID, NUMERICOID,
-	TIMESTAMPTZOID, UUIDOID, DATEOID, INT2OID, BOOLOID};
-	Oid			array[TRACE_LOCAL_NARGS] = {UUIDARRAYOID, UUIDARRAYOID, UUIDARRAYOID, TEXTARRAYOID,
-		TIMESTAMPTZARRAYOID, JSONBARRAYOID, BOOLARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
-	INT8ARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID, TIMESTAMPTZOID, UUIDOID, DATEOID,
-	INT2OID, BOOLOID};
+	Oid			argtypes[TRACE_LOCAL_NARGS];
 	char	   *sql = psprintf("WITH up AS (%s), %s, %s"
 							   " SELECT up.workspace_id, up.id, up.created, up.extended,"
 							   "  (SELECT cnt.traces FROM cnt), (SELECT cnt.extended_traces FROM cnt)"
 							   " FROM up",
-							   upsert, LedgerCreatedTracesCte("$15"),
-							   UsageCounterCte("$16", "$17", "$18", "$19"));
+							   upsert, LedgerCreatedTracesCte, UsageCounterCte);
 
-	return LsbPrepareKept(sql, TRACE_LOCAL_NARGS, arrays ? array : scalar, 0);
+	memcpy(argtypes, TraceUpsertLocalTypes, sizeof(argtypes));
+	if (arrays)
+		for (int c = 0; c < TRACE_GROUP_COLS; c++)
+			argtypes[c] = get_array_type(TraceUpsertLocalTypes[c]);
+	return LsbPrepareKept(sql, TRACE_LOCAL_NARGS, argtypes, 0);
 }
 
 /* One group's values, as the upsert's parameters $1..$14 (Datum array order). */
@@ -913,12 +913,9 @@ TraceGroupsUpsert(const TraceGroups *groups, Datum now, bool fold, DateADT month
 			 * counter's CTEs (each a table and its indexes opened at every
 			 * executor start); a created trace is billed after it.
 			 */
-			Oid			argtypes[TRACE_GROUP_COLS + 1] = {UUIDOID, UUIDOID, UUIDOID, TEXTOID,
-				TIMESTAMPTZOID, JSONBOID, BOOLOID, INT8OID, INT8OID, INT8OID, INT8OID,
-			NUMERICOID, NUMERICOID, NUMERICOID, TIMESTAMPTZOID};
-
 			if (TraceUpdateRunPlan == NULL)
-				TraceUpdateRunPlan = LsbPrepareKept(TraceUpdateRunSql, TRACE_GROUP_COLS, argtypes, 0);
+				TraceUpdateRunPlan = LsbPrepareKept(TraceUpdateRunSql, TRACE_GROUP_COLS,
+													(Oid *) TraceUpsertLocalTypes, 0);
 			rc = SPI_execute_plan(TraceUpdateRunPlan, args, argnulls, false, 0);
 			if (rc != SPI_OK_UPDATE_RETURNING)
 				elog(ERROR, "lsbilling trace update failed: %s", SPI_result_code_string(rc));
@@ -926,7 +923,7 @@ TraceGroupsUpsert(const TraceGroups *groups, Datum now, bool fold, DateADT month
 				return;
 			if (TraceUpsertLocalRunPlan == NULL)
 				TraceUpsertLocalRunPlan = LsbPrepareKept(TraceUpsertLocalOneSql, TRACE_GROUP_COLS + 1,
-														 argtypes, 0);
+														 (Oid *) TraceUpsertLocalTypes, 0);
 			rc = SPI_execute_plan(TraceUpsertLocalRunPlan, args, argnulls, false, 0);
 			if (rc != SPI_OK_INSERT_RETURNING)
 				elog(ERROR, "lsbilling trace upsert failed: %s", SPI_result_code_string(rc));
@@ -939,8 +936,6 @@ TraceGroupsUpsert(const TraceGroups *groups, Datum now, bool fold, DateADT month
 	}
 	else
 	{
-		const Oid	types[TRACE_GROUP_COLS] = {UUIDOID, UUIDOID, UUIDOID, TEXTOID, TIMESTAMPTZOID,
-			JSONBOID, BOOLOID, INT8OID, INT8OID, INT8OID, INT8OID, NUMERICOID, NUMERICOID, NUMERICOID};
 		Datum	   *values[TRACE_GROUP_COLS];
 		bool	   *nulls[TRACE_GROUP_COLS];
 		int			n = 0;
@@ -965,18 +960,7 @@ TraceGroupsUpsert(const TraceGroups *groups, Datum now, bool fold, DateADT month
 			}
 			n++;
 		}
-		for (int c = 0; c < TRACE_GROUP_COLS; c++)
-		{
-			int16		typlen;
-			bool		typbyval;
-			char		typalign;
-			int			dims[1] = {n};
-			int			lbs[1] = {1};
-
-			get_typlenbyvalalign(types[c], &typlen, &typbyval, &typalign);
-			args[c] = PointerGetDatum(construct_md_array(values[c], nulls[c], 1, dims, lbs, types[c],
-														 typlen, typbyval, typalign));
-		}
+		LsbColumnArrays(TRACE_GROUP_COLS, TraceUpsertLocalTypes, values, nulls, n, args);
 		if (TraceUpsertLocalManyPlan == NULL)
 			TraceUpsertLocalManyPlan = TraceUpsertLocalPrepare(TraceUpsertLocalManySql, true);
 		rc = SPI_execute_plan(TraceUpsertLocalManyPlan, args, argnulls, false, 0);
@@ -993,17 +977,17 @@ TraceGroupsUpsert(const TraceGroups *groups, Datum now, bool fold, DateADT month
 static void
 TraceRollupInsertCitus(TriggerData *trigdata, int64 nruns)
 {
-	Datum		runs[NEW_RUNS_NCOLS + 1];	/* the runs' columns, then the clock */
-	char		runs_nulls[NEW_RUNS_NCOLS + 2];
 	Datum		values[14];
 	char		nulls[14];
 	int			rc;
 
-	memset(runs_nulls, ' ', sizeof(runs_nulls));
-	runs_nulls[NEW_RUNS_NCOLS + 1] = '\0';
-	runs[NEW_RUNS_NCOLS] = TimestampTzGetDatum(LsbNow());
 	if (nruns > 1)
 	{
+		Datum		runs[NEW_RUNS_NCOLS];
+		char		runs_nulls[NEW_RUNS_NCOLS + 1];
+
+		memset(runs_nulls, ' ', sizeof(runs_nulls));
+		runs_nulls[NEW_RUNS_NCOLS] = '\0';
 		NewRunsArrays(trigdata, nruns, runs);
 		TraceRollupByTrace(runs, runs_nulls);
 		return;
@@ -1023,10 +1007,7 @@ TraceRollupInsertCitus(TriggerData *trigdata, int64 nruns)
 	if (rc != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "lsbilling trace upsert failed: %s", SPI_result_code_string(rc));
 	if (SPI_processed == 0)
-	{
-		NewRunsArrays(trigdata, nruns, runs);
-		ReportRejectedRun(runs, runs_nulls);
-	}
+		ReportRejectedStatement(trigdata, nruns);
 	BillCreatedTraces(SPI_tuptable, SPI_processed);
 }
 
@@ -1066,12 +1047,12 @@ TraceRollupInsertLocal(TriggerData *trigdata, int64 nruns)
 	{
 		/* the one-run upsert (TraceGroupsUpsert): billed by the ledger a trace at a time */
 		if (nwritten == 0)
-			ReportRejectedStatement(trigdata, nruns, now);
+			ReportRejectedStatement(trigdata, nruns);
 		BillCreatedTraces(written, nwritten);
 		return;
 	}
 	if ((int64) nwritten < groups.ngroups)
-		ReportRejectedStatement(trigdata, nruns, now);
+		ReportRejectedStatement(trigdata, nruns);
 
 	/*
 	 * The created traces' counts, in the order they were written.  RETURNING:

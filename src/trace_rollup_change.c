@@ -30,16 +30,16 @@
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
-#include "utils/lsyscache.h"
 #include "utils/tuplestore.h"
 
 #include "lsbilling.h"
 
 #define CHANGE_NCOLS 9
 
+static const Oid ChangeElemTypes[CHANGE_NCOLS] = {UUIDOID, UUIDOID, INT4OID, INT8OID, INT8OID,
+INT8OID, NUMERICOID, NUMERICOID, NUMERICOID};
 static const Oid ChangeArrayTypes[CHANGE_NCOLS] = {UUIDARRAYOID, UUIDARRAYOID, INT4ARRAYOID,
 	INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID};
 
@@ -170,26 +170,6 @@ ChangeRowsAdd(ChangeRows *rows, Tuplestorestate *table, Relation rel, int sign)
 }
 
 static void
-ChangeRowsArrays(ChangeRows *rows, Datum *arrays)
-{
-	static const Oid elemtypes[CHANGE_NCOLS] = {UUIDOID, UUIDOID, INT4OID, INT8OID, INT8OID,
-	INT8OID, NUMERICOID, NUMERICOID, NUMERICOID};
-
-	for (int c = 0; c < CHANGE_NCOLS; c++)
-	{
-		int16		typlen;
-		bool		typbyval;
-		char		typalign;
-		int			dims[1] = {rows->n};
-		int			lbs[1] = {1};
-
-		get_typlenbyvalalign(elemtypes[c], &typlen, &typbyval, &typalign);
-		arrays[c] = PointerGetDatum(construct_md_array(rows->values[c], rows->nulls[c], 1, dims, lbs,
-													   elemtypes[c], typlen, typbyval, typalign));
-	}
-}
-
-static void
 ApplyChanges(Datum *arrays)
 {
 	int			rc;
@@ -311,7 +291,7 @@ lsbilling_runs_after_change(PG_FUNCTION_ARGS)
 	ChangeRowsAdd(&rows, trigdata->tg_oldtable, trigdata->tg_relation, -1);
 	if (is_update)
 		ChangeRowsAdd(&rows, trigdata->tg_newtable, trigdata->tg_relation, 1);
-	ChangeRowsArrays(&rows, arrays);
+	LsbColumnArrays(CHANGE_NCOLS, ChangeElemTypes, rows.values, rows.nulls, rows.n, arrays);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");

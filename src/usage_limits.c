@@ -86,27 +86,27 @@ static const char *UsageReadSql =
 static SPIPlanPtr UsageUpsertPlan = NULL;
 static SPIPlanPtr UsageReadPlan = NULL;
 
+/* $1 workspace, $2 month, $3 slot, $4 traces, $5 extended traces; the read's $6 the clock */
+static const Oid UsageArgTypes[6] = {UUIDOID, DATEOID, INT2OID, INT8OID, INT8OID, TIMESTAMPTZOID};
+
 /* The month's totals and the limits, given this backend's slot as the upsert left it ($4, $5). */
 static int
 UsageReadTotals(Datum *read_args)
 {
-	Oid			argtypes[6] = {UUIDOID, DATEOID, INT2OID, INT8OID, INT8OID, TIMESTAMPTZOID};
-
 	if (UsageReadPlan == NULL)
-		UsageReadPlan = LsbPrepareKept(UsageReadSql, 6, argtypes, 0);
+		UsageReadPlan = LsbPrepareKept(UsageReadSql, 6, (Oid *) UsageArgTypes, 0);
 	return SPI_execute_plan(UsageReadPlan, read_args, NULL, false, 1);
 }
 
 static int
 UsageUpsertAndRead(Datum *args)
 {
-	Oid			argtypes[6] = {UUIDOID, DATEOID, INT2OID, INT8OID, INT8OID, TIMESTAMPTZOID};
 	Datum		read_args[6];
 	bool		isnull;
 	int			rc;
 
 	if (UsageUpsertPlan == NULL)
-		UsageUpsertPlan = LsbPrepareKept(UsageUpsertSql, 5, argtypes, 0);
+		UsageUpsertPlan = LsbPrepareKept(UsageUpsertSql, 5, (Oid *) UsageArgTypes, 0);
 	rc = SPI_execute_plan(UsageUpsertPlan, args, NULL, false, 1);
 	if (rc != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
 		return rc;
@@ -166,6 +166,15 @@ MonthOf(TimestampTz at)
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("timestamp out of range for usage counting")));
 	return date2j(tm.tm_year, tm.tm_mon, 1) - POSTGRES_EPOCH_JDATE;
+}
+
+/* The key of a workspace's counts in the month of "at" (zeroed: compared as bytes). */
+static void
+UsageKeyOf(Datum workspace_id, Datum at, UsageKey *key)
+{
+	memset(key, 0, sizeof(*key));
+	memcpy(&key->workspace_id, DatumGetUUIDP(workspace_id), sizeof(pg_uuid_t));
+	key->month = MonthOf(DatumGetTimestampTz(at));
 }
 
 static void
@@ -388,6 +397,27 @@ UsageCheck(const UsageEntry *entry, int64 traces, int64 extended_traces,
 				  traces, extended_traces);
 }
 
+/*
+ * UsageRead into a new entry, removed again if the read fails (the error
+ * aborts what it wrote).
+ */
+static void
+UsageReadNewEntry(UsageEntry *entry, int64 traces, int64 extended_traces, bool folded)
+{
+	UsageKey	key = entry->key;
+
+	PG_TRY();
+	{
+		UsageRead(entry, traces, extended_traces, folded);
+	}
+	PG_CATCH();
+	{
+		hash_search(UsagePending, &key, HASH_REMOVE, NULL);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+}
+
 void
 UsageAdd(Datum workspace_id, Datum at, int64 traces, int64 extended_traces)
 {
@@ -398,24 +428,12 @@ UsageAdd(Datum workspace_id, Datum at, int64 traces, int64 extended_traces)
 	MemoryContext old;
 
 	UsageInit();
-	memset(&key, 0, sizeof(key));
-	memcpy(&key.workspace_id, DatumGetUUIDP(workspace_id), sizeof(pg_uuid_t));
-	key.month = MonthOf(DatumGetTimestampTz(at));
+	UsageKeyOf(workspace_id, at, &key);
 
 	entry = hash_search(UsagePending, &key, HASH_ENTER, &found);
 	if (!found)
 	{
-		/* remove the half-made entry if the read fails; the error aborts what it wrote */
-		PG_TRY();
-		{
-			UsageRead(entry, traces, extended_traces, false);
-		}
-		PG_CATCH();
-		{
-			hash_search(UsagePending, &key, HASH_REMOVE, NULL);
-			PG_RE_THROW();
-		}
-		PG_END_TRY();
+		UsageReadNewEntry(entry, traces, extended_traces, false);
 		/* the row already holds this write; an error here rolls it back */
 		UsageCheck(entry, traces, extended_traces, entry->traces, entry->extended_traces);
 		return;
@@ -456,9 +474,7 @@ UsageCanFold(Datum workspace_id, Datum at, DateADT *month, int16 *slot)
 	UsageKey	key;
 
 	UsageInit();
-	memset(&key, 0, sizeof(key));
-	memcpy(&key.workspace_id, DatumGetUUIDP(workspace_id), sizeof(pg_uuid_t));
-	key.month = MonthOf(DatumGetTimestampTz(at));
+	UsageKeyOf(workspace_id, at, &key);
 	*month = key.month;
 	*slot = UsageSlot();
 	return hash_search(UsagePending, &key, HASH_FIND, NULL) == NULL;
@@ -466,39 +482,19 @@ UsageCanFold(Datum workspace_id, Datum at, DateADT *month, int16 *slot)
 
 /*
  * A CTE "cnt" adding the created traces of the CTE "up" (its columns created
- * and extended) to the slot row; ws, month, slot and fold name the caller's
- * parameters (fold false: nothing is written).  Returns the slot's counts.
+ * and extended) to the slot row: the caller's parameters $16 workspace, $17
+ * month, $18 slot and $19 whether to write it (false: nothing is written).
+ * Returns the slot's counts.
  */
-char *
-UsageCounterCte(const char *ws, const char *month, const char *slot, const char *fold)
-{
-	return psprintf("cnt AS (INSERT INTO lsbilling.usage_counters AS c"
-					"  (workspace_id, month, slot, traces, extended_traces)"
-					" SELECT %s, %s, %s, pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE up.extended)"
-					" FROM up WHERE up.created AND %s HAVING pg_catalog.count(*) > 0"
-					" ON CONFLICT (workspace_id, month, slot) DO UPDATE SET"
-					"  traces = c.traces + excluded.traces,"
-					"  extended_traces = c.extended_traces + excluded.extended_traces"
-					" RETURNING c.traces, c.extended_traces)", ws, month, slot, fold);
-}
-
-/* UsageRead of a folded count into a new entry, removed again if the read fails */
-static void
-UsageReadNewEntry(UsageEntry *entry, int64 slot_traces, int64 slot_extended)
-{
-	UsageKey	key = entry->key;
-
-	PG_TRY();
-	{
-		UsageRead(entry, slot_traces, slot_extended, true);
-	}
-	PG_CATCH();
-	{
-		hash_search(UsagePending, &key, HASH_REMOVE, NULL);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-}
+const char UsageCounterCte[] =
+"cnt AS (INSERT INTO lsbilling.usage_counters AS c"
+"  (workspace_id, month, slot, traces, extended_traces)"
+" SELECT $16, $17, $18, pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE up.extended)"
+" FROM up WHERE up.created AND $19 HAVING pg_catalog.count(*) > 0"
+" ON CONFLICT (workspace_id, month, slot) DO UPDATE SET"
+"  traces = c.traces + excluded.traces,"
+"  extended_traces = c.extended_traces + excluded.extended_traces"
+" RETURNING c.traces, c.extended_traces)";
 
 /*
  * After UsageCounterCte added n traces (extended[i]: the i-th was created
@@ -519,13 +515,11 @@ UsageAddFolded(Datum workspace_id, Datum at, int n, const bool *extended,
 	for (int i = 0; i < n; i++)
 		added_extended += extended[i] ? 1 : 0;
 	UsageInit();
-	memset(&key, 0, sizeof(key));
-	memcpy(&key.workspace_id, DatumGetUUIDP(workspace_id), sizeof(pg_uuid_t));
-	key.month = MonthOf(DatumGetTimestampTz(at));
+	UsageKeyOf(workspace_id, at, &key);
 	entry = hash_search(UsagePending, &key, HASH_ENTER, &found);
 	if (found)
 		elog(ERROR, "lsbilling usage count folded into a statement twice");
-	UsageReadNewEntry(entry, slot_traces, slot_extended);
+	UsageReadNewEntry(entry, slot_traces, slot_extended, true);
 
 	/* the totals before the statement, then trace by trace as UsageAdd counts them */
 	traces = entry->traces - n;
