@@ -274,14 +274,14 @@ ReportProjectNotInWorkspace(Datum workspace_id, Datum project_id)
  * project is missing, else the first whose trace refuses it.
  */
 static bool
-RejectedRunCitus(Datum *runs, const char *runs_nulls, Datum *row)
+RejectedRunCitus(Datum *runs, Datum *row)
 {
 	SPITupleTable *list;
 	uint64		n;
 	bool		found = false;
 
 	if (SPI_execute_with_args("SELECT r.workspace_id, r.id, r.trace_id, r.project_id FROM " NEW_RUNS,
-							  NEW_RUNS_NCOLS, (Oid *) NewRunsArrayTypes, runs, runs_nulls,
+							  NEW_RUNS_NCOLS, (Oid *) NewRunsArrayTypes, runs, NULL,
 							  true, 0) != SPI_OK_SELECT)
 		return false;
 	list = SPI_tuptable;
@@ -325,7 +325,7 @@ RejectedRunCitus(Datum *runs, const char *runs_nulls, Datum *row)
 }
 
 static void
-ReportRejectedRun(Datum *runs, const char *runs_nulls)
+ReportRejectedRun(Datum *runs)
 {
 	Datum		ws,
 				run_id,
@@ -340,7 +340,7 @@ ReportRejectedRun(Datum *runs, const char *runs_nulls)
 	{
 		Datum		row[7];
 
-		if (!RejectedRunCitus(runs, runs_nulls, row))
+		if (!RejectedRunCitus(runs, row))
 			elog(ERROR, "lsbilling trace roll-up lost a trace");
 		ws = row[0];
 		run_id = row[1];
@@ -358,7 +358,7 @@ ReportRejectedRun(Datum *runs, const char *runs_nulls)
 		bool		isnull;
 
 		if (SPI_execute_with_args(TraceRejectSql, NEW_RUNS_NCOLS, (Oid *) NewRunsArrayTypes,
-								  runs, runs_nulls, true, 1) != SPI_OK_SELECT || SPI_processed == 0)
+								  runs, NULL, true, 1) != SPI_OK_SELECT || SPI_processed == 0)
 			elog(ERROR, "lsbilling trace roll-up lost a trace");
 		row = SPI_tuptable->vals[0];
 		desc = SPI_tuptable->tupdesc;
@@ -474,12 +474,9 @@ static void
 ReportRejectedStatement(TriggerData *trigdata, int64 nruns)
 {
 	Datum		runs[NEW_RUNS_NCOLS];
-	char		runs_nulls[NEW_RUNS_NCOLS + 1];
 
-	memset(runs_nulls, ' ', sizeof(runs_nulls));
-	runs_nulls[NEW_RUNS_NCOLS] = '\0';
 	NewRunsArrays(trigdata, nruns, runs);
-	ReportRejectedRun(runs, runs_nulls);
+	ReportRejectedRun(runs);
 }
 
 /*
@@ -506,7 +503,7 @@ BillCreatedTraces(SPITupleTable *written, uint64 nwritten)
 
 /* Citus: one trace upsert a trace of the statement, each routed to its shard. */
 static void
-TraceRollupByTrace(Datum *runs, const char *runs_nulls)
+TraceRollupByTrace(Datum *runs)
 {
 	SPITupleTable *groups;
 	uint64		ngroups;
@@ -523,7 +520,7 @@ TraceRollupByTrace(Datum *runs, const char *runs_nulls)
 
 		TraceUpsertGroupPlan = LsbPrepareKept(TraceUpsertGroupSql, TRACE_GROUP_COLS + 1, argtypes, 0);
 	}
-	rc = SPI_execute_plan(TraceGroupPlan, runs, runs_nulls, true, 0);
+	rc = SPI_execute_plan(TraceGroupPlan, runs, NULL, true, 0);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "lsbilling trace roll-up failed: %s", SPI_result_code_string(rc));
 	groups = SPI_tuptable;
@@ -536,7 +533,7 @@ TraceRollupByTrace(Datum *runs, const char *runs_nulls)
 		bool		isnull;
 
 		if (DatumGetInt64(SPI_getbinval(row, groups->tupdesc, 15, &isnull)) != 1)
-			ReportRejectedRun(runs, runs_nulls);
+			ReportRejectedRun(runs);
 		for (int i = 0; i < TRACE_GROUP_COLS; i++)
 		{
 			values[i] = SPI_getbinval(row, groups->tupdesc, i + 1, &isnull);
@@ -548,7 +545,7 @@ TraceRollupByTrace(Datum *runs, const char *runs_nulls)
 		if (rc != SPI_OK_INSERT_RETURNING)
 			elog(ERROR, "lsbilling trace upsert failed: %s", SPI_result_code_string(rc));
 		if (SPI_processed == 0)
-			ReportRejectedRun(runs, runs_nulls);
+			ReportRejectedRun(runs);
 		BillCreatedTraces(SPI_tuptable, SPI_processed);
 	}
 }
@@ -984,12 +981,9 @@ TraceRollupInsertCitus(TriggerData *trigdata, int64 nruns)
 	if (nruns > 1)
 	{
 		Datum		runs[NEW_RUNS_NCOLS];
-		char		runs_nulls[NEW_RUNS_NCOLS + 1];
 
-		memset(runs_nulls, ' ', sizeof(runs_nulls));
-		runs_nulls[NEW_RUNS_NCOLS] = '\0';
 		NewRunsArrays(trigdata, nruns, runs);
-		TraceRollupByTrace(runs, runs_nulls);
+		TraceRollupByTrace(runs);
 		return;
 	}
 	if (TraceUpsertOnePlan == NULL)
